@@ -1,0 +1,179 @@
+"""Configuration: ``[tool.reviewer]`` in the target's pyproject.toml, or ``reviewer.yaml`` / ``.reviewer.yaml``.
+
+Nothing is read at import time: :func:`load_config` is called by the CLI with the target path, and CLI flags
+are applied on top with :func:`apply_overrides`. Unknown keys are errors that name the file and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from reviewer.errors import ConfigError
+from reviewer.findings import Severity
+
+__all__ = [
+    "BackendConfig",
+    "Config",
+    "GateConfig",
+    "ReportConfig",
+    "ReviewConfig",
+    "TestsConfig",
+    "apply_overrides",
+    "load_config",
+]
+
+CONFIG_FILES = ("reviewer.yaml", "reviewer.yml", ".reviewer.yaml", ".reviewer.yml")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class TestsConfig(_Section):
+    __test__ = False
+
+    run: bool = Field(default=False, description="Run the target's tests (its code is untrusted: explicit opt-in)")
+    command: list[str] = Field(default_factory=lambda: ["pytest"], description="Test command, run under coverage")
+    python: str | None = Field(default=None, description="Interpreter of the target's environment")
+    timeout_s: float = Field(default=900.0, gt=0)
+    junit: list[str] = Field(default_factory=list, description="JUnit XML files to ingest (globs)")
+    coverage: list[str] = Field(default_factory=list, description="coverage.xml / coverage.json / .coverage")
+
+
+class BackendConfig(_Section):
+    name: str | None = Field(default=None, description="llamacpp, openai, mlx, none, or a plugin's name")
+    model: str | None = None
+    base_url: str | None = None
+    options: dict[str, Any] = Field(default_factory=dict, description="Backend-specific options")
+
+
+class ReviewConfig(_Section):
+    personas: list[str] = Field(
+        default_factory=lambda: [
+            "product_engineer",
+            "qa_engineer",
+            "architect",
+            "test_engineer",
+            "security_engineer",
+        ]
+    )
+    max_adjustment: int = Field(default=10, ge=0, le=50)
+    runs: int = Field(default=1, ge=1, le=9)
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(default=1024, gt=0)
+    coverage_target: float = Field(default=80.0, ge=0, le=100)
+
+
+class ReportConfig(_Section):
+    style: Literal["review", "checkpoint", "readiness", "validation", "status"] = "review"
+    formats: list[Literal["md", "json", "sarif", "summary"]] = Field(default_factory=lambda: ["md", "json"])
+    template: str | None = None
+    max_items: int = Field(default=25, gt=0)
+
+
+class GateConfig(_Section):
+    min_overall_score: float | None = Field(default=None, ge=0, le=100)
+    min_coverage: float | None = Field(default=None, ge=0, le=100)
+    max_failing_tests: int | None = Field(default=0, ge=0)
+    max_findings: dict[Severity, int] = Field(default_factory=lambda: {Severity.critical: 0})
+    worst_complexity_rank: Literal["A", "B", "C", "D", "E", "F"] | None = None
+    min_persona_score: float | None = Field(default=None, ge=0, le=100)
+
+
+class Config(_Section):
+    exclude: list[str] = Field(default_factory=list, description="Extra glob patterns to leave out")
+    max_file_bytes: int = Field(default=2_000_000, gt=0, description="Larger files are recorded, not parsed")
+    rubrics_dir: str | None = None
+    prompts_dir: str | None = None
+    suppressions_file: str | None = None
+    cache: bool = True
+    tests: TestsConfig = Field(default_factory=TestsConfig)
+    backend: BackendConfig = Field(default_factory=BackendConfig)
+    review: ReviewConfig = Field(default_factory=ReviewConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
+    gate: GateConfig = Field(default_factory=GateConfig)
+    source: str | None = Field(default=None, description="The file this config came from (set by the loader)")
+
+
+def _read_pyproject(path: Path) -> dict[str, Any] | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", file=path) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", file=path) from exc
+    section = data.get("tool", {}).get("reviewer")
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise ConfigError("must be a table", file=path, key="tool.reviewer")
+    return section
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", file=path) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", file=path) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError("the top level must be a mapping", file=path)
+    return data
+
+
+def _validate(data: dict[str, Any], file: Path, prefix: str) -> Config:
+    try:
+        return Config.model_validate({**data, "source": str(file)})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join([prefix, *[str(p) for p in first["loc"]]]) if prefix else ".".join(map(str, first["loc"]))
+        msg = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+        extra = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+        raise ConfigError(msg + extra, file=file, key=key) from exc
+
+
+def load_config(root: Path, explicit: Path | None = None) -> Config:
+    """Read the target repository's config: an explicit file, a reviewer.yaml, or [tool.reviewer]."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError("config file not found", file=explicit)
+        if explicit.name == "pyproject.toml" or explicit.suffix == ".toml":
+            section = _read_pyproject(explicit)
+            return _validate(section or {}, explicit, "tool.reviewer")
+        return _validate(_read_yaml(explicit), explicit, "")
+    for name in CONFIG_FILES:
+        candidate = root / name
+        if candidate.is_file():
+            return _validate(_read_yaml(candidate), candidate, "")
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        section = _read_pyproject(pyproject)
+        if section is not None:
+            return _validate(section, pyproject, "tool.reviewer")
+    return Config()
+
+
+def apply_overrides(config: Config, overrides: dict[str, Any]) -> Config:
+    """Apply CLI flags on top of the file config. Keys are dotted (``backend.name``); None values are ignored."""
+    data = config.model_dump()
+    for dotted, value in overrides.items():
+        if value is None:
+            continue
+        node = data
+        *parents, leaf = dotted.split(".")
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(first["msg"], key=".".join(map(str, first["loc"]))) from exc

@@ -1,0 +1,336 @@
+"""The evidence file: every measured figure about a repository, in one versioned pydantic model.
+
+Collectors fill one section each and append :class:`~reviewer.findings.Finding` objects to ``findings``.
+A failure on one file is a :class:`FileFailure`; a collector that fails as a whole is a
+:class:`CollectorStatus` with ``ok=False``. Both are data: the run goes on.
+
+Collectors may add fields to their own section (with defaults); renaming or removing one needs
+``SCHEMA_VERSION`` bumped.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from reviewer.errors import EvidenceFileError
+from reviewer.findings import Finding
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "BlockComplexity",
+    "CollectorStatus",
+    "ComplexitySection",
+    "ConfigSmellsSection",
+    "CoverageFile",
+    "DependenciesSection",
+    "Evidence",
+    "FileFailure",
+    "FileMetrics",
+    "GitChurn",
+    "GitInfo",
+    "HalsteadTotals",
+    "LanguageStats",
+    "MarkersSection",
+    "RepoFactsSection",
+    "SecuritySection",
+    "SkippedFile",
+    "TestCase",
+    "TestsSection",
+    "load_evidence",
+    "write_evidence",
+]
+
+SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+FailureKind = Literal[
+    "syntax_error",
+    "newer_syntax",
+    "decode_error",
+    "too_large",
+    "binary",
+    "unreadable",
+    "symlink_loop",
+    "timeout",
+    "tool_error",
+]
+
+
+class FileFailure(_Model):
+    """A file one collector could not process; the run went on without it."""
+
+    path: str
+    collector: str
+    kind: FailureKind
+    message: str
+    line: int | None = None
+
+
+class SkippedFile(_Model):
+    """A file a collector deliberately skipped or bounded (for example a huge generated literal file)."""
+
+    path: str
+    collector: str
+    reason: str
+
+
+class CollectorStatus(_Model):
+    name: str
+    ok: bool
+    error: str | None = None
+    duration_s: float = 0.0
+    files: int = 0
+    cached_files: int = 0
+
+
+# --- complexity (radon) -------------------------------------------------------------------------
+
+
+class BlockComplexity(_Model):
+    """One radon cc block, with the same figures as ``radon cc -j``."""
+
+    file: str
+    name: str
+    type: Literal["function", "method", "class"]
+    classname: str | None = None
+    lineno: int
+    endline: int | None = None
+    col_offset: int = 0
+    complexity: int
+    rank: str
+
+
+class HalsteadTotals(_Model):
+    """Halstead totals of a file, as ``radon hal -j`` reports them under ``total``."""
+
+    h1: int
+    h2: int
+    N1: int
+    N2: int
+    vocabulary: int
+    length: int
+    calculated_length: float
+    volume: float
+    difficulty: float
+    effort: float
+    time: float
+    bugs: float
+
+
+class FileMetrics(_Model):
+    """Per-file radon figures: ``radon raw -j`` and ``radon mi -j`` (mi, rank)."""
+
+    path: str
+    loc: int
+    lloc: int
+    sloc: int
+    comments: int
+    multi: int
+    blank: int
+    single_comments: int
+    mi: float | None = None
+    mi_rank: str | None = None
+    halstead: HalsteadTotals | None = None
+    bounded: str | None = Field(default=None, description="Why a figure was bounded or left out, if it was")
+    raw_engine: Literal["radon", "linear"] = Field(
+        default="radon", description="radon.raw.analyze, or the linear-time pass with the same figures"
+    )
+
+
+class ComplexitySection(_Model):
+    files: list[FileMetrics] = Field(default_factory=list)
+    blocks: list[BlockComplexity] = Field(default_factory=list)
+    average_complexity: float = 0.0
+    worst_rank: str | None = None
+    rank_counts: dict[str, int] = Field(default_factory=dict)
+    average_mi: float | None = None
+    total_sloc: int = 0
+    skipped: list[SkippedFile] = Field(default_factory=list)
+
+
+# --- security (bandit) --------------------------------------------------------------------------
+
+
+class SecuritySection(_Model):
+    """Bandit summary; the issues themselves are findings with rule ``bandit.<test_id>``."""
+
+    files_scanned: int = 0
+    loc_scanned: int = 0
+    counts_by_severity: dict[str, int] = Field(default_factory=dict)
+    counts_by_confidence: dict[str, int] = Field(default_factory=dict)
+    suppressed_nosec: int = 0
+    suppressed_test_asserts: int = 0
+    bandit_version: str | None = None
+    skipped: list[SkippedFile] = Field(default_factory=list)
+
+
+# --- tests and coverage -------------------------------------------------------------------------
+
+
+class TestCase(_Model):
+    __test__ = False  # not a pytest test class
+
+    name: str
+    classname: str | None = None
+    file: str | None = None
+    line: int | None = None
+    outcome: Literal["passed", "failed", "error", "skipped"]
+    duration_s: float | None = None
+    message: str | None = None
+
+
+class CoverageFile(_Model):
+    path: str
+    statements: int
+    covered: int
+    missing_lines: list[int] = Field(default_factory=list)
+    percent: float
+    branches: int | None = None
+    covered_branches: int | None = None
+
+
+class TestsSection(_Model):
+    __test__ = False
+
+    mode: Literal["run", "ingest", "none"] = "none"
+    command: list[str] | None = None
+    exit_code: int | None = None
+    timed_out: bool = False
+    duration_s: float | None = None
+    total: int = 0
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    skipped: int = 0
+    failures: list[TestCase] = Field(default_factory=list, description="Failed and errored test cases")
+    coverage_percent: float | None = None
+    coverage_files: list[CoverageFile] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list, description="Report files read (ingest) or written (run)")
+    output_tail: str | None = Field(default=None, description="End of the test command's output (run mode)")
+
+    @property
+    def pass_rate(self) -> float | None:
+        ran = self.total - self.skipped
+        return None if ran <= 0 else self.passed / ran
+
+
+# --- markers, dependencies, config smells -------------------------------------------------------
+
+
+class MarkersSection(_Model):
+    counts: dict[str, int] = Field(default_factory=dict, description="todo, fixme, xxx, hack, stub, scratch")
+    scratch_files: list[str] = Field(default_factory=list)
+
+
+class DependenciesSection(_Model):
+    declared: list[str] = Field(default_factory=list, description="Normalised distribution names")
+    declared_in: list[str] = Field(default_factory=list, description="Files the declarations came from")
+    imported: dict[str, str | None] = Field(
+        default_factory=dict, description="Third-party top-level import -> distribution name (None if unknown)"
+    )
+    undeclared: list[str] = Field(default_factory=list, description="Imports with no declared distribution")
+    unused: list[str] = Field(default_factory=list, description="Declared distributions never imported")
+    local_packages: list[str] = Field(default_factory=list)
+
+
+class ConfigSmellsSection(_Model):
+    counts: dict[str, int] = Field(default_factory=dict, description="rule -> number of findings")
+
+
+# --- repo facts ---------------------------------------------------------------------------------
+
+
+class LanguageStats(_Model):
+    files: int = 0
+    lines: int = 0
+
+
+class GitChurn(_Model):
+    path: str
+    commits: int
+    added: int
+    deleted: int
+
+
+class GitInfo(_Model):
+    branch: str | None = None
+    commit: str | None = None
+    dirty: bool = False
+    commits_considered: int = 0
+    churn: list[GitChurn] = Field(default_factory=list)
+
+
+class RepoFactsSection(_Model):
+    languages: dict[str, LanguageStats] = Field(default_factory=dict)
+    total_files: int = 0
+    total_lines: int = 0
+    has_readme: bool = False
+    has_license: bool = False
+    has_changelog: bool = False
+    ci_configs: list[str] = Field(default_factory=list)
+    source_files: int = 0
+    test_files: int = 0
+    source_lines: int = 0
+    test_lines: int = 0
+    test_to_code_ratio: float | None = None
+    git: GitInfo | None = None
+
+
+# --- the evidence file --------------------------------------------------------------------------
+
+
+class Evidence(_Model):
+    schema_version: int = SCHEMA_VERSION
+    tool_version: str
+    created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    repo_name: str
+    files_discovered: int = 0
+    python_files: list[str] = Field(default_factory=list)
+    complexity: ComplexitySection | None = None
+    security: SecuritySection | None = None
+    tests: TestsSection | None = None
+    markers: MarkersSection | None = None
+    dependencies: DependenciesSection | None = None
+    config_smells: ConfigSmellsSection | None = None
+    repo_facts: RepoFactsSection | None = None
+    findings: list[Finding] = Field(default_factory=list)
+    failures: list[FileFailure] = Field(default_factory=list)
+    skipped: list[SkippedFile] = Field(default_factory=list)
+    collectors: list[CollectorStatus] = Field(default_factory=list)
+    duration_s: float = 0.0
+
+
+def write_evidence(evidence: Evidence, path: Path) -> Path:
+    """Write atomically (temp file + rename) so an interrupted run never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(evidence.model_dump_json(indent=2), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def load_evidence(path: Path) -> Evidence:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise EvidenceFileError(path, f"cannot read evidence file: {exc.strerror or exc}") from exc
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise EvidenceFileError(path, f"not JSON: {exc}") from exc
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if version != SCHEMA_VERSION:
+        raise EvidenceFileError(path, f"evidence schema_version {version!r}, this reviewer reads {SCHEMA_VERSION}")
+    try:
+        return Evidence.model_validate(data)
+    except ValidationError as exc:
+        raise EvidenceFileError(path, f"invalid evidence: {exc.error_count()} error(s): {exc}") from exc
