@@ -1,0 +1,129 @@
+"""The model backend abstraction.
+
+A backend turns a :class:`CompletionRequest` (chat messages, an optional JSON schema, sampling options) into a
+:class:`Completion` (text, token usage, timings). That single method, :meth:`Backend.complete`, is all a
+backend must implement. Everything else has a default:
+
+* ``capabilities`` says what the backend can promise (schema-constrained output, prompt-prefix cache, context).
+* ``Options`` is the backend's own pydantic model (``extra="forbid"``), validated from config/CLI.
+* ``load()`` loads or connects eagerly (warm-up); ``complete`` must load lazily on first use, under a lock.
+* ``close()`` frees what ``load`` took.
+
+Structured output is never trusted: see :mod:`reviewer.backends.structured`, which validates every answer
+with the pydantic model, re-asks once with the errors, then raises StructuredOutputError with the raw text.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Backend",
+    "BackendOptions",
+    "Capabilities",
+    "Completion",
+    "CompletionRequest",
+    "Message",
+    "Timings",
+    "Usage",
+]
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class CompletionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    messages: list[Message]
+    json_schema: dict[str, Any] | None = Field(default=None, description="Constrain the answer to this schema")
+    temperature: float = 0.0
+    max_tokens: int = 1024
+    seed: int | None = 0
+    stop: list[str] | None = None
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int | None = Field(default=None, description="Prompt tokens served from a prefix cache")
+
+
+class Timings(BaseModel):
+    load_s: float = Field(default=0.0, description="Model load/connect time spent inside this call")
+    total_s: float = 0.0
+    prompt_s: float | None = None
+    generation_s: float | None = None
+
+    def tokens_per_s(self, usage: Usage) -> float | None:
+        span = self.generation_s if self.generation_s else self.total_s - self.load_s
+        if not span or span <= 0 or not usage.completion_tokens:
+            return None
+        return usage.completion_tokens / span
+
+
+class Completion(BaseModel):
+    text: str
+    backend: str
+    model: str
+    usage: Usage = Field(default_factory=Usage)
+    timings: Timings = Field(default_factory=Timings)
+    finish_reason: str | None = None
+
+
+class Capabilities(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    generates: bool = Field(default=True, description="False for the 'none' backend: no model at all")
+    json_schema: bool = False
+    prefix_cache: bool = False
+    max_context: int = 4096
+
+
+class BackendOptions(BaseModel):
+    """Base of every backend's options; subclasses list their own fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Backend(ABC):
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    Options: ClassVar[type[BackendOptions]] = BackendOptions
+
+    def __init__(self, options: BackendOptions | None = None) -> None:
+        self.options = options if options is not None else self.Options()
+        self._load_lock = threading.Lock()
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities()
+
+    @property
+    def model_name(self) -> str:
+        """The model this backend answers with ('' when there is none)."""
+        return ""
+
+    @abstractmethod
+    def complete(self, request: CompletionRequest) -> Completion:
+        """Answer one chat request. Raise a BackendError subclass on failure."""
+
+    def load(self) -> None:  # noqa: B027 - optional hook, no-op by default
+        """Load or connect now (warm-up). Must be idempotent and safe to call from several threads."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, no-op by default
+        """Release the model or connections."""
+
+    def __enter__(self) -> "Backend":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
