@@ -1,0 +1,1 @@
+"""Multi-agent review: rubrics, prompts, grounded model findings, deterministic scores."""

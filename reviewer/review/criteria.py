@@ -1,0 +1,148 @@
+"""The fixed set of criterion kinds: each maps measured evidence to points in 0..1, deterministically.
+
+A criterion whose evidence is missing (tests not run, a collector that failed) is returned with
+``status="not_measured"``; the scorer leaves it out of the weight sum and says so.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from fnmatch import fnmatchcase
+
+from reviewer.evidence import Evidence
+from reviewer.findings import Finding, Severity
+from reviewer.review.result import CriterionScore
+from reviewer.review.rubric import (
+    ComplexityCriterion,
+    CoverageCriterion,
+    Criterion,
+    DocsCriterion,
+    FindingsPenaltyCriterion,
+    MaintainabilityCriterion,
+    PassRateCriterion,
+    TestRatioCriterion,
+)
+
+__all__ = ["evaluate_criterion", "matching_findings"]
+
+
+def _clamp(value: float) -> float:
+    return max(0.0, min(1.0, value))
+
+
+def _linear(value: float, zero_at: float, one_at: float) -> float:
+    """0 at ``zero_at``, 1 at ``one_at`` (either direction), clamped."""
+    if one_at == zero_at:
+        return 1.0 if value >= one_at else 0.0
+    return _clamp((value - zero_at) / (one_at - zero_at))
+
+
+def _score(c: Criterion, points: float, measured: str) -> CriterionScore:
+    return CriterionScore(
+        id=c.id, name=c.name, weight=c.weight, points=round(_clamp(points), 4), measured=measured,
+        dimension=c.dimension,
+    )
+
+
+def _missing(c: Criterion, why: str) -> CriterionScore:
+    return CriterionScore(
+        id=c.id, name=c.name, weight=c.weight, points=0.0, measured=f"not measured: {why}", status="not_measured",
+        dimension=c.dimension,
+    )
+
+
+def _pass_rate(c: PassRateCriterion, ev: Evidence) -> CriterionScore:
+    tests = ev.tests
+    if tests is None or tests.mode == "none" or tests.pass_rate is None:
+        return _missing(c, "no test results (run with --run-tests or provide JUnit XML)")
+    ran = tests.total - tests.skipped
+    text = f"{tests.passed}/{ran} tests passed ({tests.pass_rate:.0%}); {tests.failed} failed, {tests.errors} errors"
+    return _score(c, tests.pass_rate, text)
+
+
+def _coverage(c: CoverageCriterion, ev: Evidence, default_target: float) -> CriterionScore:
+    cov = ev.tests.coverage_percent if ev.tests is not None else None
+    if cov is None:
+        return _missing(c, "no coverage data")
+    target = c.target if c.target is not None else default_target
+    return _score(c, cov / target if target > 0 else 1.0, f"coverage {cov:.1f}% (target {target:.0f}%)")
+
+
+def _complexity(c: ComplexityCriterion, ev: Evidence) -> CriterionScore:
+    cx = ev.complexity
+    if cx is None or not cx.blocks or cx.worst_rank is None:
+        return _missing(c, "no complexity data")
+    rank_points = c.rank_points.get(cx.worst_rank, 0.0)  # type: ignore[call-overload]
+    avg_points = _linear(cx.average_complexity, c.bad_average, c.good_average)
+    text = f"worst rank {cx.worst_rank}, average cc {cx.average_complexity:.1f} over {len(cx.blocks)} blocks"
+    return _score(c, (rank_points + avg_points) / 2, text)
+
+
+def _maintainability(c: MaintainabilityCriterion, ev: Evidence) -> CriterionScore:
+    mi = ev.complexity.average_mi if ev.complexity is not None else None
+    if mi is None:
+        return _missing(c, "no maintainability index")
+    return _score(c, _linear(mi, c.poor, c.good), f"average maintainability index {mi:.1f}")
+
+
+def matching_findings(findings: list[Finding], globs: list[str]) -> list[Finding]:
+    """Unsuppressed findings whose rule matches one of the globs."""
+    return [f for f in findings if not f.suppressed and any(fnmatchcase(f.rule, g) for g in globs)]
+
+
+def _penalty(c: FindingsPenaltyCriterion, ev: Evidence, findings: list[Finding]) -> CriterionScore:
+    if c.requires != "failures" and getattr(ev, c.requires) is None:
+        return _missing(c, f"evidence section {c.requires!r} missing")
+    hits = matching_findings(findings, c.rules)
+    counts = Counter(f.severity for f in hits)
+    penalty = sum(c.penalties.get(sev, 0.0) * n for sev, n in counts.items())
+    parts = [f"{counts[s]} {s.value}" for s in Severity if counts.get(s)]
+    text = f"{len(hits)} finding(s) ({', '.join(parts) or 'none'}) matching {', '.join(c.rules)}"
+    return _score(c, 1.0 - penalty, text)
+
+
+def _docs(c: DocsCriterion, ev: Evidence) -> CriterionScore:
+    facts = ev.repo_facts
+    if facts is None:
+        return _missing(c, "no repository facts")
+    present = {
+        "readme": facts.has_readme, "license": facts.has_license, "changelog": facts.has_changelog,
+        "ci": bool(facts.ci_configs),
+    }
+    total = sum(c.items.values())
+    got = sum(w for item, w in c.items.items() if present[item])
+    have = [item for item in c.items if present[item]]
+    lack = [item for item in c.items if not present[item]]
+    text = f"present: {', '.join(have) or 'none'}; missing: {', '.join(lack) or 'none'}"
+    return _score(c, got / total if total > 0 else 1.0, text)
+
+
+def _test_ratio(c: TestRatioCriterion, ev: Evidence) -> CriterionScore:
+    facts = ev.repo_facts
+    if facts is None or facts.test_to_code_ratio is None:
+        return _missing(c, "no source lines to compare tests against")
+    ratio = facts.test_to_code_ratio
+    text = f"test-to-code ratio {ratio:.2f} ({facts.test_lines} test / {facts.source_lines} source lines)"
+    return _score(c, ratio / c.target, text)
+
+
+def evaluate_criterion(
+    criterion: Criterion, evidence: Evidence, findings: list[Finding], coverage_target: float
+) -> CriterionScore:
+    """Points for one criterion from the evidence and the (deterministic, unsuppressed) findings."""
+    match criterion:
+        case PassRateCriterion():
+            return _pass_rate(criterion, evidence)
+        case CoverageCriterion():
+            return _coverage(criterion, evidence, coverage_target)
+        case ComplexityCriterion():
+            return _complexity(criterion, evidence)
+        case MaintainabilityCriterion():
+            return _maintainability(criterion, evidence)
+        case FindingsPenaltyCriterion():
+            return _penalty(criterion, evidence, findings)
+        case DocsCriterion():
+            return _docs(criterion, evidence)
+        case TestRatioCriterion():
+            return _test_ratio(criterion, evidence)
+    raise TypeError(f"unknown criterion kind: {criterion!r}")

@@ -1,0 +1,201 @@
+"""``review.json``: the full, versioned result of a review (the input of reports, the gate and checkpoints)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from reviewer.errors import EvidenceFileError
+from reviewer.findings import Finding
+
+__all__ = [
+    "RESULT_SCHEMA_VERSION",
+    "AgentResult",
+    "BackendInfo",
+    "CriterionScore",
+    "DroppedClaim",
+    "GateCheck",
+    "GateResult",
+    "HealthRow",
+    "Metrics",
+    "ModelContext",
+    "Recommendation",
+    "ReviewResult",
+    "Verdict",
+    "load_result",
+    "write_result",
+]
+
+RESULT_SCHEMA_VERSION = 1
+
+Verdict = Literal["ready", "ready_with_fixes", "not_ready"]
+Dimension = Literal[
+    "functionality", "reliability", "security", "performance", "maintainability", "test_health", "documentation"
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BackendInfo(_Model):
+    name: str
+    model: str | None = None
+
+
+class CriterionScore(_Model):
+    """One weighted rubric criterion: how the measured figure mapped to points."""
+
+    id: str
+    name: str
+    weight: float
+    points: float = Field(description="0..1 fraction earned, before weighting")
+    measured: str = Field(description="The figure it came from, e.g. 'coverage 63.2% (target 80%)'")
+    status: Literal["measured", "not_measured"] = Field(
+        default="measured", description="not_measured: its evidence is missing; left out of the weight sum"
+    )
+    dimension: str | None = Field(default=None, description="Health dimension this criterion feeds")
+
+
+class AgentResult(_Model):
+    id: str
+    name: str
+    focus: str = ""
+    score: int = Field(ge=0, le=100, description="Final score: base_score + adjustment, clamped")
+    base_score: int = Field(ge=0, le=100, description="Deterministic score from the rubric and evidence")
+    adjustment: int = 0
+    adjustment_reason: str | None = None
+    criteria: list[CriterionScore] = Field(default_factory=list)
+    summary: str = ""
+    strengths: list[str] = Field(default_factory=list)
+    recommendations: list[str] = Field(default_factory=list)
+    findings: list[str] = Field(default_factory=list, description="Finding ids")
+    model_error: str | None = Field(default=None, description="Why the model part of this review is missing")
+    notes: list[str] = Field(default_factory=list, description="Criteria not measured, runs that failed, ...")
+
+
+class DroppedClaim(_Model):
+    agent: str
+    title: str
+    file: str | None = None
+    line: int | None = None
+    reason: str
+
+
+class ModelContext(_Model):
+    """What the model saw, what was clipped to fit its context, and what of its answer was thrown away."""
+
+    context_tokens: int | None = None
+    prompt_tokens_budget: int | None = None
+    sections_seen: list[str] = Field(default_factory=list)
+    sections_clipped: list[str] = Field(default_factory=list)
+    files_seen: list[str] = Field(default_factory=list)
+    files_left_out: int = 0
+    claims_dropped: int = 0
+    dropped: list[DroppedClaim] = Field(default_factory=list)
+    numbers_contradicted: int = 0
+    contradictions: list[str] = Field(default_factory=list, description="Model claims that contradicted evidence")
+    claims_merged: int = Field(default=0, description="Model findings merged into a deterministic finding")
+    claims_not_in_majority: int = Field(default=0, description="With --runs N: findings seen in too few runs")
+    backend_error: str | None = Field(default=None, description="Why model calls stopped (backend down)")
+
+
+class Metrics(_Model):
+    tests_total: int | None = None
+    tests_passed: int | None = None
+    tests_failed: int | None = None
+    tests_errors: int | None = None
+    tests_skipped: int | None = None
+    coverage_percent: float | None = None
+    average_complexity: float | None = None
+    worst_complexity_rank: str | None = None
+    average_mi: float | None = None
+    security_by_severity: dict[str, int] = Field(default_factory=dict)
+    files: int = 0
+    python_files: int = 0
+    sloc: int = 0
+    undeclared_dependencies: int = 0
+    markers: int = 0
+    file_failures: int = 0
+
+
+class HealthRow(_Model):
+    dimension: Dimension
+    score: int = Field(ge=0, le=100)
+    status: Literal["good", "fair", "poor"]
+    note: str = ""
+
+
+class Recommendation(_Model):
+    horizon: Literal["immediate", "short_term", "long_term"]
+    text: str
+    finding_ids: list[str] = Field(default_factory=list)
+
+
+class GateCheck(_Model):
+    name: str
+    threshold: str
+    actual: str
+    passed: bool
+
+
+class GateResult(_Model):
+    passed: bool
+    checks: list[GateCheck] = Field(default_factory=list)
+    baseline: str | None = Field(default=None, description="Baseline result file, when gating on new findings")
+    new_findings: list[str] = Field(default_factory=list, description="Ids of findings not in the baseline")
+    suppressed: int = 0
+
+
+class ReviewResult(_Model):
+    schema_version: int = RESULT_SCHEMA_VERSION
+    tool_version: str
+    created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    repo_name: str
+    commit: str | None = None
+    overall_score: int = Field(ge=0, le=100)
+    verdict: Verdict
+    verdict_reasons: list[str] = Field(default_factory=list)
+    backend: BackendInfo
+    runs: int = 1
+    agents: list[AgentResult] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    metrics: Metrics = Field(default_factory=Metrics)
+    health: list[HealthRow] = Field(default_factory=list)
+    severity_counts: dict[str, int] = Field(default_factory=dict)
+    recommendations: list[Recommendation] = Field(default_factory=list)
+    model_context: ModelContext = Field(default_factory=ModelContext)
+    gate: GateResult | None = None
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage")
+    evidence_file: str | None = None
+
+    def finding(self, finding_id: str) -> Finding | None:
+        return next((f for f in self.findings if f.id == finding_id), None)
+
+
+def write_result(result: ReviewResult, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(result.model_dump_json(indent=2), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def load_result(path: Path) -> ReviewResult:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise EvidenceFileError(path, f"cannot read review result: {exc.strerror or exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise EvidenceFileError(path, f"not JSON: {exc}") from exc
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if version != RESULT_SCHEMA_VERSION:
+        raise EvidenceFileError(path, f"review schema_version {version!r}, this reviewer reads {RESULT_SCHEMA_VERSION}")
+    try:
+        return ReviewResult.model_validate(data)
+    except ValidationError as exc:
+        raise EvidenceFileError(path, f"invalid review result: {exc}") from exc
