@@ -1,0 +1,90 @@
+"""Write a checkpoint: a dated report pair in the reports directory, plus ``history.json`` and ``index.md``.
+
+File names are ``YYYY-MM-DD-HHMM-<style>.md`` and ``.json``, dated by when the review was taken (the result's
+``created_at``, UTC). Nothing is ever overwritten: when either name is taken, ``-2``, ``-3``, ... is added to
+both, and the files are created exclusively. The trend section compares with the last checkpoint recorded in
+``history.json`` and is rendered into the report (``appendix`` of ``render_markdown``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timezone
+from pathlib import Path
+
+from reviewer.checkpoint.history import HISTORY_FILE, HistoryEntry, entry_from_result, load_history, save_history
+from reviewer.checkpoint.render import render_index, render_trend
+from reviewer.checkpoint.trend import Trend, build_trend
+from reviewer.errors import EvidenceFileError
+from reviewer.findings import Finding
+from reviewer.report.markdown import render_markdown
+from reviewer.review.result import ReviewResult, load_result
+
+__all__ = ["INDEX_FILE", "CheckpointOutcome", "create_checkpoint", "reserve_pair"]
+
+INDEX_FILE = "index.md"
+_MAX_SUFFIX = 1000
+
+
+@dataclass(frozen=True)
+class CheckpointOutcome:
+    markdown: Path
+    json: Path
+    index: Path
+    history: Path
+    entry: HistoryEntry
+    trend: Trend
+
+
+def reserve_pair(reports: Path, stem: str) -> tuple[Path, Path]:
+    """The first free ``stem[-n].md`` / ``.json`` pair (both names free)."""
+    for n in range(1, _MAX_SUFFIX):
+        name = stem if n == 1 else f"{stem}-{n}"
+        md, js = reports / f"{name}.md", reports / f"{name}.json"
+        if not md.exists() and not js.exists():
+            return md, js
+    raise EvidenceFileError(reports, f"more than {_MAX_SUFFIX} checkpoints named {stem}; clean the directory up")
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Create ``path`` exclusively: a file that appeared meanwhile is never overwritten (FileExistsError)."""
+    with path.open("x", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _previous_findings(reports: Path, previous: HistoryEntry | None) -> list[Finding] | None:
+    """The previous checkpoint's findings, for the titles of resolved ones; None when its JSON is gone."""
+    if previous is None:
+        return None
+    path = reports / previous.report_json
+    return load_result(path).findings if path.is_file() else None
+
+
+def create_checkpoint(
+    result: ReviewResult,
+    reports: Path,
+    *,
+    style: str = "checkpoint",
+    chart_points: int = 10,
+    max_items: int = 25,
+    template: Path | None = None,
+) -> CheckpointOutcome:
+    """Write the report pair with its trend section, append to the history and rewrite the index."""
+    reports.mkdir(parents=True, exist_ok=True)
+    history_path = reports / HISTORY_FILE
+    history = load_history(history_path)
+    previous = history.entries[-1] if history.entries else None
+    stamp = result.created_at.astimezone(timezone.utc).strftime("%Y-%m-%d-%H%M")
+    md_path, json_path = reserve_pair(reports, f"{stamp}-{style}")
+    entry = entry_from_result(result, style=style, report_md=md_path.name, report_json=json_path.name)
+    window = [*history.entries[-(chart_points - 1):], entry] if chart_points > 1 else [entry]
+    trend = build_trend(entry, result.findings, previous, _previous_findings(reports, previous), window)
+    markdown = render_markdown(result, style, template=template, appendix=render_trend(trend, max_items=max_items),
+                               max_items=max_items)
+    _write_new(json_path, result.model_dump_json(indent=2) + "\n")
+    _write_new(md_path, markdown)
+    history.entries.append(entry)
+    save_history(history, history_path)
+    index_path = reports / INDEX_FILE
+    index_path.write_text(render_index(history.entries), encoding="utf-8")
+    return CheckpointOutcome(md_path, json_path, index_path, history_path, entry, trend)

@@ -1,0 +1,3 @@
+"""The quality gate (deterministic checks, baseline mode), suppressions, reviewer init and the GitHub PR comment."""
+
+__all__: list[str] = []

@@ -1,0 +1,81 @@
+"""``reviewer init``: a starter config and the gate workflow for a target repository, never overwriting.
+
+* Config: a ``[tool.reviewer]`` section appended to ``pyproject.toml`` (never touching an existing section), or
+  ``reviewer.yaml`` with ``use_yaml`` or when the repository has no ``pyproject.toml``. A repository that
+  already has a ``reviewer.yaml`` (which takes precedence over pyproject.toml) is left alone.
+* Workflow: ``.github/workflows/reviewer.yml``, which installs reviewer with pip (``source``) and runs the gate on
+  pull requests, or calls the composite action ``action`` (``OWNER/REPO/.github/actions/reviewer@REF``).
+
+Every skipped file is reported with the reason.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from reviewer.config import CONFIG_FILES
+from reviewer.errors import ConfigError
+
+__all__ = ["WORKFLOW_PATH", "InitOutcome", "init_repository"]
+
+WORKFLOW_PATH = Path(".github/workflows/reviewer.yml")
+
+
+@dataclass(frozen=True)
+class InitOutcome:
+    path: Path
+    status: Literal["written", "appended", "skipped"]
+    reason: str = ""
+
+
+def _render(name: str, **context: object) -> str:
+    env = Environment(loader=PackageLoader("reviewer.gate", "templates"), undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+    return env.get_template(name).render(**context)
+
+
+def _create(path: Path, text: str) -> InitOutcome:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        return InitOutcome(path, "skipped", "already exists")
+    return InitOutcome(path, "written")
+
+
+def _has_reviewer_section(pyproject: Path) -> bool:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", file=pyproject) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML, not appending to it: {exc}", file=pyproject) from exc
+    return "reviewer" in data.get("tool", {})
+
+
+def _config(root: Path, use_yaml: bool) -> InitOutcome:
+    existing = next((root / n for n in CONFIG_FILES if (root / n).is_file()), None)
+    if existing is not None:
+        return InitOutcome(existing, "skipped", "a reviewer config file already exists")
+    pyproject = root / "pyproject.toml"
+    if use_yaml or not pyproject.is_file():
+        return _create(root / "reviewer.yaml", _render("config.yaml.j2"))
+    if _has_reviewer_section(pyproject):
+        return InitOutcome(pyproject, "skipped", "already has a [tool.reviewer] section")
+    text = pyproject.read_text(encoding="utf-8")
+    separator = "" if text.endswith("\n") or not text else "\n"
+    with pyproject.open("a", encoding="utf-8") as handle:
+        handle.write(separator + _render("config.toml.j2"))
+    return InitOutcome(pyproject, "appended", "added a [tool.reviewer] section")
+
+
+def init_repository(root: Path, *, use_yaml: bool, source: str, action: str | None) -> list[InitOutcome]:
+    """Write the starter config and the workflow into ``root``; existing files are reported as skipped."""
+    workflow = _render("workflow.yml.j2", source=source, action=action)
+    return [_config(root, use_yaml), _create(root / WORKFLOW_PATH, workflow)]
