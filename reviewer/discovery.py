@@ -111,7 +111,7 @@ def _walk_listing(root: Path) -> list[str]:
         if ".gitignore" in filenames:
             try:
                 lines = Path(dirpath, ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
-                specs.append((rel_dir, pathspec.PathSpec.from_lines("gitwildmatch", lines)))
+                specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
             except OSError:
                 pass
 
@@ -157,7 +157,7 @@ def discover(root: Path, exclude: list[str] | None = None) -> Discovery:
     result = Discovery(root=root, used_git=listing is not None)
     if listing is None:
         listing = _walk_listing(root)
-    excluded = pathspec.PathSpec.from_lines("gitwildmatch", exclude or [])
+    excluded = pathspec.GitIgnoreSpec.from_lines(exclude or [])
     venv_cache: dict[str, bool] = {}
     for rel in sorted(set(listing)):
         parts = rel.split("/")

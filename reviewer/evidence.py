@@ -306,6 +306,7 @@ class Evidence(_Model):
     failures: list[FileFailure] = Field(default_factory=list)
     skipped: list[SkippedFile] = Field(default_factory=list)
     collectors: list[CollectorStatus] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="Run-level remarks, e.g. a cache not written")
     duration_s: float = 0.0
 
 

@@ -24,7 +24,7 @@ EXIT_USAGE = 2
 EXIT_RUNTIME = 3
 
 # Sub-command modules, each exposing `commands`.
-COMMAND_MODULES: list[str] = ["gate", "checkpoint", "review", "report", "init", "backends"]
+COMMAND_MODULES: list[str] = ["collect", "gate", "checkpoint", "review", "report", "init", "backends"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -237,10 +237,9 @@ class ConfigSmellsCollector(PerFileCollector[SmellsResult]):
         findings: list[Finding] = []
         counts: dict[str, int] = {}
         for rel in sorted(results):
-            source = ctx.sources.get(rel)
             for hit in results[rel].hits:
                 counts[hit.rule] = counts.get(hit.rule, 0) + 1
-                code = source.line(hit.line).strip() if isinstance(source, SourceFile) else ""
+                code = ctx.sources.line(rel, hit.line).strip()
                 title, category, advice = _TEXT[hit.rule]
                 findings.append(Finding(
                     rule=hit.rule, severity=hit.severity, title=title, file=rel, line=hit.line,

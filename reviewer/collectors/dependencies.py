@@ -119,8 +119,7 @@ def _candidates(module: str, installed: dict[str, list[str]]) -> list[str]:
 
 
 def _code(ctx: CollectContext, rel: str, line: int) -> str:
-    source = ctx.sources.get(rel)
-    return source.line(line).strip() if isinstance(source, SourceFile) else ""
+    return ctx.sources.line(rel, line).strip()
 
 
 def _unreferenced(ctx: CollectContext, decls: list[Declaration]) -> list[Declaration]:
@@ -128,7 +127,7 @@ def _unreferenced(ctx: CollectContext, decls: list[Declaration]) -> list[Declara
     found by name; a numbered family such as ``part1..part9`` by its stem)."""
     if not decls:
         return decls
-    texts = [s.text for s in ctx.sources.sources()]
+    texts = ctx.sources.texts()
     out = []
     for decl in decls:
         stem = decl.name.rstrip("0123456789")

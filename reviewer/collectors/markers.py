@@ -19,6 +19,7 @@ from typing import ClassVar
 from pydantic import BaseModel, Field
 
 from reviewer.collectors.base import CollectContext, CollectorOutput, PerFileCollector
+from reviewer.discovery import is_test_path
 from reviewer.evidence import FileFailure, MarkersSection
 from reviewer.findings import Finding, Severity
 from reviewer.source import SourceFile
@@ -183,11 +184,10 @@ class MarkersCollector(PerFileCollector[MarkersResult]):
         counts = {kind: 0 for kind in ("todo", "fixme", "xxx", "hack", "stub", "scratch")}
         findings: list[Finding] = []
         for rel in sorted(results):
-            source = ctx.sources.get(rel)
             for hit in results[rel].hits:
                 counts[hit.kind] += 1
-                code = source.line(hit.line).strip() if isinstance(source, SourceFile) else ""
-                findings.append(self._finding(rel, hit, code, _is_test(source)))
+                code = ctx.sources.line(rel, hit.line).strip()
+                findings.append(self._finding(rel, hit, code, is_test_path(rel)))
         scratch = sorted(f.rel for f in ctx.discovery.files if "/" not in f.rel and is_scratch_name(f.rel))
         counts["scratch"] = len(scratch)
         for rel in scratch:
@@ -199,5 +199,3 @@ class MarkersCollector(PerFileCollector[MarkersResult]):
         return CollectorOutput(section=MarkersSection(counts=counts, scratch_files=scratch), findings=findings)
 
 
-def _is_test(source: SourceFile | FileFailure) -> bool:
-    return isinstance(source, SourceFile) and source.file.is_test

@@ -66,7 +66,7 @@ class FileSuppression(BaseModel):
             return True
         if finding.file is None:
             return False
-        return pathspec.PathSpec.from_lines("gitignore", [self.file]).match_file(finding.file)
+        return pathspec.GitIgnoreSpec.from_lines([self.file]).match_file(finding.file)
 
 
 def parse_inline(line: str) -> InlineSuppression | None:

@@ -1,0 +1,104 @@
+"""Per-file result cache keyed by content hash, so an unchanged repository collects again in a fraction of the time.
+
+One JSON file per per-file collector under ``<repo>/.reviewer-cache/`` (a folder holding its own ``.gitignore``
+with ``*``, like pytest's and ruff's caches). Each file maps a repository path to the sha256 of the content the
+result was computed from, and the result (or the collector's :class:`~reviewer.evidence.FileFailure`). A file
+is only reused when the whole key matches: reviewer version, Python version, radon and bandit versions, and the
+collector's own ``version``. Each save rewrites the file with the current entries only, so it never grows past
+the repository's size.
+
+A cache that cannot be read (corrupt, another format) is a miss, not an error; one that cannot be written (a
+read-only checkout) is reported to the caller, who records it and goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from reviewer import __version__
+from reviewer.evidence import FileFailure
+
+__all__ = ["CACHE_DIR_NAME", "CachedResult", "ResultCache", "cache_salt"]
+
+CACHE_DIR_NAME = ".reviewer-cache"
+_FORMAT = 1
+
+
+def _dist_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "absent"
+
+
+def cache_salt() -> str:
+    """What, besides a collector's own version, changes per-file results: the tools and the interpreter."""
+    py = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f"reviewer={__version__};python={py};radon={_dist_version('radon')};bandit={_dist_version('bandit')}"
+
+
+@dataclass(frozen=True)
+class CachedResult:
+    sha256: str
+    result: BaseModel | FileFailure
+
+
+class ResultCache:
+    """Loads and saves one collector's per-file results under ``directory``."""
+
+    def __init__(self, directory: Path, salt: str | None = None) -> None:
+        self.directory = directory
+        self.salt = salt if salt is not None else cache_salt()
+
+    def _file(self, collector: str) -> Path:
+        return self.directory / f"{collector}.json"
+
+    def _key(self, collector: str, collector_version: str) -> str:
+        return f"format={_FORMAT};{self.salt};{collector}={collector_version}"
+
+    def load(self, collector: str, collector_version: str, model: type[BaseModel]) -> dict[str, CachedResult]:
+        """The stored results whose key matches; {} when there is no usable cache file."""
+        try:
+            data = json.loads(self._file(collector).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("key") != self._key(collector, collector_version):
+            return {}
+        out: dict[str, CachedResult] = {}
+        entries = data.get("entries")
+        for rel, entry in (entries.items() if isinstance(entries, dict) else []):
+            try:
+                result: BaseModel | FileFailure = (
+                    FileFailure.model_validate(entry["failure"]) if "failure" in entry
+                    else model.model_validate(entry["result"])
+                )
+                out[rel] = CachedResult(sha256=str(entry["sha256"]), result=result)
+            except (KeyError, TypeError, ValidationError):
+                continue  # one damaged entry is one miss
+        return out
+
+    def save(self, collector: str, collector_version: str, entries: dict[str, CachedResult]) -> None:
+        """Write atomically. Raises OSError when the folder cannot be written."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        ignore = self.directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# created by reviewer: the whole folder is a cache\n*\n", encoding="utf-8")
+        body = {
+            "key": self._key(collector, collector_version),
+            "entries": {
+                rel: {"sha256": c.sha256,
+                      ("failure" if isinstance(c.result, FileFailure) else "result"): c.result.model_dump(mode="json")}
+                for rel, c in sorted(entries.items())
+            },
+        }
+        target = self._file(collector)
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(body, separators=(",", ":")), encoding="utf-8")
+        tmp.replace(target)
