@@ -1,0 +1,304 @@
+"""Security issues found by bandit, used as a library on the sources the :class:`SourceStore` already read.
+
+How bandit is driven
+    ``BanditManager.run_tests`` opens each file itself and hands the open binary file to
+    ``BanditManager._parse_file(fname, fdata, files_list)``, which counts lines of code, reads the ``# nosec``
+    comments, runs every test through ``BanditNodeVisitor`` and records a file it cannot handle in
+    ``manager.skipped``. This collector calls that same per-file entry point with an ``io.BytesIO`` of the
+    bytes the SourceStore already holds (exactly what ``run_tests`` does for stdin), so each file is read once,
+    bandit's own nosec handling, metrics and error handling stay in force, and the results are what
+    ``bandit -r -f json`` reports for the same files. ``_parse_file`` is private but has kept that signature
+    since bandit 1.5; the lower-level ``BanditNodeVisitor`` would need the nosec parsing and metrics
+    re-implemented. The visitor is not fed the SourceStore's AST: bandit annotates the nodes it visits
+    (``_bandit_parent``), which would mutate a tree other collectors share, so bandit parses its own copy.
+
+Caching and threads
+    The collector is a :class:`PerFileCollector`: a file's result depends on its content only (bandit's module
+    qualname is the one path-dependent input, and no bandit test reads it), so the runner may cache it; the
+    version includes bandit's. Everything path-dependent (``assert`` in test files) is decided in
+    ``summarize``. Each ``analyze``/``analyze_batch`` call builds its own ``BanditManager`` (about 0.1 ms),
+    because the manager is not thread safe; building it configures bandit's plugin functions (module-level
+    state), which is done under a lock. No concurrency inside the collector: bandit is pure Python, so threads
+    would not make it faster under the GIL.
+
+Counting
+    * ``# nosec`` (blanket or naming the test) suppressions are bandit's own ``nosec`` + ``skipped_tests``
+      metrics, in ``suppressed_nosec``.
+    * ``B101`` (assert) in a test file (``tests/``, ``test_*.py``, ...) is not a finding; it is counted in
+      ``suppressed_test_asserts``. Everything else in test files is reported as bandit reports it.
+    * ``counts_by_severity`` / ``counts_by_confidence`` use bandit's own ranks (``HIGH``, ``MEDIUM``, ``LOW``)
+      over the reported findings, so on non-test files they equal ``bandit -r -f json``'s metrics.
+    * Finding severity: bandit's severity (HIGH -> high, MEDIUM -> medium, LOW -> low), lowered one step
+      (low -> info) when bandit's confidence is LOW, since such hits are mostly false positives.
+
+Secrets
+    For B105/B106/B107 (hard-coded password) bandit's text quotes the literal. The title keeps bandit's text
+    with the value replaced, and every string literal on the code line is replaced by ``'***'``; each such
+    value is also removed from any other issue of the same file. Redaction happens before a result can be
+    cached, so no copy of the secret leaves bandit's objects.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import threading
+from functools import lru_cache
+from typing import Any, ClassVar
+
+import bandit
+from bandit.core import config as b_config
+from bandit.core import docs_utils
+from bandit.core import manager as b_manager
+from pydantic import BaseModel, Field
+
+from reviewer.collectors.base import CollectContext, CollectorOutput, PerFileCollector
+from reviewer.discovery import is_test_path
+from reviewer.evidence import FileFailure, SecuritySection
+from reviewer.findings import Finding, Severity
+from reviewer.source import SourceFile
+
+__all__ = [
+    "SECRET_TESTS",
+    "BanditFileResult",
+    "BanditIssue",
+    "SecurityCollector",
+    "recommendation_for",
+    "redact_line",
+    "scan_sources",
+]
+
+SECRET_TESTS = frozenset({"B105", "B106", "B107"})
+RANKS = ("LOW", "MEDIUM", "HIGH")
+REDACTED = "***"
+
+# Without a handler bandit's warnings ("Unable to find qualified name ...") reach stderr via logging's last
+# resort; the failures that matter become FileFailure records instead.
+logging.getLogger("bandit").addHandler(logging.NullHandler())
+
+_SETUP_LOCK = threading.Lock()
+_SEVERITY = {"HIGH": Severity.high, "MEDIUM": Severity.medium, "LOW": Severity.low}
+_LOWER = {Severity.high: Severity.medium, Severity.medium: Severity.low, Severity.low: Severity.info,
+          Severity.info: Severity.info, Severity.critical: Severity.high}
+# A Python string literal (optional prefix, any quote, escapes), or an unterminated one running to the end.
+_STRING = re.compile(
+    r"(?P<prefix>(?<![\w])[rRbBuUfF]{0,2})(?P<q>'''|\"\"\"|'|\")(?P<body>(?:\\.|(?!(?P=q)).)*)(?P<end>(?P=q)|$)",
+    re.S,
+)
+_PASSWORD_TEXT = re.compile(r"^(?P<head>.*?: )'(?P<secret>.*)'$", re.S)
+
+
+class BanditIssue(BaseModel):
+    """One bandit issue, with secrets already redacted (safe to cache)."""
+
+    test_id: str
+    test_name: str
+    severity: str
+    confidence: str
+    text: str
+    line: int
+    end_line: int | None = None
+    col: int = 0
+    cwe: int | None = None
+    code: str = ""
+    more_info: str = ""
+
+
+class BanditFileResult(BaseModel):
+    """What bandit measured in one file (a pure function of the file content)."""
+
+    loc: int = 0
+    nosec: int = 0
+    skipped_tests: int = 0
+    issues: list[BanditIssue] = Field(default_factory=list)
+
+
+# --- redaction -----------------------------------------------------------------------------------
+
+
+def redact_line(code: str, secrets: list[str] | None = None) -> str:
+    """``code`` with every string literal's body replaced by ``***`` and every known secret removed."""
+    out = _STRING.sub(lambda m: f"{m['prefix']}{m['q']}{REDACTED if m['body'] else ''}{m['end']}", code)
+    for secret in secrets or []:
+        if secret:
+            out = out.replace(secret, REDACTED)
+    return out
+
+
+def _secret_of(text: str) -> str | None:
+    match = _PASSWORD_TEXT.match(text)
+    return match["secret"] if match else None
+
+
+def _redact_title(test_id: str, text: str, secrets: list[str]) -> str:
+    match = _PASSWORD_TEXT.match(text) if test_id in SECRET_TESTS else None
+    if match:
+        return f"{match['head']}'{REDACTED}'"
+    return redact_line(text, secrets) if any(s and s in text for s in secrets) else text
+
+
+# --- recommendations -----------------------------------------------------------------------------
+
+_ADVICE: list[tuple[tuple[str, ...], str]] = [
+    (("B101",), "Raise an explicit exception instead of assert: asserts are removed under python -O."),
+    (("B102", "B307"), "Avoid exec/eval on data; use ast.literal_eval, a parser or an explicit dispatch table."),
+    (("B103",), "Give files the narrowest permissions they need (e.g. 0o600 / 0o644), never world-writable."),
+    (("B104",), "Bind to 127.0.0.1 or a configured interface instead of all interfaces (0.0.0.0)."),
+    (("B105", "B106", "B107"),
+     "Load secrets from the environment or a secret manager, never from source; rotate the exposed value."),
+    (("B108", "B306"), "Use tempfile.mkstemp / NamedTemporaryFile / TemporaryDirectory, not fixed or mktemp paths."),
+    (("B110", "B112"), "Handle or log the exception, and catch only the exception types you expect."),
+    (("B113",), "Pass a timeout to every HTTP request so a stalled server cannot hang the program."),
+    (("B201",), "Never run Flask with debug=True outside development: the debugger allows code execution."),
+    (("B202",), "Extract archives with a filter (filter='data') or validate member paths first."),
+    (("B301", "B302", "B403", "B614"),
+     "Do not deserialize untrusted data with pickle/marshal/torch.load; use JSON or weights_only=True."),
+    (("B303", "B304", "B305", "B324", "B413"),
+     "Use strong primitives (SHA-256, AES-GCM via cryptography); pass usedforsecurity=False for non-security hashes."),
+    (("B308", "B703", "B704"), "Escape user content; do not mark untrusted strings as safe HTML."),
+    (("B310",), "Validate the URL scheme (http/https only) before opening it."),
+    (("B311",), "Use the secrets module for tokens, keys and passwords; random is predictable."),
+    (("B312", "B321", "B401", "B402"), "Use encrypted protocols (SSH/SFTP/FTPS) instead of telnet or plain FTP."),
+    (tuple(f"B{n}" for n in [*range(313, 321), *range(405, 412)]),
+     "Parse untrusted XML with defusedxml, which blocks entity-expansion and external-entity attacks."),
+    (("B323", "B501", "B502", "B503", "B504", "B507"),
+     "Keep certificate/host-key verification on and use TLS 1.2+ with the default SSL context."),
+    (("B505",), "Use RSA/DSA keys of at least 2048 bits (EC: 224 bits)."),
+    (("B506",), "Use yaml.safe_load (or Loader=yaml.SafeLoader) for anything not fully trusted."),
+    (("B404", "B602", "B603", "B604", "B605", "B606", "B607", "B609"),
+     "Run subprocesses with an argument list, shell=False and a full executable path; never interpolate "
+     "untrusted input into a shell command (shlex.quote if a shell is unavoidable)."),
+    (("B601",), "Quote or validate anything passed to paramiko exec_command; prefer fixed commands."),
+    (("B608", "B610", "B611"), "Use parameterized queries / ORM parameters instead of building SQL from strings."),
+    (("B612",), "Do not expose logging.config.listen on untrusted networks; it can execute received config."),
+    (("B613",), "Remove bidirectional control characters from source (Trojan Source)."),
+    (("B615",), "Pin Hugging Face downloads to a specific revision (commit hash)."),
+    (("B701", "B702"), "Enable autoescaping in the template engine (autoescape=True / select_autoescape)."),
+]
+_ADVICE_BY_ID: dict[str, str] = {tid: text for ids, text in _ADVICE for tid in ids}
+
+
+def recommendation_for(test_id: str, more_info: str = "") -> str:
+    """Advice for one bandit test id, followed by bandit's documentation link when known."""
+    advice = _ADVICE_BY_ID.get(test_id, "Review this code against bandit's explanation of the check.")
+    return f"{advice} See {more_info}" if more_info else advice
+
+
+@lru_cache(maxsize=512)
+def _more_info(test_id: str) -> str:
+    with _SETUP_LOCK:  # get_url rewrites bandit's shared blacklist entries (idempotently)
+        return docs_utils.get_url(test_id)
+
+
+# --- scanning ------------------------------------------------------------------------------------
+
+
+def _new_manager() -> Any:
+    with _SETUP_LOCK:  # BanditTestSet sets attributes on bandit's module-level plugin functions
+        return b_manager.BanditManager(b_config.BanditConfig(), "file", quiet=True)
+
+
+def _issue(raw: Any, source: SourceFile) -> BanditIssue:
+    lines = [n for n in (raw.linerange or []) if isinstance(n, int)]
+    line = int(raw.lineno or (lines[0] if lines else 1)) or 1
+    end = max(lines) if lines else None
+    cwe = getattr(getattr(raw, "cwe", None), "id", 0) or None
+    return BanditIssue(
+        test_id=raw.test_id, test_name=raw.test or "", severity=str(raw.severity), confidence=str(raw.confidence),
+        text=raw.text, line=line, end_line=end if end and end > line else None, col=max(raw.col_offset, 0),
+        cwe=cwe, code=source.line(line).strip(), more_info=_more_info(raw.test_id),
+    )
+
+
+def _redacted(issues: list[BanditIssue]) -> list[BanditIssue]:
+    secrets = [s for i in issues if i.test_id in SECRET_TESTS for s in [_secret_of(i.text)] if s]
+    out: list[BanditIssue] = []
+    for issue in issues:
+        if issue.test_id in SECRET_TESTS:
+            code = redact_line(issue.code, secrets)
+        else:
+            code = redact_line(issue.code, secrets) if any(s in issue.code for s in secrets) else issue.code
+        out.append(issue.model_copy(update={"code": code, "text": _redact_title(issue.test_id, issue.text, secrets)}))
+    return out
+
+
+def _scan_one(manager: Any, source: SourceFile) -> BanditFileResult | FileFailure:
+    fname = str(source.file.path)
+    skipped_before = len(manager.skipped)
+    manager.results.clear()
+    manager._parse_file(fname, io.BytesIO(source.data), [fname])
+    if len(manager.skipped) > skipped_before:
+        reason = manager.skipped[-1][1]
+        return FileFailure(path=source.rel, collector="security", kind="tool_error", message=f"bandit: {reason}")
+    metrics = manager.metrics.data.get(fname, {})
+    issues = sorted((_issue(raw, source) for raw in manager.results), key=lambda i: (i.line, i.col, i.test_id))
+    manager.results.clear()
+    return BanditFileResult(loc=metrics.get("loc", 0), nosec=metrics.get("nosec", 0),
+                            skipped_tests=metrics.get("skipped_tests", 0), issues=_redacted(issues))
+
+
+def scan_sources(sources: list[SourceFile]) -> dict[str, BanditFileResult | FileFailure]:
+    """Run bandit over already-read sources with one private manager; a file bandit fails on is a failure."""
+    manager = _new_manager()
+    out: dict[str, BanditFileResult | FileFailure] = {}
+    for source in sources:
+        try:
+            out[source.rel] = _scan_one(manager, source)
+        except Exception as exc:  # bandit catches its own errors; this guards the glue around it
+            out[source.rel] = FileFailure(path=source.rel, collector="security", kind="tool_error",
+                                          message=f"bandit: {type(exc).__name__}: {exc}")
+    return out
+
+
+# --- the collector -------------------------------------------------------------------------------
+
+
+def _finding(rel: str, issue: BanditIssue) -> Finding:
+    severity = _SEVERITY.get(issue.severity.upper(), Severity.info)
+    if issue.confidence.upper() == "LOW":
+        severity = _LOWER[severity]
+    return Finding(
+        rule=f"bandit.{issue.test_id}", severity=severity, title=issue.text, file=rel, line=issue.line,
+        end_line=issue.end_line, source="security", evidence=issue.code or issue.text,
+        recommendation=recommendation_for(issue.test_id, issue.more_info), snippet=issue.code,
+        category="security", confidence=issue.confidence.lower(), cwe=issue.cwe,
+    )
+
+
+def _count(counts: dict[str, int], key: str) -> None:
+    counts[key] = counts.get(key, 0) + 1
+
+
+class SecurityCollector(PerFileCollector[BanditFileResult]):
+    name = "security"
+    version: ClassVar[str] = f"1+bandit{bandit.__version__}"
+    result_model = BanditFileResult
+
+    def analyze(self, source: SourceFile) -> BanditFileResult | FileFailure:
+        return scan_sources([source])[source.rel]
+
+    def analyze_batch(self, sources: list[SourceFile]) -> dict[str, BaseModel | FileFailure]:
+        """One bandit manager for the whole batch (the manager is per call: it is not thread safe)."""
+        out: dict[str, BaseModel | FileFailure] = {}
+        out.update(scan_sources(sources))
+        return out
+
+    def summarize(self, ctx: CollectContext, results: dict[str, BanditFileResult]) -> CollectorOutput:
+        section = SecuritySection(bandit_version=bandit.__version__,
+                                  counts_by_severity=dict.fromkeys(RANKS, 0),
+                                  counts_by_confidence=dict.fromkeys(RANKS, 0))
+        findings: list[Finding] = []
+        for rel in sorted(results):
+            result = results[rel]
+            section.files_scanned += 1
+            section.loc_scanned += result.loc
+            section.suppressed_nosec += result.nosec + result.skipped_tests
+            for issue in result.issues:
+                if issue.test_id == "B101" and is_test_path(rel):
+                    section.suppressed_test_asserts += 1
+                    continue
+                _count(section.counts_by_severity, issue.severity.upper())
+                _count(section.counts_by_confidence, issue.confidence.upper())
+                findings.append(_finding(rel, issue))
+        return CollectorOutput(section=section, findings=findings)
