@@ -19,8 +19,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reviewer.report.context import severity_counts
-
 if TYPE_CHECKING:
     from reviewer.review.result import ReviewResult
 
@@ -93,6 +91,8 @@ class Terminal:
             table.add_row(escape(agent.name), str(agent.score), str(agent.base_score), str(len(agent.findings)))
         table.add_row("[bold]overall[/bold]", f"[bold]{result.overall_score}[/bold]", "", str(len(result.findings)))
         self.out.print(table)
+        from reviewer.report.context import severity_counts  # only a review needs the report layer
+
         counts = ", ".join(f"{n} {sev}" for sev, n in severity_counts(result))
         self.out.print(f"findings: {escape(counts)}")
         colour = {"ready": "green", "ready_with_fixes": "yellow", "not_ready": "red"}.get(result.verdict, "white")

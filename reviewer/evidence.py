@@ -87,9 +87,11 @@ class CollectorStatus(_Model):
     name: str
     ok: bool
     error: str | None = None
-    duration_s: float = 0.0
+    duration_s: float = Field(
+        default=0.0, description="Per-file analysis (summed over processes) plus the summary, in seconds"
+    )
     files: int = 0
-    cached_files: int = 0
+    cached_files: int = Field(default=0, description="Files whose result came from the content-hash cache")
 
 
 # --- complexity (radon) -------------------------------------------------------------------------

@@ -57,3 +57,15 @@ def test_structured_output_error_keeps_raw_text() -> None:
     error = StructuredOutputError("did not validate", backend="llamacpp", model="q", raw="{oops", errors="bad")
     assert error.raw == "{oops"
     assert "llamacpp/q" in str(error)
+
+
+def test_every_lazily_loaded_command_is_found_in_its_module() -> None:
+    import click
+
+    from reviewer.cli import COMMAND_MODULES, cli
+
+    ctx = click.Context(cli)
+    for name in COMMAND_MODULES:
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name, name
+    assert cli.get_command(ctx, "nonsense") is None

@@ -193,3 +193,27 @@ def test_a_crashing_collector_is_recorded_as_data(tmp_path: Path) -> None:
 def test_collector_names_are_validated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run("collect", str(tmp_path), "--collectors", "complexity,nonsense", "--out", str(tmp_path / "o")) == 2
     assert "nonsense" in capsys.readouterr().err
+
+
+def test_process_pool_gives_the_same_results_as_one_process(tmp_path: Path) -> None:
+    from reviewer.collectors.base import PerFileCollector
+    from reviewer.collectors.perfile import analyse, plan_work
+    from reviewer.collectors.registry import builtin_collectors
+
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    for i in range(30):
+        body = "".join(f"    if x == {j}:\n        return {j}  # TODO: table\n" for j in range(i % 7 + 1))
+        (repo / "pkg" / f"m{i}.py").write_text(f"import subprocess\n\ndef f{i}(x):\n{body}    return eval(x)\n")
+    (repo / "pkg" / "broken.py").write_text("def f(:\n")
+    discovery = discover(repo)
+    ctx = CollectContext(root=repo, config=Config(), discovery=discovery,
+                         sources=SourceStore(discovery.files, 1_000_000))
+    per_file = {c.name: c for c in builtin_collectors() if isinstance(c, PerFileCollector)}
+    plan = plan_work(list(per_file.values()), ctx, cache=None)
+    pooled = analyse(plan.work, ctx, per_file, processes=2)
+    here = analyse(plan.work, ctx, per_file, processes=1)
+    assert pooled.processes == 2 and here.processes == 1
+    assert pooled.results == here.results and not pooled.errors
+    assert len(pooled.results["complexity"]) == 30 and len(pooled.results["security"]) == 30
+    assert [f.path for f in pooled.source_failures] == [f.path for f in here.source_failures] == ["pkg/broken.py"]

@@ -3,6 +3,8 @@
 0 passed, 1 gate failed, 2 usage or config error, 3 runtime failure (backend down, collector crash).
 
 Each sub-command lives in its own module under ``reviewer.cli`` and exposes ``commands: list[click.Command]``.
+Modules are imported only when their command runs (``reviewer collect`` never imports the model backends or
+the report templates), which keeps start-up short.
 """
 
 from __future__ import annotations
@@ -23,11 +25,29 @@ EXIT_GATE_FAILED = 1
 EXIT_USAGE = 2
 EXIT_RUNTIME = 3
 
-# Sub-command modules, each exposing `commands`.
-COMMAND_MODULES: list[str] = ["collect", "gate", "checkpoint", "review", "report", "init", "backends"]
+# Command name -> the module under reviewer.cli that defines it (in its `commands` list).
+COMMAND_MODULES: dict[str, str] = {
+    "collect": "collect", "run": "review", "review": "review", "report": "report", "schema": "report",
+    "gate": "gate", "pr-comment": "gate", "checkpoint": "checkpoint", "trend": "checkpoint", "init": "init",
+    "backends": "backends",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group that imports a sub-command's module only when that command is looked up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMAND_MODULES.get(cmd_name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"reviewer.cli.{module_name}")
+        return next((c for c in module.commands if c.name == cmd_name), None)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reviewer")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and results.")
@@ -35,11 +55,6 @@ COMMAND_MODULES: list[str] = ["collect", "gate", "checkpoint", "review", "report
 def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
     """Evidence-first code review by a local model, with a deterministic quality gate."""
     ctx.obj = Terminal(quiet=quiet, debug=debug)
-
-
-for _name in COMMAND_MODULES:
-    for _command in importlib.import_module(f"reviewer.cli.{_name}").commands:
-        cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> None:
