@@ -32,6 +32,7 @@ from reviewer.source import SourceFile, SourceStore
 SECRET_STR = "hunter" + "2-B105"
 SECRET_ARG = "s3cr3t" + "-B106"
 SECRET_DEFAULT = "t0ps3cr3t" + "-B107"
+SECRET_TABLE = "tab1e" + "-secret"
 
 APP = f'''\
 import hashlib
@@ -101,8 +102,13 @@ def test_check():
     assert check(2) == 2
 '''
 
-FILES = {"app/__init__.py": "", "app/main.py": APP, "app/clean.py": CLEAN, "tests/test_main.py": TEST_FILE}
-NON_TEST = ["app/__init__.py", "app/clean.py", "app/main.py"]
+# A multi-line literal without any "# nosec": the case the collector's fast nosec path is for.
+TABLE = "SETTINGS = {\n" + "".join(f'    "key{n}": "value{n}",\n' for n in range(300)) + \
+    f'    "password": "{SECRET_TABLE}",\n' + "}\nexec(SETTINGS['key1'])\n"
+
+FILES = {"app/__init__.py": "", "app/main.py": APP, "app/clean.py": CLEAN, "app/table.py": TABLE,
+         "tests/test_main.py": TEST_FILE}
+NON_TEST = ["app/__init__.py", "app/clean.py", "app/main.py", "app/table.py"]
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +153,7 @@ def test_matches_bandit_cli_on_non_test_files(repo: Path, output: CollectorOutpu
 def test_scanned_files_lines_and_version_match_cli(repo: Path, output: CollectorOutput) -> None:
     cli = _bandit_cli(repo, [*NON_TEST, "tests/test_main.py"])
     section = _section(output)
-    assert section.files_scanned == 4 and output.files == 4 and output.failures == []
+    assert section.files_scanned == 5 and output.files == 5 and output.failures == []
     assert section.loc_scanned == cli["metrics"]["_totals"]["loc"]
     assert section.bandit_version == __import__("bandit").__version__
 
@@ -181,11 +187,14 @@ def test_asserts_in_test_files_are_counted_not_reported(output: CollectorOutput)
 
 def test_secrets_never_appear_in_output(repo: Path, output: CollectorOutput) -> None:
     dumped = json.dumps([f.model_dump(mode="json") for f in output.findings]) + _section(output).model_dump_json()
-    for secret in (SECRET_STR, SECRET_ARG, SECRET_DEFAULT):
-        assert secret in (repo / "app/main.py").read_text()
+    for secret in (SECRET_STR, SECRET_ARG, SECRET_DEFAULT, SECRET_TABLE):
+        assert secret in (repo / "app/main.py").read_text() + (repo / "app/table.py").read_text()
         assert secret not in dumped
     by_rule = {f.rule: f for f in output.findings}
     assert {"bandit.B105", "bandit.B106", "bandit.B107"} <= set(by_rule)
+    table = [f for f in output.findings if f.file == "app/table.py" and f.rule == "bandit.B105"]
+    assert [f.evidence for f in table] == ['"***": "***",']  # every literal on the line
+    by_rule = {f.rule: f for f in output.findings if f.file == "app/main.py"}
     assert by_rule["bandit.B105"].title == "Possible hardcoded password: '***'"
     assert by_rule["bandit.B105"].evidence == 'PASSWORD = "***"'
     assert by_rule["bandit.B106"].snippet == 'return connect(user=user, password="***")'
@@ -201,6 +210,12 @@ def test_cacheable_result_holds_no_secret(repo: Path) -> None:
     assert isinstance(result, BanditFileResult)
     assert SECRET_STR not in result.model_dump_json() and SECRET_ARG not in result.model_dump_json()
     assert result == scan_sources([main])["app/main.py"]
+
+
+def test_fast_nosec_path_gives_bandits_own_results(repo: Path) -> None:
+    sources = SourceStore(discover(repo, []).files, Config().max_file_bytes).sources()
+    assert len(sources) == 5
+    assert scan_sources(sources) == scan_sources(sources, fast=False)
 
 
 def test_file_bandit_fails_on_does_not_stop_the_others(tmp_path: Path) -> None:

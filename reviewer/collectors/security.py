@@ -51,6 +51,8 @@ import bandit
 from bandit.core import config as b_config
 from bandit.core import docs_utils
 from bandit.core import manager as b_manager
+from bandit.core import node_visitor as b_node_visitor
+from bandit.core import tester as b_tester
 from pydantic import BaseModel, Field
 
 from reviewer.collectors.base import CollectContext, CollectorOutput, PerFileCollector
@@ -194,9 +196,42 @@ def _more_info(test_id: str) -> str:
 # --- scanning ------------------------------------------------------------------------------------
 
 
-def _new_manager() -> Any:
+class _Tester(b_tester.BanditTester):  # type: ignore[misc]
+    """bandit's tester, minus its per-line ``# nosec`` scan in a file that has no ``# nosec`` comment.
+
+    For every test that runs on a node, bandit looks up each line of the node's line range in the file's
+    comment table; a string inside an N-line literal carries the literal's whole range, so a big data table
+    costs O(N^2) look-ups (rich's 3,600-line ``_emoji_codes.py`` took 4.3 s of rich's 7.3 s). Without any
+    ``# nosec`` comment every look-up is None and bandit's own method returns None; this returns it at once.
+    """
+
+    def __init__(self, testset: Any, debug: bool, nosec_lines: dict[int, Any], metrics: Any) -> None:
+        super().__init__(testset, debug, nosec_lines, metrics)
+        self._any_nosec = any(v is not None for v in nosec_lines.values())
+
+    def _get_nosecs_from_contexts(self, context: dict[str, Any], test_result: Any = None) -> Any:
+        if not self._any_nosec:
+            return None
+        return super()._get_nosecs_from_contexts(context, test_result)
+
+
+class _Manager(b_manager.BanditManager):  # type: ignore[misc]
+    """``BanditManager`` whose per-file visitor uses :class:`_Tester`; everything else is bandit's."""
+
+    def _execute_ast_visitor(self, fname: str, fdata: Any, data: bytes, nosec_lines: dict[int, Any]) -> Any:
+        visitor = b_node_visitor.BanditNodeVisitor(fname, fdata, self.b_ma, self.b_ts, self.debug, nosec_lines,
+                                                   self.metrics)
+        visitor.tester = _Tester(self.b_ts, self.debug, nosec_lines, self.metrics)
+        score = visitor.process(data)
+        self.results.extend(visitor.tester.results)
+        return score
+
+
+def _new_manager(fast: bool = True) -> Any:
+    """A private manager per call. ``fast=False`` gives bandit's own, unmodified manager."""
+    cls = _Manager if fast else b_manager.BanditManager
     with _SETUP_LOCK:  # BanditTestSet sets attributes on bandit's module-level plugin functions
-        return b_manager.BanditManager(b_config.BanditConfig(), "file", quiet=True)
+        return cls(b_config.BanditConfig(), "file", quiet=True)
 
 
 def _issue(raw: Any, source: SourceFile) -> BanditIssue:
@@ -238,9 +273,11 @@ def _scan_one(manager: Any, source: SourceFile) -> BanditFileResult | FileFailur
                             skipped_tests=metrics.get("skipped_tests", 0), issues=_redacted(issues))
 
 
-def scan_sources(sources: list[SourceFile]) -> dict[str, BanditFileResult | FileFailure]:
-    """Run bandit over already-read sources with one private manager; a file bandit fails on is a failure."""
-    manager = _new_manager()
+def scan_sources(sources: list[SourceFile], fast: bool = True) -> dict[str, BanditFileResult | FileFailure]:
+    """Run bandit over already-read sources with one private manager; a file bandit fails on is a failure.
+
+    ``fast=False`` runs bandit's unmodified manager (the reference the fast path is tested against)."""
+    manager = _new_manager(fast)
     out: dict[str, BanditFileResult | FileFailure] = {}
     for source in sources:
         try:
