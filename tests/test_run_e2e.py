@@ -120,8 +120,11 @@ def test_run_with_the_embedded_model(repo: Path, tmp_path: Path) -> None:
     config = tmp_path / "reviewer.yaml"
     config.write_text("review:\n  personas: [security_engineer, qa_engineer]\n  max_tokens: 700\n")
     out = tmp_path / "out"
-    assert _run("run", str(repo), "--run-tests", "--config", str(config), "--out", str(out)) == 0
+    # exit 1: the planted failing test fails the gate, whatever the model says
+    assert _run("run", str(repo), "--run-tests", "--config", str(config), "--out", str(out)) == 1
     result = ReviewResult.model_validate_json((out / "review.json").read_text(encoding="utf-8"))
+    assert result.gate is not None and [c.name for c in result.gate.checks if not c.passed] == [
+        "failing tests (measured: failed + errors)"]
     assert result.backend.name == "llamacpp" and result.backend.model
     assert [a.id for a in result.agents] == ["security_engineer", "qa_engineer"]
     assert all(a.model_error is None for a in result.agents), [a.model_error for a in result.agents]
