@@ -102,18 +102,23 @@ def _git_listing(root: Path) -> list[str] | None:
     return [p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
+def _ignore_lines(path: Path) -> list[str] | None:
+    """The patterns of one .gitignore; None when it cannot be read (discover() records that file as a failure)."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+
+
 def _walk_listing(root: Path) -> list[str]:
     specs: list[tuple[str, pathspec.PathSpec]] = []
     out: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir
-        if ".gitignore" in filenames:
-            try:
-                lines = Path(dirpath, ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
-                specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
-            except OSError:
-                pass
+        lines = _ignore_lines(Path(dirpath, ".gitignore")) if ".gitignore" in filenames else None
+        if lines is not None:
+            specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
 
         def ignored(rel: str, is_dir: bool) -> bool:
             for base, spec in specs:

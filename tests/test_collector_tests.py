@@ -237,3 +237,20 @@ def test_run_with_a_broken_interpreter_setup_is_a_finding(tmp_path: Path) -> Non
     section, out = _collect(root, TestsConfig(python=sys.executable, command=["no_such_module_xyz"]), run=True)
     assert section.exit_code not in (None, 0)
     assert [f.rule for f in out.findings] == ["tests.not_run"]
+
+
+_BOMB = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<{root}><testcase name="&lol3;" classname="x"/></{root}>
+"""
+
+
+def test_xml_entity_bombs_in_the_repository_are_refused_and_recorded(tmp_path: Path) -> None:
+    root = _write(tmp_path / "repo", {"pkg/a.py": "x = 1\n", "junit.xml": _BOMB.format(root="testsuite"),
+                                      "coverage.xml": _BOMB.format(root="coverage")})
+    section, out = _collect(root, TestsConfig(junit=["junit.xml"], coverage=["coverage.xml"]))
+    failures = {f.path: f.message for f in out.failures}
+    assert set(failures) == {"junit.xml", "coverage.xml"}, failures
+    assert all("Entities" in message or "entity" in message.lower() for message in failures.values()), failures
+    assert section.total == 0 and section.coverage_files == []

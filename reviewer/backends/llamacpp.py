@@ -156,7 +156,8 @@ class LlamaCppBackend(Backend):
         return args
 
     def _generate(self, llama: Any, args: dict[str, Any]) -> tuple[dict[str, Any], Any, float]:
-        assert self._module is not None
+        if self._module is None:  # _load sets it before any model exists
+            raise BackendError("llama_cpp is not loaded", backend=self.name, model=self.model_name or None)
         with self._run_lock:
             self._module.llama_perf_context_reset(llama._ctx.ctx)
             start = time.perf_counter()

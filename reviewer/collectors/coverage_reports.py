@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
+import xml.etree.ElementTree as ET  # types only: parsing goes through defusedxml
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import coverage
+import defusedxml.ElementTree as SafeET
 from coverage.python import PythonFileReporter
 
 from reviewer.collectors.report_paths import PathMapper
@@ -41,7 +42,7 @@ def _percent(covered: int, statements: int) -> float:
 
 
 def read_cobertura(path: Path, mapper: PathMapper) -> CoverageReport:
-    root = ET.parse(path).getroot()
+    root = SafeET.parse(path).getroot()
     if root.tag != "coverage":
         raise ValueError(f"root element <{root.tag}> is not Cobertura <coverage>")
     mapper = PathMapper(mapper.root, mapper.repo_files, [s.text.strip() for s in root.iter("source") if s.text])

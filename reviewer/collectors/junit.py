@@ -9,9 +9,11 @@ them to the repository.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
+import xml.etree.ElementTree as ET  # types only: parsing goes through defusedxml
 from dataclasses import dataclass
 from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
 
 from reviewer.evidence import TestCase
 
@@ -85,7 +87,7 @@ def _case(element: ET.Element) -> JunitCase:
 def read_junit(path: Path) -> list[JunitCase]:
     """Every test case in a JUnit XML file. Raises ET.ParseError / OSError for a broken or unreadable file,
     ValueError for XML that is not JUnit."""
-    root = ET.parse(path).getroot()
+    root = SafeET.parse(path).getroot()
     if root.tag not in ("testsuites", "testsuite"):
         raise ValueError(f"root element <{root.tag}> is not <testsuites> or <testsuite>")
     return [_case(element) for element in root.iter("testcase")]

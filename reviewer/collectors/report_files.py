@@ -8,9 +8,11 @@ Coverage reports are ordered by preference: coverage.json, then Cobertura XML, t
 from __future__ import annotations
 
 import glob
-import xml.etree.ElementTree as ET
+import xml.etree.ElementTree as ET  # types only: parsing goes through defusedxml
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
 
 from reviewer.config import TestsConfig
 
@@ -34,11 +36,11 @@ class ReportFiles:
 def xml_kind(path: Path) -> str | None:
     """'junit', 'cobertura' or None (another XML file, or not XML at all), from the root element only."""
     try:
-        for _, element in ET.iterparse(path, events=("start",)):
+        for _, element in SafeET.iterparse(path, events=("start",)):
             if element.tag in ("testsuites", "testsuite"):
                 return "junit"
             return "cobertura" if element.tag == "coverage" else None
-    except (ET.ParseError, OSError):
+    except (ET.ParseError, OSError, ValueError):  # ValueError: defusedxml refused an entity or DTD
         return None
     return None
 
