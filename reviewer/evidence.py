@@ -10,15 +10,14 @@ Collectors may add fields to their own section (with defaults); renaming or remo
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from reviewer.errors import EvidenceFileError
 from reviewer.findings import Finding
+from reviewer.jsonfile import read_versioned, write_atomic
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -314,26 +313,8 @@ class Evidence(_Model):
 
 def write_evidence(evidence: Evidence, path: Path) -> Path:
     """Write atomically (temp file + rename) so an interrupted run never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(evidence.model_dump_json(indent=2), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomic(evidence.model_dump_json(indent=2), path)
 
 
 def load_evidence(path: Path) -> Evidence:
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise EvidenceFileError(path, f"cannot read evidence file: {exc.strerror or exc}") from exc
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise EvidenceFileError(path, f"not JSON: {exc}") from exc
-    version = data.get("schema_version") if isinstance(data, dict) else None
-    if version != SCHEMA_VERSION:
-        raise EvidenceFileError(path, f"evidence schema_version {version!r}, this reviewer reads {SCHEMA_VERSION}")
-    try:
-        return Evidence.model_validate(data)
-    except ValidationError as exc:
-        raise EvidenceFileError(path, f"invalid evidence: {exc.error_count()} error(s): {exc}") from exc
+    return read_versioned(path, Evidence, SCHEMA_VERSION, "evidence file")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from reviewer.errors import EvidenceFileError
 from reviewer.findings import SEVERITY_ORDER
 from reviewer.gate.baseline import finding_key
+from reviewer.jsonfile import read_versioned, write_atomic
 from reviewer.review.result import ReviewResult
 
 __all__ = ["HISTORY_FILE", "HISTORY_SCHEMA_VERSION", "History", "HistoryEntry", "TestCounts", "entry_from_result",
@@ -85,25 +84,9 @@ def load_history(path: Path) -> History:
     """The history file, or an empty history when there is none yet."""
     if not path.exists():
         return History()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise EvidenceFileError(path, f"cannot read checkpoint history: {exc.strerror or exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise EvidenceFileError(path, f"checkpoint history is not JSON: {exc}") from exc
-    version = data.get("schema_version") if isinstance(data, dict) else None
-    if version != HISTORY_SCHEMA_VERSION:
-        raise EvidenceFileError(path, f"history schema_version {version!r}, this reviewer reads {HISTORY_SCHEMA_VERSION}")
-    try:
-        return History.model_validate(data)
-    except ValidationError as exc:
-        raise EvidenceFileError(path, f"invalid checkpoint history: {exc}") from exc
+    return read_versioned(path, History, HISTORY_SCHEMA_VERSION, "checkpoint history")
 
 
 def save_history(history: History, path: Path) -> Path:
     """Write the history atomically (write a temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(history.model_dump_json(indent=1, exclude_none=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomic(history.model_dump_json(indent=1, exclude_none=False) + "\n", path)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from reviewer.errors import EvidenceFileError
 from reviewer.findings import Finding
+from reviewer.jsonfile import read_versioned, write_atomic
 
 __all__ = [
     "RESULT_SCHEMA_VERSION",
@@ -178,24 +177,8 @@ class ReviewResult(_Model):
 
 
 def write_result(result: ReviewResult, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(result.model_dump_json(indent=2), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomic(result.model_dump_json(indent=2), path)
 
 
 def load_result(path: Path) -> ReviewResult:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise EvidenceFileError(path, f"cannot read review result: {exc.strerror or exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise EvidenceFileError(path, f"not JSON: {exc}") from exc
-    version = data.get("schema_version") if isinstance(data, dict) else None
-    if version != RESULT_SCHEMA_VERSION:
-        raise EvidenceFileError(path, f"review schema_version {version!r}, this reviewer reads {RESULT_SCHEMA_VERSION}")
-    try:
-        return ReviewResult.model_validate(data)
-    except ValidationError as exc:
-        raise EvidenceFileError(path, f"invalid review result: {exc}") from exc
+    return read_versioned(path, ReviewResult, RESULT_SCHEMA_VERSION, "review result")

@@ -1,0 +1,42 @@
+"""Versioned JSON files of pydantic models (evidence, review results, checkpoint history): atomic writes and
+reads that turn every way a file can be wrong into one :class:`~reviewer.errors.EvidenceFileError`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from reviewer.errors import EvidenceFileError
+
+__all__ = ["read_versioned", "write_atomic"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def write_atomic(text: str, path: Path) -> Path:
+    """Write ``text`` to a temporary file beside ``path``, then rename: an interrupted run never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def read_versioned(path: Path, model: type[M], version: int, what: str) -> M:
+    """Load ``path`` as ``model``; its ``schema_version`` must equal ``version``. ``what`` names it in errors."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise EvidenceFileError(path, f"cannot read {what}: {exc.strerror or exc}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise EvidenceFileError(path, f"{what} is not JSON: {exc}") from exc
+    found = data.get("schema_version") if isinstance(data, dict) else None
+    if found != version:
+        raise EvidenceFileError(path, f"{what} schema_version {found!r}, this reviewer reads {version}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise EvidenceFileError(path, f"invalid {what}: {exc.error_count()} error(s): {exc}") from exc
