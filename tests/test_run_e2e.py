@@ -54,7 +54,7 @@ def test_gate_exit_codes_follow_config_no_fail_and_baseline(repo: Path, tmp_path
     assert _run("run", str(repo), "--backend", "none", "--run-tests", "--no-fail", "--out", str(base)) == 0
     assert not load_result(base / "review.json").gate.passed  # type: ignore[union-attr]
     strict = tmp_path / "strict.yaml"
-    strict.write_text("gate:\n  max_failing_tests: null\n  max_findings: {high: 0, medium: 0}\n")
+    strict.write_text("gate:\n  max_failing_tests: null\n  max_findings: {critical: 0, high: 0, medium: 0}\n")
     assert _run("run", str(repo), "--backend", "none", "--config", str(strict), "--out", str(tmp_path / "s")) == 1
     # Against a baseline holding the same findings, nothing is new: the severity limit passes.
     code = _run("run", str(repo), "--backend", "none", "--config", str(strict), "--baseline",

@@ -162,7 +162,7 @@ def test_finding_fields(repo: Path, output: CollectorOutput) -> None:
     shell = next(f for f in output.findings if f.rule == "bandit.B602")
     assert shell.file == "app/main.py"
     assert shell.line == line_of(repo, "app/main.py", "return subprocess.call(cmd, shell")
-    assert (shell.severity, shell.confidence, shell.cwe) == (Severity.high, "high", 78)
+    assert (shell.severity, shell.confidence, shell.cwe) == (Severity.critical, "high", 78)  # HIGH at HIGH
     assert shell.source == "security" and shell.category == "security"
     assert shell.evidence == shell.snippet == "return subprocess.call(cmd, shell=True)"
     assert shell.title == "subprocess call with shell=True identified, security issue."

@@ -38,7 +38,9 @@ Counting
       over the reported findings, so on non-test files they equal ``bandit -r -f json``'s metrics.
     * Finding severity: bandit's severity (HIGH -> high, MEDIUM -> medium, LOW -> low), lowered one step
       (high -> medium, medium -> low, low -> info) when bandit's confidence is LOW: such hits are mostly
-      false positives. The finding's ``confidence`` is bandit's, lower-cased.
+      false positives. HIGH severity at HIGH confidence (shell injection, weak hashing used for security,
+      TLS verification off, ...) is **critical**: bandit is sure and rates it high, so the default gate
+      (``critical: 0``) stops on it. The finding's ``confidence`` is bandit's, lower-cased.
     * A bandit plugin that raises is only logged by bandit and the file counts as scanned, as in the CLI; a
       file bandit gives up on (``manager.skipped``) becomes a ``FileFailure(kind="tool_error")``.
 
@@ -306,6 +308,8 @@ def _finding(rel: str, issue: BanditIssue) -> Finding:
     severity = _SEVERITY.get(issue.severity.upper(), Severity.info)
     if issue.confidence.upper() == "LOW":
         severity = _LOWER[severity]
+    elif severity is Severity.high and issue.confidence.upper() == "HIGH":
+        severity = Severity.critical  # bandit is sure and rates it high: what the default gate stops on
     return Finding(
         rule=f"bandit.{issue.test_id}", severity=severity, title=issue.text, file=rel, line=issue.line,
         end_line=issue.end_line, source="security", evidence=issue.code or issue.text,
