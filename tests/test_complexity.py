@@ -209,7 +209,8 @@ def _literal_module(entries: int) -> str:
             body.append(f'    "name_{i}": "\\U0001F600 {i}",  # trailing comment')
         else:
             body.append(f'    "name_{i}": "x{i}",')
-    return '"""Generated codes."""\n\n# generated: do not edit\nEMOJI = {\n' + "\n".join(body) + "\n}\n"
+    head = '"""Generated codes."""\n\n# generated: do not edit\nEMOJI = {\n'
+    return head + "\n".join(body) + "\n}\nCOUNT = len(EMOJI) \\\n\n# radon reads this comment as code\n"
 
 
 def _loop_header_module(items: int) -> str:
@@ -431,6 +432,16 @@ TRICKY_INPUTS = {
     "walrus_and_match": (
         "if (n := 3) > 2:\n    match n:\n        case 1 | 2:\n            pass\n        case _:\n            pass\n"
     ),
+    # An empty line ends a backslash-continued statement, but radon reads on to the next line (its tokenizer
+    # never sees a buffer's trailing empty line): the next statement joins the chunk (as in mpmath's test_hp.py).
+    "backslash_blank_comment": 'x = "a"\\\n"b"\\\n\n# c\ny = 1\n',
+    "backslash_blank_code": "x = 1 \\\n\ny = 2\ndef f(): return 1\n",
+    "backslash_blank_def": "x = 1 \\\n\ndef f(): return 1\n",
+    "backslash_blank_string": "x = 1 \\\n\n'''doc\nstring'''\nz = 3\n",
+    "backslash_blank_bracket": "x = 1 \\\n\ny = [1,\n2]\nq = 1\n",
+    "backslash_blank_chain": "x = 1 \\\n\ny = 2 \\\n\n\nz = 3 \\\n\n# c\n",
+    "backslash_two_blanks": "x = 1 \\\n\n\ny = 2\n",
+    "backslash_blank_at_end": "x = 1 \\\n\ny = 2 \\\n\n\n",
     "literal_block": _literal_module(120),
     "loop_header": _loop_header_module(60),
 }
@@ -464,6 +475,11 @@ def test_linear_raw_analyze_declines_what_radon_cannot_measure() -> None:
     assert linear_raw_analyze(text) is None
     with pytest.raises(SyntaxError):
         analyze(text)
+    ends_continued = "x = 1 \\\n\n"  # valid Python; radon runs out of lines looking for the statement's end
+    compile(ends_continued, "<text>", "exec")
+    assert linear_raw_analyze(ends_continued) is None
+    with pytest.raises(SyntaxError):
+        analyze(ends_continued)
 
 
 def test_file_radon_cannot_measure_is_a_failure(tmp_path: Path) -> None:

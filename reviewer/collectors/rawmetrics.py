@@ -3,10 +3,11 @@
 ``radon.raw.analyze`` strips every line and, for a statement spanning *n* lines, re-tokenizes the growing
 buffer after each added line: O(n²) tokenizer work. A generated literal of a few thousand lines (rich's
 ``_emoji_codes.py``) then takes over a minute. This module tokenizes the same stripped lines once and cuts the
-token stream where radon's loop would stop (a NEWLINE/NL token outside brackets), then counts each chunk with
-radon's own helpers, so the figures are the same. The collector uses radon's ``analyze`` for ordinary files
-and this only for files with a long multi-line statement; anything unusual (an error token, a tokenizer
-error) is handed back to radon by returning ``None``.
+token stream where radon's loop would stop (a NEWLINE/NL token outside brackets, except on an empty line that
+ends a backslash continuation: radon's tokenizer never sees a buffer's trailing empty line, so it reads on),
+then counts each chunk with radon's own helpers, so the figures are the same. The collector uses radon's
+``analyze`` for ordinary files and this only for files with a long multi-line statement; anything unusual (an
+error token, a tokenizer error) is handed back to radon by returning ``None``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def _chunks(lines: list[str]) -> Iterator[tuple[list[_Token], int, int]]:
     depth = 0
     current: list[_Token] = []
     start_row = 1
+    clean_row = 0  # the last row a statement ended on where radon's loop read on regardless
     readline = io.StringIO("\n".join(lines)).readline
     for tok in tokenize.generate_tokens(readline):
         if tok.type == tokenize.ERRORTOKEN:
@@ -42,10 +44,18 @@ def _chunks(lines: list[str]) -> Iterator[tuple[list[_Token], int, int]]:
         current.append(tok)
         if tok.type in (NEWLINE, NL) and depth == 0:
             end_row = tok.start[0]
-            yield current, start_row, end_row
-            current, start_row = [], end_row + 1
+            if lines[end_row - 1] or end_row == start_row or clean_row == end_row - 1:
+                yield current, start_row, end_row
+                current, start_row = [], end_row + 1
+            else:
+                # An empty line ends a backslash-continued statement here, but radon's buffer ends with that
+                # line and its tokenizer never sees a trailing empty line: radon reads on to the next line.
+                clean_row = end_row
     if current:
-        raise ValueError("unterminated statement")
+        if current[-1].start[0] == clean_row and clean_row + 1 == len(lines):
+            yield current, start_row, clean_row + 1  # radon's last buffer: ends with the file's final empty line
+        else:
+            raise ValueError("unterminated statement")
 
 
 def _end_marker(row: int) -> _Token:
