@@ -251,7 +251,10 @@ def test_redact_line_and_recommendations() -> None:
     assert redact_line("key = 'abc'  # it is") == "key = '***'  # it is"
     assert redact_line('f(b"x", r\'\\d\', """doc""", "")') == 'f(b"***", r\'***\', """***""", "")'
     assert redact_line('token = "unterminated') == 'token = "***'
-    assert redact_line("use(pw)  # pw", ["pw"]) == "use(***)  # ***"
+    assert redact_line("use(hunter2)  # hunter2", ["hunter2"]) == "use(***)  # ***"
+    # a short value is not hunted outside literals: identifiers and numbers stay readable
+    assert redact_line('PR = PullRequestRef(token="t", number=1)', ["t", "1"]) == 'PR = PullRequestRef(token="***", number=1)'
+    assert redact_line("passwords = hunter2s + hunter2", ["hunter2"]) == "passwords = hunter2s + ***"
     assert recommendation_for("B506", "https://x").endswith("See https://x")
     assert "safe_load" in recommendation_for("B506")
     assert recommendation_for("B999")

@@ -132,12 +132,18 @@ class BanditFileResult(BaseModel):
 # --- redaction -----------------------------------------------------------------------------------
 
 
+MIN_SECRET_CHARS = 4
+"""Shorter values are not searched for outside string literals (those are always redacted): replacing "t" or
+"1" everywhere would mangle identifiers and numbers, and hides nothing a reader could use."""
+
+
 def redact_line(code: str, secrets: list[str] | None = None) -> str:
-    """``code`` with every string literal's body replaced by ``***`` and every known secret removed."""
+    """``code`` with every string literal's body replaced by ``***`` and every known secret (as a whole token,
+    at least :data:`MIN_SECRET_CHARS` long) removed from the rest, e.g. a comment repeating it."""
     out = _STRING.sub(lambda m: f"{m['prefix']}{m['q']}{REDACTED if m['body'] else ''}{m['end']}", code)
     for secret in secrets or []:
-        if secret:
-            out = out.replace(secret, REDACTED)
+        if len(secret) >= MIN_SECRET_CHARS:
+            out = re.sub(rf"(?<![\w]){re.escape(secret)}(?![\w])", REDACTED, out)
     return out
 
 
@@ -150,7 +156,7 @@ def _redact_title(test_id: str, text: str, secrets: list[str]) -> str:
     match = _PASSWORD_TEXT.match(text) if test_id in SECRET_TESTS else None
     if match:
         return f"{match['head']}'{REDACTED}'"
-    return redact_line(text, secrets) if any(s and s in text for s in secrets) else text
+    return redact_line(text, secrets) if any(len(s) >= MIN_SECRET_CHARS and s in text for s in secrets) else text
 
 
 # --- recommendations -----------------------------------------------------------------------------
@@ -266,7 +272,8 @@ def _redacted(issues: list[BanditIssue]) -> list[BanditIssue]:
         if issue.test_id in SECRET_TESTS:
             code = redact_line(issue.code, secrets)
         else:
-            code = redact_line(issue.code, secrets) if any(s in issue.code for s in secrets) else issue.code
+            code = redact_line(issue.code, secrets) if any(len(s) >= MIN_SECRET_CHARS and s in issue.code
+                                                           for s in secrets) else issue.code
         out.append(issue.model_copy(update={"code": code, "text": _redact_title(issue.test_id, issue.text, secrets)}))
     return out
 
@@ -324,7 +331,7 @@ def _count(counts: dict[str, int], key: str) -> None:
 
 class SecurityCollector(PerFileCollector[BanditFileResult]):
     name = "security"
-    version: ClassVar[str] = f"1+bandit{bandit.__version__}"
+    version: ClassVar[str] = f"2+bandit{bandit.__version__}"  # 2: short secrets no longer hunted outside literals
     result_model = BanditFileResult
 
     def analyze(self, source: SourceFile) -> BanditFileResult | FileFailure:
