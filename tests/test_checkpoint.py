@@ -174,3 +174,15 @@ def test_cli_trend_and_checkpoint_errors_exit_2(tmp_path: Path) -> None:
     assert _run(["trend", str(tmp_path)]) == 2
     assert _run(["checkpoint", str(tmp_path), "--result", str(tmp_path / "none.json")]) == 2
     assert _run(["checkpoint", str(tmp_path / "missing"), "--result", str(tmp_path / "none.json")]) == 2
+
+
+def test_live_checkpoint_records_the_gate(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "app.py").write_text("import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n")
+    assert _run(["checkpoint", str(repo), "--backend", "none"]) == 0  # a checkpoint records, it does not fail
+    entry = load_history(repo / "reports" / "history.json").entries[-1]
+    assert entry.gate_passed is False  # bandit B602 at HIGH confidence is critical; the default gate allows 0
+    (repo / "app.py").write_text("import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd)\n")
+    assert _run(["checkpoint", str(repo), "--backend", "none"]) == 0
+    assert load_history(repo / "reports" / "history.json").entries[-1].gate_passed is True

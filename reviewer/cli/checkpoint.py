@@ -18,6 +18,7 @@ from reviewer.checkpoint.live import run_review
 from reviewer.cli.common import load_target_config, target_path
 from reviewer.console import Terminal
 from reviewer.errors import EvidenceFileError
+from reviewer.gate.evaluate import evaluate_gate
 from reviewer.report.environment import STYLES
 from reviewer.review.result import load_result
 
@@ -42,7 +43,9 @@ EXIT_OK = 0
 def checkpoint_command(terminal: Terminal, path: Path, reports: Path | None, style: str, result_file: Path | None,
                        config_file: Path | None, backend: str | None, model: str | None, base_url: str | None,
                        run_tests: bool, chart_points: int) -> int:
-    """Review PATH (or take --result) and write a dated checkpoint report with its trend."""
+    """Review PATH (or take --result) and write a dated checkpoint report with its trend.
+
+    The gate is evaluated (when the result has none yet) and recorded in the report; the exit code stays 0."""
     root = target_path(path)
     config = load_target_config(root, config_file)
     if result_file is not None:
@@ -50,6 +53,8 @@ def checkpoint_command(terminal: Terminal, path: Path, reports: Path | None, sty
     else:
         result = run_review(root, config, backend=backend, model=model, base_url=base_url,
                             run_tests=run_tests or config.tests.run, terminal=terminal)
+    if result.gate is None:  # a checkpoint records the gate too; it reports, it does not fail the job
+        result.gate = evaluate_gate(result, config.gate)
     template = root / config.report.template if config.report.template else None
     outcome = create_checkpoint(result, reports if reports is not None else root / "reports", style=style,
                                 chart_points=chart_points, max_items=config.report.max_items, template=template)
