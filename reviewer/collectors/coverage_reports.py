@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET  # types only: parsing goes through defusedxml
 from dataclasses import dataclass, field
 from pathlib import Path
 
