@@ -68,6 +68,9 @@ def test_gate_exit_codes_follow_config_no_fail_and_baseline(repo: Path, tmp_path
     assert code == 1 and gate is not None and gate.new_findings
     assert _run("run", str(repo), "--backend", "none", "--baseline", str(tmp_path / "missing.json"),
                 "--out", str(tmp_path / "m")) == 2
+    # --no-gate: no gate in the result, exit 0 whatever the findings
+    assert _run("run", str(repo), "--backend", "none", "--run-tests", "--no-gate", "--out", str(tmp_path / "g")) == 0
+    assert load_result(tmp_path / "g" / "review.json").gate is None
 
 
 def test_review_resumes_from_evidence(repo: Path, tmp_path: Path) -> None:

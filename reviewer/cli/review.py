@@ -71,16 +71,19 @@ def _review(ctx: click.Context, path: Path, out: Path | None, evidence_file: Pat
         result = review_evidence(evidence, root, config, backend, terminal=terminal)
     result.timings = {("load_evidence" if evidence_file else "collect"): round(collect_s, 3), **result.timings}
     result.evidence_file = str(evidence_path)
-    result.gate = evaluate_gate(result, config.gate, baseline=baseline,
-                                baseline_path=str(baseline_file) if baseline_file is not None else None)
+    if opts.get("gate", True):
+        result.gate = evaluate_gate(result, config.gate, baseline=baseline,
+                                    baseline_path=str(baseline_file) if baseline_file is not None else None)
     write_outputs(result, out_dir, config, terminal)
-    show_gate(terminal, result.gate, result)
+    if result.gate is not None:
+        show_gate(terminal, result.gate, result)
     if result.model_context.backend_error is not None:
         raise BackendUnavailableError(
             f"{result.model_context.backend_error}; the deterministic review and the evidence are in {out_dir}",
             backend=backend.name, model=backend.model_name or None,
         )
-    return EXIT_OK if result.gate.passed or opts.get("no_fail") else EXIT_GATE_FAILED
+    failed = result.gate is not None and not result.gate.passed
+    return EXIT_GATE_FAILED if failed and not opts.get("no_fail") else EXIT_OK
 
 
 def _common(func: Any) -> Any:
@@ -97,6 +100,8 @@ def _common(func: Any) -> Any:
         click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), default=None),
         click.option("--baseline", "baseline", type=click.Path(path_type=Path, dir_okay=False), default=None,
                      help="A previous review.json: the severity limits apply to new findings only."),
+        click.option("--gate/--no-gate", "gate", default=True, show_default=True,
+                     help="Evaluate the quality gate and exit 1 when it fails; --no-gate leaves it out."),
         click.option("--no-fail", "no_fail", is_flag=True, help="Report the gate but exit 0 when it fails."),
     ]
     for option in reversed(options):
