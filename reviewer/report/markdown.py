@@ -13,6 +13,7 @@ from reviewer.report.environment import STYLES, load_template, report_environmen
 from reviewer.report.sections import (
     CHECKPOINT_BUCKETS,
     checkpoint_sections,
+    good_strengths,
     readiness_rows,
     status_criteria,
     test_gaps,
@@ -80,6 +81,7 @@ def render_markdown(
         provenance=lambda finding: provenance(finding, result.backend.model),
         checkpoint=checkpoint_sections(result, max_items),
         checkpoint_buckets=CHECKPOINT_BUCKETS,
+        good_strengths=good_strengths(result, max_items),
         readiness=readiness_rows(result),
         test_gaps=test_gaps(result, max_items),
         validation=validation_rows(result),

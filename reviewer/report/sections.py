@@ -11,13 +11,17 @@ from typing import Any
 
 from reviewer.findings import Finding
 from reviewer.report.context import VERDICT_LABELS, Capped, cap, finding_sort_key, severity_counts
+from reviewer.review.narrative import deterministic_strengths
 from reviewer.review.result import HealthRow, ReviewResult
+from reviewer.review.topics import describes_problem, split_sentences, strength_key
 
 __all__ = [
     "CHECKPOINT_BUCKETS",
     "Criterion",
+    "Strength",
     "checkpoint_bucket",
     "checkpoint_sections",
+    "good_strengths",
     "readiness_rows",
     "status_criteria",
     "test_gaps",
@@ -63,6 +67,40 @@ def checkpoint_bucket(finding: Finding) -> str:
 def checkpoint_sections(result: ReviewResult, limit: int) -> dict[str, Capped[Finding]]:
     active = sorted((f for f in result.findings if not f.suppressed), key=finding_sort_key)
     return {key: cap([f for f in active if checkpoint_bucket(f) == key], limit) for key, _ in CHECKPOINT_BUCKETS}
+
+
+@dataclass(frozen=True)
+class Strength:
+    text: str
+    measured: bool
+    """True when the text is the agent's deterministic strength (a criterion that scored well), not model prose."""
+    agent: str
+
+
+def good_strengths(result: ReviewResult, limit: int) -> Capped[Strength]:
+    """Every agent's strengths, once: "What's Good" across personas, at most ``limit`` per agent.
+
+    Left out: items with fewer than two words, repeats of an earlier item (case, spacing and punctuation
+    ignored), and in model prose the sentences that describe a problem (the review already cleans new results;
+    this also holds for older ones). Each item says whether it was measured or is the model's judgement.
+    """
+    out: list[Strength] = []
+    seen: set[str] = set()
+    rest = 0
+    for agent in result.agents:
+        measured = set(deterministic_strengths(agent.criteria))
+        mine: list[Strength] = []
+        for item in agent.strengths:
+            is_measured = item in measured
+            text = item if is_measured else " ".join(s for s in split_sentences(item) if not describes_problem(s))
+            key = strength_key(text)
+            if len(key.split()) < 2 or key in seen:
+                continue
+            seen.add(key)
+            mine.append(Strength(text=text, measured=is_measured, agent=agent.name))
+        out.extend(mine[:limit])
+        rest += max(len(mine) - limit, 0)
+    return Capped(out, rest)
 
 
 def _health(result: ReviewResult) -> dict[str, HealthRow]:

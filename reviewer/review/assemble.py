@@ -34,6 +34,9 @@ def _record(context: ModelContext, answer: Aggregate, merged: int) -> None:
     context.dropped.extend(answer.dropped)
     context.numbers_contradicted += len(answer.contradictions)
     context.contradictions.extend(answer.contradictions)
+    context.sentences_unsupported += len(answer.unsupported)
+    context.unsupported.extend(answer.unsupported)
+    context.strengths_dropped += answer.strengths_dropped
     context.claims_merged += merged
     context.claims_not_in_majority += answer.not_in_majority
 

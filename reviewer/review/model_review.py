@@ -66,7 +66,7 @@ def _budget(backend: Backend, config: Config, count: TokenCounter, system: str, 
 
 
 def _ask_all(review: ModelReview, personas: list[PersonaInput], messages: dict, backend: Backend, config: Config,
-             root: Path, evidence: Evidence, terminal: Terminal | None) -> None:
+             root: Path, evidence: Evidence, findings: list[Finding], terminal: Terminal | None) -> None:
     answer_cls = answer_model(config.review.max_adjustment)
     for index, p in enumerate(personas):
         if review.context.backend_error is not None:
@@ -77,7 +77,7 @@ def _ask_all(review: ModelReview, personas: list[PersonaInput], messages: dict, 
         try:
             runs = ask_persona(backend, messages[p.rubric.id], answer_cls, agent=p.rubric.id, runs=config.review.runs,
                                temperature=config.review.temperature, max_tokens=config.review.max_tokens,
-                               root=root, evidence=evidence, max_bytes=config.max_file_bytes)
+                               root=root, evidence=evidence, max_bytes=config.max_file_bytes, findings=findings)
         except BackendDown as down:
             review.context.backend_error = f"{type(down.error).__name__}: {down.error}"
             review.errors[p.rubric.id] = f"model calls stopped: {review.context.backend_error}"
@@ -108,5 +108,5 @@ def run_model_review(personas: list[PersonaInput], evidence: Evidence, root: Pat
         return review
     digest_text = prompts.render("digest", sections=digest.sections, nonce=nonce)
     messages = {pid: prompts.messages(system, digest_text, text) for pid, text in persona_texts.items()}
-    _ask_all(review, personas, messages, backend, config, root, evidence, terminal)
+    _ask_all(review, personas, messages, backend, config, root, evidence, findings, terminal)
     return review

@@ -1,7 +1,8 @@
 """Ask the model for one persona's answer, ``runs`` times, and check each answer against the repository.
 
-Each run's answer is validated (structured output), its findings grounded, its prose checked for contradicted
-numbers. A backend that is down raises :class:`BackendDown` so the engine stops calling it.
+Each run's answer is validated (structured output), its findings grounded, its prose checked for topics no finding
+supports (sentences removed) and for contradicted numbers, its strengths cleaned. A backend that is down raises
+:class:`BackendDown` so the engine stops calling it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from reviewer.review.answer import ModelAnswerBase
 from reviewer.review.claims import check_text
 from reviewer.review.grounding import ground_findings
 from reviewer.review.result import DroppedClaim
+from reviewer.review.topics import check_topics, clean_strengths, supported_topics
 
 __all__ = ["BackendDown", "CheckedRun", "PersonaRuns", "ask_persona"]
 
@@ -49,6 +51,8 @@ class CheckedRun:
     findings: list[Finding]
     dropped: list[DroppedClaim]
     contradictions: list[str]
+    unsupported: list[str] = field(default_factory=list)
+    strengths_dropped: int = 0
 
 
 @dataclass
@@ -61,29 +65,46 @@ class PersonaRuns:
 
 
 def _check(answer: ModelAnswerBase, agent: str, model: str | None, root: Path, evidence: Evidence,
-           max_bytes: int) -> CheckedRun:
-    contradictions: list[str] = []
+           max_bytes: int, findings: list[Finding] | None = None) -> CheckedRun:
+    """Ground the findings; in the prose, remove sentences asserting unsupported topics, mark contradicted numbers.
 
-    def clean(text: str) -> str:
+    Topics are supported by the unsuppressed ``findings`` (the deterministic ones, suppressions applied), or by
+    the evidence's findings when none are given. Grounded model findings already point at a real quoted line:
+    only their numbers are checked.
+    """
+    contradictions: list[str] = []
+    unsupported: list[str] = []
+    supported = supported_topics(evidence.findings if findings is None else findings)
+
+    def numbers(text: str) -> str:
         checked = check_text(text, evidence)
         contradictions.extend(checked.contradictions)
         return checked.text.strip()
 
+    def prose(text: str) -> str:
+        topics = check_topics(text, supported)
+        unsupported.extend(topics.unsupported)
+        return numbers(topics.text)
+
     grounded = ground_findings(answer.findings, root, agent, model, max_bytes)
     for f in grounded.kept:
-        f.title, f.recommendation = clean(f.title), clean(f.recommendation)
+        f.title, f.recommendation = numbers(f.title), numbers(f.recommendation)
+    strengths, strengths_dropped = clean_strengths(prose(x) for x in answer.strengths)
     return CheckedRun(
-        summary=clean(answer.summary), strengths=[s for s in (clean(x) for x in answer.strengths) if s],
+        summary=prose(answer.summary), strengths=strengths,
         adjustment=int(answer.score_adjustment),  # type: ignore[attr-defined]
-        reason=clean(answer.adjustment_reason),  # type: ignore[attr-defined]
+        reason=prose(answer.adjustment_reason),  # type: ignore[attr-defined]
         findings=grounded.kept, dropped=grounded.dropped, contradictions=contradictions,
+        unsupported=unsupported, strengths_dropped=strengths_dropped,
     )
 
 
 def ask_persona(backend: Backend, messages: list[Message], answer_cls: type[ModelAnswerBase], *, agent: str,
                 runs: int, temperature: float, max_tokens: int, root: Path, evidence: Evidence,
-                max_bytes: int) -> PersonaRuns:
-    """Every run's checked answer; per-run failures are listed in ``errors``. Raises BackendDown."""
+                max_bytes: int, findings: list[Finding] | None = None) -> PersonaRuns:
+    """Every run's checked answer; per-run failures are listed in ``errors``. Raises BackendDown.
+
+    ``findings``: the deterministic findings (suppressions applied) that support topics in the prose."""
     out = PersonaRuns()
     start = time.perf_counter()
     for run in range(runs):
@@ -97,6 +118,7 @@ def ask_persona(backend: Backend, messages: list[Message], answer_cls: type[Mode
             continue
         out.prompt_tokens += completion.usage.prompt_tokens
         out.cached_tokens += completion.usage.cached_tokens or 0
-        out.runs.append(_check(answer, agent, completion.model or backend.model_name or None, root, evidence, max_bytes))
+        out.runs.append(_check(answer, agent, completion.model or backend.model_name or None, root, evidence, max_bytes,
+                               findings))
     out.seconds = time.perf_counter() - start
     return out

@@ -98,6 +98,12 @@ class ModelContext(_Model):
     dropped: list[DroppedClaim] = Field(default_factory=list)
     numbers_contradicted: int = 0
     contradictions: list[str] = Field(default_factory=list, description="Model claims that contradicted evidence")
+    sentences_unsupported: int = Field(
+        default=0, description="Model sentences removed: they assert a topic (SQL injection, eval, ...) that no "
+        "unsuppressed finding supports")
+    unsupported: list[str] = Field(default_factory=list, description="The removed sentences and their topics")
+    strengths_dropped: int = Field(
+        default=0, description="Model strengths left out: empty, one word, duplicated, or describing a problem")
     claims_merged: int = Field(default=0, description="Model findings merged into a deterministic finding")
     claims_not_in_majority: int = Field(default=0, description="With --runs N: findings seen in too few runs")
     backend_error: str | None = Field(default=None, description="Why model calls stopped (backend down)")

@@ -23,6 +23,8 @@ class Aggregate:
     dropped: list[DroppedClaim] = field(default_factory=list)
     contradictions: list[str] = field(default_factory=list)
     not_in_majority: int = 0
+    unsupported: list[str] = field(default_factory=list)
+    strengths_dropped: int = 0
 
 
 def _unique(items: list[DroppedClaim]) -> list[DroppedClaim]:
@@ -54,4 +56,5 @@ def aggregate_runs(runs: list[CheckedRun]) -> Aggregate:
         summary=chosen.summary, strengths=chosen.strengths, adjustment=adjustment, reason=chosen.reason,
         findings=list(kept.values()), dropped=_unique([d for r in runs for d in r.dropped]),
         contradictions=sorted({c for r in runs for c in r.contradictions}), not_in_majority=not_kept,
+        unsupported=sorted({u for r in runs for u in r.unsupported}), strengths_dropped=chosen.strengths_dropped,
     )
