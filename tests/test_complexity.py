@@ -22,9 +22,9 @@ from radon.raw import analyze
 
 import reviewer
 from reviewer.collectors.base import CollectorOutput
-from reviewer.collectors.complexity import LONG_STATEMENT_LINES, ComplexityCollector
+from reviewer.collectors.complexity import LONG_STATEMENT_LINES, ComplexityCollector, ComplexityFileResult
 from reviewer.collectors.rawmetrics import linear_raw_analyze
-from reviewer.evidence import BlockComplexity, ComplexitySection, FileMetrics
+from reviewer.evidence import BlockComplexity, ComplexitySection, FileFailure, FileMetrics
 
 RAW_FIELDS = ("loc", "lloc", "sloc", "comments", "multi", "blank", "single_comments")
 BLOCK_FIELDS = ("name", "type", "classname", "lineno", "endline", "col_offset", "complexity", "rank")
@@ -482,16 +482,35 @@ def test_linear_raw_analyze_declines_what_radon_cannot_measure() -> None:
         analyze(ends_continued)
 
 
-def test_file_radon_cannot_measure_is_a_failure(tmp_path: Path) -> None:
-    write_files(tmp_path, {"odd.py": 'SEP = "a\u2028b"\n\n\ndef f(x):\n    return x\n', "fine.py": "y = 2\n"})
+ODD_FILES = {
+    # str.splitlines() splits at U+2028 inside the string literal.
+    "odd_separator.py": 'SEP = "a\u2028b"\n\n\ndef f(x):\n    return x\n',
+    # tokenize's pure-Python \w rejects the combining marks of this identifier (from pyparsing's unicode.py).
+    "odd_identifier.py": (
+        "class Hebrew:\n    pass\n\n\nעִברִית = Hebrew\n\n\ndef g(y):\n    if y:\n        return 1\n    return 2\n"
+    ),
+}
+
+
+def test_file_radon_cannot_measure_is_a_failure_with_its_cc_blocks(tmp_path: Path) -> None:
+    write_files(tmp_path, {**ODD_FILES, "fine.py": "y = 2\n"})
     out = run_collector(ComplexityCollector(), tmp_path)
-    assert [(f.path, f.collector, f.kind) for f in out.failures] == [("odd.py", "complexity", "tool_error")]
-    assert "SyntaxError" in out.failures[0].message
+    assert sorted((f.path, f.collector, f.kind) for f in out.failures) == [
+        ("odd_identifier.py", "complexity", "tool_error"), ("odd_separator.py", "complexity", "tool_error")]
+    assert all(f.message.startswith("radon raw/mi: SyntaxError") for f in out.failures)
     section = out.section
     assert isinstance(section, ComplexitySection)
-    assert [m.path for m in section.files] == ["fine.py"] and out.files == 2
-    cli = _radon_json(tmp_path, "raw", ["odd.py", "fine.py"])
-    assert "error" in cli["odd.py"] and "error" not in cli["fine.py"]  # radon itself cannot measure it
+    assert [m.path for m in section.files] == ["fine.py"] and out.files == 3
+    raw = _radon_json(tmp_path, "raw", [*ODD_FILES, "fine.py"])
+    mi = _radon_json(tmp_path, "mi", [*ODD_FILES, "fine.py"])
+    for odd in ODD_FILES:  # radon itself cannot measure them ...
+        assert "error" in raw[odd] and "error" in mi[odd]
+    assert "error" not in raw["fine.py"]
+    cc = _radon_json(tmp_path, "cc", [*ODD_FILES, "fine.py"])  # ... but cc can, and so does the collector
+    for odd in ODD_FILES:
+        ours = sorted((b.model_dump(include=set(BLOCK_FIELDS)) for b in section.blocks if b.file == odd),
+                      key=_block_key)
+        assert ours and ours == sorted(({f: e.get(f) for f in BLOCK_FIELDS} for e in cc[odd]), key=_block_key)
 
 
 def test_results_are_plain_models(section: ComplexitySection) -> None:
@@ -499,3 +518,12 @@ def test_results_are_plain_models(section: ComplexitySection) -> None:
     again = ComplexitySection.model_validate_json(section.model_dump_json())
     assert again == section
     assert all(isinstance(b, BlockComplexity) for b in again.blocks)
+
+
+def test_file_result_needs_metrics_or_failure() -> None:
+    """A cached entry of the wrong shape must not validate as an empty result (the cache treats it as a miss)."""
+    with pytest.raises(ValueError):
+        ComplexityFileResult.model_validate({"unexpected": True})
+    failure = FileFailure(path="a.py", collector="complexity", kind="tool_error", message="radon raw/mi: x")
+    result = ComplexityFileResult(failure=failure)
+    assert ComplexityFileResult.model_validate_json(result.model_dump_json()) == result

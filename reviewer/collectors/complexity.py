@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from typing import ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from radon.complexity import cc_rank
 from radon.metrics import h_visit_ast, mi_compute, mi_rank
 from radon.raw import Module, analyze
@@ -42,9 +42,17 @@ _SEVERITY_BY_RANK = {"C": Severity.low, "D": Severity.medium, "E": Severity.high
 class ComplexityFileResult(BaseModel):
     """What the collector measured in one file (cached by content)."""
 
-    metrics: FileMetrics
+    metrics: FileMetrics | None = None
     blocks: list[BlockComplexity] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
+    failure: FileFailure | None = None
+    """raw/mi failed (radon's tokenizer rejects the file); the cc blocks stand, as in ``radon cc -j``."""
+
+    @model_validator(mode="after")
+    def _metrics_or_failure(self) -> ComplexityFileResult:
+        if self.metrics is None and self.failure is None:
+            raise ValueError("a complexity result holds the file's metrics or the failure that prevented them")
+        return self
 
 
 _ONE_LOGICAL_LINE = (ast.expr, ast.arg, ast.keyword, ast.alias, ast.pattern)
@@ -161,21 +169,29 @@ def _mi_finding(metrics: FileMetrics) -> Finding:
 
 class ComplexityCollector(PerFileCollector[ComplexityFileResult]):
     name: ClassVar[str] = "complexity"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
     result_model: ClassVar[type[BaseModel]] = ComplexityFileResult
+
+    def _failure(self, source: SourceFile, what: str, exc: Exception) -> FileFailure:
+        message = f"{what}: {type(exc).__name__}: {exc}"
+        return FileFailure(path=source.rel, collector=self.name, kind="tool_error", message=message)
 
     def analyze(self, source: SourceFile) -> ComplexityFileResult | FileFailure:
         try:
             visitor = ComplexityVisitor.from_ast(source.tree)
-            metrics = file_metrics(source, visitor)
         except (SyntaxError, ValueError, RecursionError) as exc:
-            return FileFailure(
-                path=source.rel, collector=self.name, kind="tool_error", message=f"radon: {type(exc).__name__}: {exc}"
-            )
+            return self._failure(source, "radon cc", exc)
         blocks = [_block(source.rel, b) for b in visitor.blocks]
         findings = [
             _cc_finding(source, b) for b in blocks if b.type != "class" and b.rank in _SEVERITY_BY_RANK
         ]
+        try:
+            metrics = file_metrics(source, visitor)
+        except (SyntaxError, ValueError, RecursionError) as exc:
+            # radon's pure-Python tokenizer rejects some files Python parses (an identifier such as pyparsing's
+            # "עִברִית"): ``radon raw``/``mi`` report an error for them, ``radon cc`` still measures them.
+            failure = self._failure(source, "radon raw/mi", exc)
+            return ComplexityFileResult(blocks=blocks, findings=findings, failure=failure)
         if metrics.mi_rank == "C":
             findings.append(_mi_finding(metrics))
         return ComplexityFileResult(metrics=metrics, blocks=blocks, findings=findings)
@@ -183,15 +199,20 @@ class ComplexityCollector(PerFileCollector[ComplexityFileResult]):
     def summarize(self, ctx: CollectContext, results: dict[str, ComplexityFileResult]) -> CollectorOutput:
         section = ComplexitySection()
         findings: list[Finding] = []
+        failures: list[FileFailure] = []
         for rel in sorted(results):
             res = results[rel]
-            section.files.append(res.metrics)
             section.blocks.extend(res.blocks)
             findings.extend(res.findings)
+            if res.failure is not None:
+                failures.append(res.failure)
+            if res.metrics is None:
+                continue
+            section.files.append(res.metrics)
             if res.metrics.bounded:
                 section.skipped.append(SkippedFile(path=rel, collector=self.name, reason=res.metrics.bounded))
         _totals(section)
-        return CollectorOutput(section=section, findings=findings)
+        return CollectorOutput(section=section, findings=findings, failures=failures)
 
 
 def _totals(section: ComplexitySection) -> None:
