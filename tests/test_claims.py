@@ -184,3 +184,28 @@ def test_whats_good_removes_duplicates_across_agents_and_problems_from_older_res
     result = result.model_copy(update={"agents": [agent, other]})
     good = good_strengths(result, 25)
     assert [(s.text, s.agent) for s in good.items] == [("Small, readable modules", "Security Engineer")]
+
+
+def _model_finding(title: str, file: str, line: int, quote: str, category: str = "security") -> dict[str, object]:
+    return {"severity": "high", "category": category, "title": title, "file": file, "line": line, "quote": quote,
+            "recommendation": "Fix it."}
+
+
+def test_model_findings_naming_an_unmeasured_problem_are_dropped_even_when_the_quote_is_real(repo: Path) -> None:
+    # Seen with the embedded 1.5B model: "hardcoded secrets" on the line `try:` of shop/calc.py.
+    lines = (repo / "shop" / "calc.py").read_text().splitlines()
+    try_line = next(i for i, text in enumerate(lines, 1) if text.strip() == "try:")
+    eval_line = next(i for i, text in enumerate(lines, 1) if "eval(" in text)
+    result = _security_review(repo, findings=[
+        _model_finding("hardcoded secrets", "shop/calc.py", try_line, "try:"),
+        _model_finding("SQL injection in total()", "shop/calc.py", eval_line, lines[eval_line - 1].strip()),
+        _model_finding("eval on caller input allows code execution", "shop/calc.py", eval_line,
+                       lines[eval_line - 1].strip()),
+        _model_finding("discount ignores negative prices", "shop/calc.py", try_line, "try:", "functionality"),
+    ])
+    dropped = {d.title: d.reason for d in result.model_context.dropped}
+    assert set(dropped) == {"hardcoded secrets", "SQL injection in total()"}, dropped
+    assert "no measured finding in shop/calc.py" in dropped["hardcoded secrets"]
+    kept_titles = {f.title for f in result.findings if f.source == "model"}
+    assert "discount ignores negative prices" in kept_titles  # judgement beyond the tools is kept
+    assert "hardcoded secrets" not in kept_titles and "SQL injection in total()" not in kept_titles

@@ -27,7 +27,7 @@ from reviewer.review.answer import ModelAnswerBase
 from reviewer.review.claims import check_text
 from reviewer.review.grounding import ground_findings
 from reviewer.review.result import DroppedClaim
-from reviewer.review.topics import check_topics, clean_strengths, supported_topics
+from reviewer.review.topics import check_topics, clean_strengths, supported_topics, unsupported_topics
 
 __all__ = ["BackendDown", "CheckedRun", "PersonaRuns", "ask_persona"]
 
@@ -87,6 +87,9 @@ def _check(answer: ModelAnswerBase, agent: str, model: str | None, root: Path, e
         return numbers(topics.text)
 
     grounded = ground_findings(answer.findings, root, agent, model, max_bytes)
+    measured = evidence.findings if findings is None else findings
+    grounded.kept, off_topic = _topic_grounded(grounded.kept, measured, agent)
+    grounded.dropped.extend(off_topic)
     for f in grounded.kept:
         f.title, f.recommendation = numbers(f.title), numbers(f.recommendation)
     strengths, strengths_dropped = clean_strengths(prose(x) for x in answer.strengths)
@@ -97,6 +100,22 @@ def _check(answer: ModelAnswerBase, agent: str, model: str | None, root: Path, e
         findings=grounded.kept, dropped=grounded.dropped, contradictions=contradictions,
         unsupported=unsupported, strengths_dropped=strengths_dropped,
     )
+
+
+def _topic_grounded(kept: list[Finding], measured: list[Finding], agent: str) -> tuple[list[Finding], list[DroppedClaim]]:
+    """A quoted line proves where, not what: a model finding whose title names a measurable problem (hardcoded
+    secret, SQL injection, eval, ...) needs a measured finding of that kind in the same file, or it is dropped."""
+    out: list[Finding] = []
+    dropped: list[DroppedClaim] = []
+    for f in kept:
+        in_file = supported_topics(m for m in measured if m.file == f.file)
+        topics = unsupported_topics(f.title, in_file)
+        if topics:
+            dropped.append(DroppedClaim(agent=agent, title=f.title, file=f.file, line=f.line,
+                                        reason=f"claims {', '.join(topics)}; no measured finding in {f.file} does"))
+        else:
+            out.append(f)
+    return out, dropped
 
 
 def ask_persona(backend: Backend, messages: list[Message], answer_cls: type[ModelAnswerBase], *, agent: str,

@@ -21,6 +21,7 @@ from reviewer.findings import Finding
 
 __all__ = [
     "TOPICS",
+    "unsupported_topics",
     "Topic",
     "TopicCheck",
     "check_topics",
@@ -157,7 +158,7 @@ def supported_topics(findings: Iterable[Finding]) -> set[str]:
     return {t.name for t in TOPICS if any(fnmatchcase(r, g) for r in rules for g in t.rules)}
 
 
-def _unsupported(sentence: str, supported: set[str]) -> list[str]:
+def unsupported_topics(sentence: str, supported: set[str]) -> list[str]:
     """The topics ``sentence`` asserts (not negated) that are not supported."""
     out = []
     for topic in TOPICS:
@@ -179,7 +180,7 @@ def check_topics(text: str, supported: set[str]) -> TopicCheck:
     """Remove every sentence of ``text`` that asserts a topic outside ``supported`` (see :func:`supported_topics`)."""
     kept, removed = [], []
     for sentence in split_sentences(text):
-        topics = _unsupported(sentence, supported)
+        topics = unsupported_topics(sentence, supported)
         if topics:
             removed.append(f"{sentence!r}: no finding in the evidence supports {', '.join(topics)}")
         else:
