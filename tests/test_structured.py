@@ -166,3 +166,20 @@ def test_factory_applies_flags_over_config() -> None:
     assert isinstance(none, NoneBackend) and none.options.model is None
     with pytest.raises(ConfigError, match="backend.options.bogus"):
         backend_from_config(BackendConfig(name="fake", options={"bogus": 1}))
+
+
+def test_an_answer_cut_off_at_max_tokens_is_reasked_shorter_without_the_fragment() -> None:
+    long = {**VALID, "summary": " ".join(["word"] * 80)}
+    backend = FakeBackend(FakeOptions(replies=[json.dumps(long), json.dumps(VALID)]))
+    request = _request().model_copy(update={"max_tokens": 40})
+    review, completion = complete_structured(backend, request, Review)
+    assert review.summary == "ok" and completion.finish_reason == "stop"
+    reask = backend.requests[1].messages
+    assert [m.role for m in reask] == ["system", "user", "user"]  # the truncated fragment is not sent back
+    assert "cut off at the limit of 40 tokens" in reask[-1].content
+
+
+def test_fake_cuts_off_at_max_tokens_like_a_model() -> None:
+    backend = FakeBackend(FakeOptions(replies=["one two three four"]))
+    completion = backend.complete(_request().model_copy(update={"max_tokens": 2}))
+    assert (completion.text, completion.finish_reason, completion.usage.completion_tokens) == ("one two", "length", 2)

@@ -84,11 +84,15 @@ class FakeBackend(Backend):
         start = time.perf_counter()
         text = self._next_text(request)
         prompt_tokens = sum(len(m.content.split()) for m in request.messages)
+        words = text.split(" ")
+        finish = "stop"
+        if len(words) > request.max_tokens:  # one word, one token: cut off like a real model at max_tokens
+            text, finish = " ".join(words[: request.max_tokens]), "length"
         return Completion(
             text=text,
             backend=self.name,
             model=self.model_name,
-            usage=Usage(prompt_tokens=prompt_tokens, completion_tokens=len(text.split())),
+            usage=Usage(prompt_tokens=prompt_tokens, completion_tokens=min(len(words), request.max_tokens)),
             timings=Timings(total_s=time.perf_counter() - start),
-            finish_reason="stop",
+            finish_reason=finish,
         )

@@ -3,7 +3,8 @@
 :func:`complete_structured` sends the pydantic model's schema as ``request.json_schema`` when the backend can
 constrain its output (``capabilities.json_schema``) and otherwise adds a schema instruction to the prompt. The
 answer is *always* validated with the pydantic model; the only cleanup is stripping a Markdown ```json fence.
-An invalid answer is re-asked once with the validation errors appended; a second failure raises
+An invalid answer is re-asked once with the validation errors appended (an answer cut off at ``max_tokens`` is
+re-asked for a shorter one instead); a second failure raises
 :class:`~reviewer.errors.StructuredOutputError` carrying the raw text.
 
 :func:`schema_for` makes a schema that llama.cpp's JSON-schema grammar handles well:
@@ -49,6 +50,10 @@ _SCHEMA_INSTRUCTION = (
 _REASK = (
     "Your previous answer did not validate against the JSON schema. Errors:\n{errors}\n"
     "Answer again with one corrected JSON object only."
+)
+_REASK_SHORTER = (
+    "Your previous answer was cut off at the limit of {max_tokens} tokens, so it was not complete JSON. "
+    "Answer again with one complete JSON object that fits well within that limit: fewer items, shorter texts."
 )
 
 
@@ -147,6 +152,19 @@ def _first_request(backend: Backend, request: CompletionRequest, schema: dict[st
     return request.model_copy(update={"json_schema": None, "messages": _with_instruction(request.messages, schema)})
 
 
+def _reask(first: CompletionRequest, completion: Completion, errors: str) -> CompletionRequest:
+    """The one re-ask: the validation errors, or, for an answer cut off at ``max_tokens``, a request for a shorter
+    one (without the truncated text, which would only invite the model to continue it)."""
+    if completion.finish_reason == "length":
+        note = _REASK_SHORTER.format(max_tokens=first.max_tokens)
+        return first.model_copy(update={"messages": [*first.messages, Message(role="user", content=note)]})
+    return first.model_copy(update={"messages": [
+        *first.messages,
+        Message(role="assistant", content=completion.text),
+        Message(role="user", content=_REASK.format(errors=errors)),
+    ]})
+
+
 def complete_structured(
     backend: Backend, request: CompletionRequest, model: type[T], *, schema: dict[str, Any] | None = None
 ) -> tuple[T, Completion]:
@@ -163,16 +181,7 @@ def complete_structured(
         return parse_structured(completion.text, model), completion
     except ValidationError as exc:
         errors = _describe(exc)
-    reask = first.model_copy(
-        update={
-            "messages": [
-                *first.messages,
-                Message(role="assistant", content=completion.text),
-                Message(role="user", content=_REASK.format(errors=errors)),
-            ]
-        }
-    )
-    second = backend.complete(reask)
+    second = backend.complete(_reask(first, completion, errors))
     try:
         return parse_structured(second.text, model), second
     except ValidationError as exc:
