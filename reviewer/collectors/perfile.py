@@ -29,7 +29,7 @@ from reviewer.source import SourceFile, SourceStore
 
 __all__ = ["MIN_FILES_FOR_POOL", "FileWork", "PerFilePlan", "analyse", "plan_work", "worker_count"]
 
-MIN_FILES_FOR_POOL = 24
+MIN_FILES_FOR_POOL = 8
 """Below this many changed files the pool's start-up costs more than it saves."""
 
 _Collectors = dict[str, PerFileCollector[BaseModel]]
