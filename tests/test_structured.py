@@ -13,7 +13,7 @@ from reviewer.backends.base import CompletionRequest, Message
 from reviewer.backends.factory import backend_from_config
 from reviewer.backends.fake import FakeBackend, FakeOptions
 from reviewer.backends.none import NoneBackend
-from reviewer.backends.structured import complete_structured, parse_structured, schema_for
+from reviewer.backends.structured import complete_structured, parse_structured, schema_for, tightened
 from reviewer.config import BackendConfig
 from reviewer.errors import BackendError, BackendResponseError, ConfigError, StructuredOutputError
 
@@ -183,3 +183,24 @@ def test_fake_cuts_off_at_max_tokens_like_a_model() -> None:
     backend = FakeBackend(FakeOptions(replies=["one two three four"]))
     completion = backend.complete(_request().model_copy(update={"max_tokens": 2}))
     assert (completion.text, completion.finish_reason, completion.usage.completion_tokens) == ("one two", "length", 2)
+
+
+def test_a_cut_off_answer_is_reasked_under_a_tightened_schema_when_schemas_are_enforced() -> None:
+    long = {**VALID, "summary": " ".join(["word"] * 80)}
+    backend = FakeBackend(FakeOptions(replies=[json.dumps(long), json.dumps(VALID)], json_schema=True))
+    complete_structured(backend, _request().model_copy(update={"max_tokens": 40}), Review)
+    first, second = backend.requests
+    assert first.json_schema is not None and second.json_schema is not None
+    assert second.json_schema["properties"]["summary"]["maxLength"] == first.json_schema["properties"]["summary"][
+        "maxLength"] // 3
+    assert second.json_schema["properties"]["also"]["maxItems"] == 1  # 3 halved, at least 1
+
+
+def test_tightened_schema_accepts_only_answers_the_original_accepts() -> None:
+    schema = schema_for(Review)
+    tight = tightened(schema)
+    short = {**VALID, "summary": "s" * 10}
+    jsonschema.validate(short, tight)
+    jsonschema.validate(short, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**VALID, "summary": "s" * 700}, tight)

@@ -4,7 +4,8 @@
 constrain its output (``capabilities.json_schema``) and otherwise adds a schema instruction to the prompt. The
 answer is *always* validated with the pydantic model; the only cleanup is stripping a Markdown ```json fence.
 An invalid answer is re-asked once with the validation errors appended (an answer cut off at ``max_tokens`` is
-re-asked for a shorter one instead); a second failure raises
+re-asked for a shorter one instead, under a tightened schema when the backend enforces schemas); a second
+failure raises
 :class:`~reviewer.errors.StructuredOutputError` carrying the raw text.
 
 :func:`schema_for` makes a schema that llama.cpp's JSON-schema grammar handles well:
@@ -34,6 +35,7 @@ __all__ = [
     "complete_structured",
     "parse_structured",
     "schema_for",
+    "tightened",
 ]
 
 T = TypeVar("T", bound=BaseModel)
@@ -106,6 +108,26 @@ def _walk(node: Any, max_length: int, max_items: int) -> None:
             _walk(value, max_length, max_items)
 
 
+def tightened(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a bounded schema with every ``maxLength`` cut to a third and every ``maxItems`` halved: the
+    re-ask after an answer ran past ``max_tokens``. With a grammar the shorter answer is enforced, not hoped
+    for; any answer valid under the tighter schema is valid under the original one."""
+    out = copy.deepcopy(schema)
+    stack: list[Any] = [out]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if isinstance(node.get("maxLength"), int):
+                node["maxLength"] = max(min(node["maxLength"], 24), node["maxLength"] // 3,
+                                        int(node.get("minLength", 0)))
+            if isinstance(node.get("maxItems"), int):
+                node["maxItems"] = max(node["maxItems"] // 2, int(node.get("minItems", 0)), 1)
+            stack.extend(node.values())
+    return out
+
+
 def schema_for(
     model: type[BaseModel], *, max_length: int = DEFAULT_MAX_LENGTH, max_items: int = DEFAULT_MAX_ITEMS
 ) -> dict[str, Any]:
@@ -157,6 +179,9 @@ def _reask(first: CompletionRequest, completion: Completion, errors: str) -> Com
     one (without the truncated text, which would only invite the model to continue it)."""
     if completion.finish_reason == "length":
         note = _REASK_SHORTER.format(max_tokens=first.max_tokens)
+        if first.json_schema is not None:  # the grammar enforces the shorter answer
+            return first.model_copy(update={"json_schema": tightened(first.json_schema),
+                                            "messages": [*first.messages, Message(role="user", content=note)]})
         return first.model_copy(update={"messages": [*first.messages, Message(role="user", content=note)]})
     return first.model_copy(update={"messages": [
         *first.messages,
