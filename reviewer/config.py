@@ -25,6 +25,8 @@ __all__ = [
     "TestsConfig",
     "apply_overrides",
     "load_config",
+    "read_toml",
+    "read_yaml",
 ]
 
 CONFIG_FILES = ("reviewer.yaml", "reviewer.yml", ".reviewer.yaml", ".reviewer.yml")
@@ -100,14 +102,32 @@ class Config(_Section):
     source: str | None = Field(default=None, description="The file this config came from (set by the loader)")
 
 
-def _read_pyproject(path: Path) -> dict[str, Any] | None:
+def _cannot_read(path: Path, what: str, exc: Exception) -> ConfigError:
+    return ConfigError(f"cannot read{' ' + what if what else ''}: {exc}", file=path)
+
+
+def read_toml(path: Path, *, what: str = "", invalid: str = "invalid TOML") -> dict[str, Any]:
+    """Parse a TOML file; any failure is a :class:`ConfigError` naming the file (``what`` names its kind)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", file=path) from exc
+        raise _cannot_read(path, what, exc) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", file=path) from exc
-    section = data.get("tool", {}).get("reviewer")
+        raise ConfigError(f"{invalid}: {exc}", file=path) from exc
+
+
+def read_yaml(path: Path, *, what: str = "") -> Any:
+    """Parse a YAML file with ``safe_load``; any failure is a :class:`ConfigError` naming the file."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _cannot_read(path, what, exc) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", file=path) from exc
+
+
+def _read_pyproject(path: Path) -> dict[str, Any] | None:
+    section = read_toml(path).get("tool", {}).get("reviewer")
     if section is None:
         return None
     if not isinstance(section, dict):
@@ -116,12 +136,7 @@ def _read_pyproject(path: Path) -> dict[str, Any] | None:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", file=path) from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", file=path) from exc
+    data = read_yaml(path)
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -11,15 +11,13 @@ Every skipped file is reported with the reason.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from reviewer.config import CONFIG_FILES
-from reviewer.errors import ConfigError
+from reviewer.config import CONFIG_FILES, read_toml
 
 __all__ = ["WORKFLOW_PATH", "InitOutcome", "init_repository"]
 
@@ -50,12 +48,7 @@ def _create(path: Path, text: str) -> InitOutcome:
 
 
 def _has_reviewer_section(pyproject: Path) -> bool:
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", file=pyproject) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML, not appending to it: {exc}", file=pyproject) from exc
+    data = read_toml(pyproject, invalid="invalid TOML, not appending to it")
     return "reviewer" in data.get("tool", {})
 
 

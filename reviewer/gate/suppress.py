@@ -28,10 +28,9 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 import pathspec
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from reviewer.config import Config
+from reviewer.config import Config, read_yaml
 from reviewer.errors import CollectorError, ConfigError
 from reviewer.findings import Finding
 
@@ -82,12 +81,7 @@ def parse_inline(line: str) -> InlineSuppression | None:
 
 def load_suppressions(path: Path) -> list[FileSuppression]:
     """Read and validate a suppressions file; :class:`ConfigError` names the file and the entry."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read suppressions file: {exc}", file=path) from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", file=path) from exc
+    data = read_yaml(path, what="suppressions file")
     if data is None:
         return []
     if not isinstance(data, list):

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from reviewer.config import read_yaml
 from reviewer.errors import ConfigError
 from reviewer.findings import Severity
 from reviewer.resources import search_path
@@ -147,12 +147,7 @@ def _find(persona: str, override: Path | None) -> Path:
 def load_rubric(persona: str, override: Path | None = None) -> Rubric:
     """Load and validate ``<persona>.yaml`` from the override directory first, then the packaged rubrics."""
     path = _find(persona, override)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read rubric: {exc}", file=path) from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", file=path) from exc
+    data = read_yaml(path, what="rubric")
     try:
         rubric = Rubric.model_validate(data)
     except ValidationError as exc:
