@@ -9,27 +9,19 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from reviewer.checkpoint.history import HistoryEntry
 from reviewer.checkpoint.trend import Chart, Trend
-from reviewer.report.escape import clip, finalize, md_code
+from reviewer.report.environment import markdown_environment
 
 __all__ = ["mermaid_chart", "render_index", "render_trend"]
 
 
 def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("reviewer.checkpoint", "templates"),
-        autoescape=True,
-        finalize=finalize,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update({"clip": clip, "md_code": md_code, "link_target": lambda name: Markup(quote(str(name)))})
+    env = markdown_environment(PackageLoader("reviewer.checkpoint", "templates"))
+    env.filters["link_target"] = lambda name: Markup(quote(str(name)))
     return env
 
 

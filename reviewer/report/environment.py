@@ -11,21 +11,28 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template, TemplateError
+from jinja2 import (
+    BaseLoader,
+    Environment,
+    PackageLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+)
 
 from reviewer.errors import ConfigError
 from reviewer.report.escape import clip, finalize, md_code, md_fence, md_join, md_para
 
-__all__ = ["STYLES", "report_environment", "load_template"]
+__all__ = ["STYLES", "load_template", "markdown_environment", "report_environment"]
 
 STYLES: tuple[str, ...] = ("review", "checkpoint", "readiness", "validation", "status")
 
 
-@lru_cache(maxsize=1)
-def report_environment() -> Environment:
-    """One shared environment per process, so packaged templates are compiled once."""
+def markdown_environment(loader: BaseLoader) -> Environment:
+    """The settings every Markdown template shares: escaping on output (``finalize``), strict undefined names,
+    trimmed blocks, and the escaping filters of :mod:`reviewer.report.escape`."""
     env = Environment(
-        loader=PackageLoader("reviewer.report", "templates"),
+        loader=loader,
         autoescape=True,
         finalize=finalize,
         undefined=StrictUndefined,
@@ -38,6 +45,12 @@ def report_environment() -> Environment:
          "join": md_join, "md_join": md_join}
     )
     return env
+
+
+@lru_cache(maxsize=1)
+def report_environment() -> Environment:
+    """One shared environment per process, so packaged templates are compiled once."""
+    return markdown_environment(PackageLoader("reviewer.report", "templates"))
 
 
 def load_template(env: Environment, style: str, template: Path | None) -> Template:
