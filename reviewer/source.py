@@ -98,10 +98,6 @@ class SourceStore:
         read = self._read_once(rel)
         return read.sha256 if isinstance(read, _Read) else None
 
-    def raw_hash(self, rel: str) -> str | None:
-        """Alias of :meth:`digest`."""
-        return self.digest(rel)
-
     def text(self, rel: str) -> str | None:
         """Decoded text without parsing; None if the file cannot be read or decoded."""
         read = self._read_once(rel) if rel in self._files else None
