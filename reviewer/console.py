@@ -95,7 +95,7 @@ class Terminal:
 
         counts = ", ".join(f"{n} {sev}" for sev, n in severity_counts(result))
         self.out.print(f"findings: {escape(counts)}")
-        colour = {"ready": "green", "ready_with_fixes": "yellow", "not_ready": "red"}.get(result.verdict, "white")
+        colour = {"ready": "green", "ready_with_fixes": "yellow", "not_confirmed": "yellow", "not_ready": "red"}.get(result.verdict, "white")
         label = result.verdict.replace("_", " ")
         self.out.print(f"verdict: [bold {colour}]{escape(label)}[/bold {colour}]")
         for reason in result.verdict_reasons[:5]:

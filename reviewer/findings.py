@@ -64,6 +64,8 @@ class Finding(BaseModel):
         "test_health, documentation",
     )
     confidence: str | None = None
+    scope: str | None = Field(
+        default=None, description="Where the file belongs: product, tests, fixtures, examples, docs, build")
     cwe: int | None = None
     id: str | None = Field(default=None, description="Assigned by the review: F001, F002, ...")
     agent: str | None = Field(default=None, description="Persona that reported it (model findings) or owns it")

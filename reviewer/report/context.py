@@ -35,6 +35,7 @@ T = TypeVar("T")
 VERDICT_LABELS: dict[str, str] = {
     "ready": "Ready for production",
     "ready_with_fixes": "Ready with fixes",
+    "not_confirmed": "Not confirmed (tests not run)",
     "not_ready": "Not ready for production",
 }
 HORIZONS: list[tuple[str, str]] = [

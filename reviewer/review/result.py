@@ -24,6 +24,7 @@ __all__ = [
     "ModelContext",
     "Recommendation",
     "ReviewResult",
+    "ScoreContributor",
     "Verdict",
     "load_result",
     "write_result",
@@ -31,7 +32,8 @@ __all__ = [
 
 RESULT_SCHEMA_VERSION = 1
 
-Verdict = Literal["ready", "ready_with_fixes", "not_ready"]
+Verdict = Literal["ready", "ready_with_fixes", "not_confirmed", "not_ready"]
+"""not_confirmed: no blocker was measured, but the tests were not run (or did not report), so readiness is unknown."""
 Dimension = Literal[
     "functionality", "reliability", "security", "performance", "maintainability", "test_health", "documentation"
 ]
@@ -60,6 +62,15 @@ class CriterionScore(_Model):
     dimension: str | None = Field(default=None, description="Health dimension this criterion feeds")
 
 
+class ScoreContributor(_Model):
+    """One rule's cost to a persona score: the points it took, in which scope, from how many findings."""
+
+    rule: str
+    scope: str | None = None
+    points: float = Field(description="Points this rule cost the persona score")
+    count: int = 0
+
+
 class AgentResult(_Model):
     id: str
     name: str
@@ -75,6 +86,12 @@ class AgentResult(_Model):
     findings: list[str] = Field(default_factory=list, description="Finding ids")
     model_error: str | None = Field(default=None, description="Why the model part of this review is missing")
     notes: list[str] = Field(default_factory=list, description="Criteria not measured, runs that failed, ...")
+    status: Literal["measured", "partial", "not_measured"] = Field(
+        default="measured", description="not_measured: no criterion had evidence (no score shown, left out of the "
+        "overall); partial: some criteria were missing (named in missing_criteria)")
+    missing_criteria: list[str] = Field(default_factory=list, description="Names of criteria with no evidence")
+    contributors: list[ScoreContributor] = Field(
+        default_factory=list, description="What cost this persona points, largest first")
 
 
 class DroppedClaim(_Model):
@@ -107,6 +124,17 @@ class ModelContext(_Model):
     claims_merged: int = Field(default=0, description="Model findings merged into a deterministic finding")
     claims_not_in_majority: int = Field(default=0, description="With --runs N: findings seen in too few runs")
     backend_error: str | None = Field(default=None, description="Why model calls stopped (backend down)")
+    status: Literal["off", "complete", "partial", "failed"] = Field(
+        default="off", description="off: no model configured (--backend none); complete: every planned call "
+        "answered; partial: the budget ran out or some calls failed; failed: no model call succeeded")
+    status_reason: str | None = Field(default=None, description="Why the model part is partial or failed")
+    units_total: int = Field(default=0, description="Code units (functions, methods, module code) in the repository")
+    units_read: int = Field(default=0, description="Units the model read (riskiest first)")
+    findings_kept: int = Field(default=0, description="Model findings that survived every check")
+    calls: int = Field(default=0, description="Model calls made")
+    calls_failed: int = Field(default=0, description="Model calls that failed (timeout, bad answer, error)")
+    tokens: int = Field(default=0, description="Prompt plus completion tokens over all model calls")
+    tokens_per_kept_finding: float | None = None
 
 
 class Metrics(_Model):
