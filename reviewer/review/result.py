@@ -25,6 +25,7 @@ __all__ = [
     "Recommendation",
     "ReviewResult",
     "ScoreContributor",
+    "UnanalysedFile",
     "Verdict",
     "load_result",
     "write_result",
@@ -158,8 +159,8 @@ class Metrics(_Model):
 
 class HealthRow(_Model):
     dimension: Dimension
-    score: int = Field(ge=0, le=100)
-    status: Literal["good", "fair", "poor"]
+    score: int | None = Field(default=None, ge=0, le=100, description="None when nothing in this area was measured")
+    status: Literal["good", "fair", "poor", "not_measured"]
     note: str = ""
 
 
@@ -184,6 +185,14 @@ class GateResult(_Model):
     suppressed: int = 0
 
 
+class UnanalysedFile(_Model):
+    """A file the review could not analyse (too large, undecodable, a symlink leaving the root, ...)."""
+
+    path: str
+    reason: str
+    holds_code: bool = Field(default=False, description="A Python file (or one that looks like code)")
+
+
 class ReviewResult(_Model):
     schema_version: int = RESULT_SCHEMA_VERSION
     tool_version: str
@@ -205,6 +214,8 @@ class ReviewResult(_Model):
     gate: GateResult | None = None
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage")
     evidence_file: str | None = None
+    unanalysed_files: list[UnanalysedFile] = Field(
+        default_factory=list, description="Files no collector could analyse, with the reason; every report lists them")
 
     def finding(self, finding_id: str) -> Finding | None:
         return next((f for f in self.findings if f.id == finding_id), None)
