@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reviewer.errors import ConfigError
 from reviewer.findings import Severity
+from reviewer.scopes import ScopesConfig
 
 __all__ = [
     "BackendConfig",
@@ -23,6 +24,7 @@ __all__ = [
     "ReportConfig",
     "ReviewConfig",
     "TestsConfig",
+    "NoiseConfig",
     "apply_overrides",
     "load_config",
     "read_toml",
@@ -87,6 +89,19 @@ class GateConfig(_Section):
     min_persona_score: float | None = Field(default=None, ge=0, le=100)
 
 
+class NoiseConfig(_Section):
+    """Findings users expect to be left out as noise: not reported, counted as suppressed (as B101 in tests)."""
+
+    test_bandit: list[str] = Field(
+        default_factory=lambda: ["B101", "B105", "B106", "B107", "B311"],
+        description="Bandit test ids not reported in test code (tests/fixtures scopes): asserts, dummy "
+        "passwords, random")
+    test_complexity: bool = Field(default=True, description="Leave out complexity findings of test code")
+    low_signal_info: bool = Field(
+        default=True, description="Report low-signal bandit rules as info: B404 (import subprocess), B603 with "
+        "a literal program in an argument list, import-only blacklist entries (B401-B415)")
+
+
 class Config(_Section):
     exclude: list[str] = Field(default_factory=list, description="Extra glob patterns to leave out")
     max_file_bytes: int = Field(default=2_000_000, gt=0, description="Larger files are recorded, not parsed")
@@ -99,6 +114,8 @@ class Config(_Section):
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
     gate: GateConfig = Field(default_factory=GateConfig)
+    scopes: ScopesConfig = Field(default_factory=ScopesConfig, description="Globs per scope (product, tests, ...)")
+    noise: NoiseConfig = Field(default_factory=NoiseConfig)
     source: str | None = Field(default=None, description="The file this config came from (set by the loader)")
 
 

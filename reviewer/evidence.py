@@ -170,6 +170,8 @@ class SecuritySection(_Model):
     counts_by_confidence: dict[str, int] = Field(default_factory=dict)
     suppressed_nosec: int = 0
     suppressed_test_asserts: int = 0
+    suppressed_test_noise: int = Field(
+        default=0, description="Other noise rules in test code (config.noise.test_bandit: B105-B107, B311)")
     bandit_version: str | None = None
     skipped: list[SkippedFile] = Field(default_factory=list)
 

@@ -7,6 +7,8 @@ point, and for the fast ``# nosec`` path.
 
 from __future__ import annotations
 
+import ast
+
 import io
 import threading
 from functools import lru_cache
@@ -74,6 +76,22 @@ def _new_manager(fast: bool = True) -> Any:
         return cls(b_config.BanditConfig(), "file", quiet=True)
 
 
+def _literal_program(source: SourceFile, line: int) -> bool:
+    """True when a call on ``line`` gets an argument list (list or tuple display) whose first item, the
+    program, is a string literal: ``subprocess.run(["git", "status"])`` runs no shell and a fixed program."""
+    try:
+        tree = source.tree
+    except (SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.lineno <= line <= (node.end_lineno or node.lineno) and node.args:
+            first = node.args[0]
+            if isinstance(first, (ast.List, ast.Tuple)) and first.elts and isinstance(first.elts[0], ast.Constant) \
+                    and isinstance(first.elts[0].value, str):
+                return True
+    return False
+
+
 def _issue(raw: Any, source: SourceFile) -> BanditIssue:
     lines = [n for n in (raw.linerange or []) if isinstance(n, int)]
     line = int(raw.lineno or (lines[0] if lines else 1)) or 1
@@ -83,6 +101,7 @@ def _issue(raw: Any, source: SourceFile) -> BanditIssue:
         test_id=raw.test_id, test_name=raw.test or "", severity=str(raw.severity), confidence=str(raw.confidence),
         text=raw.text, line=line, end_line=end if end and end > line else None, col=max(raw.col_offset, 0),
         cwe=cwe, code=source.line(line).strip(), more_info=_more_info(raw.test_id),
+        literal_program=raw.test_id == "B603" and _literal_program(source, line),
     )
 
 

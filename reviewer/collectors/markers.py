@@ -5,6 +5,9 @@ A stub is a function whose body (after its docstring) is only ``pass``, ``...``,
 ``raise NotImplementedError``; abstract methods, ``@overload`` signatures, Protocol members and stub files
 (``.pyi``) are declarations, not stubs. In an ABC-derived class or a class named ``Base*``/``Abstract*`` a
 no-op method is an optional hook and ``raise NotImplementedError`` the classic "override me": not reported.
+Nor are methods of exception classes, members of a handler/visitor family (``visit_*``/``depart_*``, or a
+prefix three or more methods share) and no-op overrides of a base-class method. Stubs are product code only:
+in tests, fixtures and examples an empty body (``def cli(): pass``) is how such code is written.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from reviewer.collectors.base import CollectContext, CollectorOutput, PerFileCol
 from reviewer.discovery import is_test_path
 from reviewer.evidence import FileFailure, MarkersSection
 from reviewer.findings import Finding, Severity
+from reviewer.scopes import scope_of
 from reviewer.source import SourceFile
 
 __all__ = ["MarkerHit", "MarkersCollector", "MarkersResult", "SCRATCH_PATTERNS", "find_comment_markers",
@@ -114,9 +118,67 @@ def _abstract_class(node: ast.ClassDef) -> bool:
     return bool(_base_names(node) & _ABSTRACT_BASES) or node.name.startswith(("Base", "Abstract", "_Base"))
 
 
+_HANDLER_PREFIXES = ("visit_", "depart_", "handle_", "on_", "do_", "enter_", "exit_", "leave_", "process_",
+                     "default_", "generic_", "unknown_")
+_EXCEPTION_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Interrupt")
+FAMILY_SIZE = 3
+"""Methods of a class sharing a ``prefix_`` with at least this many siblings form a dispatch family."""
+
+
+def _is_exception_class(node: ast.ClassDef) -> bool:
+    return any(n.endswith(_EXCEPTION_SUFFIXES) for n in [node.name, *_base_names(node)])
+
+
+def _families(node: ast.ClassDef) -> set[str]:
+    """Name prefixes (``visit_``, ``cmd_``) shared by FAMILY_SIZE or more methods of the class."""
+    counts: dict[str, int] = {}
+    for item in node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and "_" in item.name.strip("_"):
+            prefix = item.name.lstrip("_").split("_", 1)[0] + "_"
+            counts[prefix] = counts.get(prefix, 0) + 1
+    return {p for p, n in counts.items() if n >= FAMILY_SIZE}
+
+
+def _defined_methods(node: ast.ClassDef) -> set[str]:
+    return {i.name for i in node.body if isinstance(i, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def _overrides(owner: ast.ClassDef, name: str, classes: dict[str, ast.ClassDef], depth: int = 0) -> bool:
+    """True when ``name`` may override a base-class method: a base of ``owner`` defined in this module defines
+    it (or inherits it), or a base comes from elsewhere (its methods cannot be seen, so an override is assumed)."""
+    for base in _base_names(owner) - {"object", "Generic"}:
+        local = classes.get(base)
+        if local is None or depth > 8:
+            return True
+        if name in _defined_methods(local) or _overrides(local, name, classes, depth + 1):
+            return True
+    return False
+
+
+def _deliberate(node: ast.FunctionDef | ast.AsyncFunctionDef, kind: str, owner: ast.ClassDef | None,
+                classes: dict[str, ast.ClassDef]) -> bool:
+    """What says an empty body is on purpose: abstract/overload decorators, an abstract base or Protocol, an
+    exception class, a dunder, a handler/visitor family, or (for a no-op, not NotImplementedError) an override
+    of a base-class method."""
+    if _decorator_names(node) & _ABSTRACT_DECORATORS:
+        return True
+    if node.name.startswith("__") and node.name.endswith("__") and kind != "NotImplementedError":
+        return True  # a no-op __exit__/__init__ is deliberate
+    if owner is None:
+        return node.name.startswith(_HANDLER_PREFIXES)
+    if _abstract_class(owner) or _is_exception_class(owner):
+        return True
+    if kind == "NotImplementedError":
+        return False
+    family = node.name.lstrip("_").split("_", 1)[0] + "_"
+    return node.name.startswith(_HANDLER_PREFIXES) or family in _families(owner) or _overrides(
+        owner, node.name, classes)
+
+
 def find_stubs(tree: ast.Module) -> list[MarkerHit]:
-    """Functions with a stub body in non-abstract code."""
+    """Functions with a stub body where nothing says the empty body is deliberate (see :func:`_deliberate`)."""
     hits: list[MarkerHit] = []
+    classes = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
 
     def walk(nodes: list[ast.stmt], owner: ast.ClassDef | None) -> None:
         for node in nodes:
@@ -125,11 +187,7 @@ def find_stubs(tree: ast.Module) -> list[MarkerHit]:
                     walk(node.body, node)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 kind = _stub_kind(node.body)
-                # In an abstract base a non-abstract no-op is an optional hook, NotImplementedError "override me".
-                skip = bool(_decorator_names(node) & _ABSTRACT_DECORATORS) or (
-                    owner is not None and _abstract_class(owner))
-                dunder = node.name.startswith("__") and node.name.endswith("__") and kind != "NotImplementedError"
-                if kind and not skip and not dunder:  # a no-op __exit__/__init__ is deliberate
+                if kind and not _deliberate(node, kind, owner, classes):
                     what = f"{owner.name}.{node.name}" if owner else node.name
                     severe = kind == "NotImplementedError" or owner is None
                     hits.append(MarkerHit(kind="stub", line=node.lineno, text=f"{what}() body is only {kind}",
@@ -155,7 +213,7 @@ _ADVICE = {
 
 class MarkersCollector(PerFileCollector[MarkersResult]):
     name = "markers"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"  # 3: overrides, handler families and exception classes are deliberate
     result_model = MarkersResult
 
     def analyze(self, source: SourceFile) -> MarkersResult | FileFailure:
@@ -184,7 +242,10 @@ class MarkersCollector(PerFileCollector[MarkersResult]):
         counts = {kind: 0 for kind in ("todo", "fixme", "xxx", "hack", "stub", "scratch")}
         findings: list[Finding] = []
         for rel in sorted(results):
+            product = scope_of(rel, ctx.config.scopes) == "product"
             for hit in results[rel].hits:
+                if hit.kind == "stub" and not product:
+                    continue  # in tests, fixtures, examples an empty body is how code is written, not a stub
                 counts[hit.kind] += 1
                 code = ctx.sources.line(rel, hit.line).strip()
                 findings.append(self._finding(rel, hit, code, is_test_path(rel)))

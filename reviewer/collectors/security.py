@@ -33,14 +33,19 @@ Counting
     * ``# nosec`` (blanket or naming the test) suppressions are bandit's own ``nosec`` + ``skipped_tests``
       metrics, in ``suppressed_nosec``.
     * ``B101`` (assert) in a test file (``tests/``, ``test_*.py``, ...) is not a finding; it is counted in
-      ``suppressed_test_asserts``. Everything else in test files is reported as bandit reports it.
+      ``suppressed_test_asserts``. So are the other noise rules of ``config.noise.test_bandit`` (dummy
+      passwords B105-B107, ``random`` B311) in test code (tests and fixtures scopes), counted in
+      ``suppressed_test_noise``. Everything else in test files is reported as bandit reports it.
+    * Low-signal rules are ``info`` (``config.noise.low_signal_info``): import-only blacklist entries
+      (B401-B415, B404 ``import subprocess`` among them) and B603 with a literal program in an argument list.
     * ``counts_by_severity`` / ``counts_by_confidence`` use bandit's own ranks (``HIGH``, ``MEDIUM``, ``LOW``)
       over the reported findings, so on non-test files they equal ``bandit -r -f json``'s metrics.
     * Finding severity: bandit's severity (HIGH -> high, MEDIUM -> medium, LOW -> low), lowered one step
       (high -> medium, medium -> low, low -> info) when bandit's confidence is LOW: such hits are mostly
       false positives. HIGH severity at HIGH confidence (shell injection, weak hashing used for security,
-      TLS verification off, ...) is **critical**: bandit is sure and rates it high, so the default gate
-      (``critical: 0``) stops on it. The finding's ``confidence`` is bandit's, lower-cased.
+      ...) is **critical**: bandit is sure and rates it high, so the default gate (``critical: 0``) stops on
+      it; rules whose harm depends on context bandit cannot see (:data:`CONTEXT_DEPENDENT`: weak hash, TLS
+      verification off, template autoescape) stay ``high``. The finding's ``confidence`` is bandit's, lower-cased.
     * A bandit plugin that raises is only logged by bandit and the file counts as scanned, as in the CLI; a
       file bandit gives up on (``manager.skipped``) becomes a ``FileFailure(kind="tool_error")``.
 
@@ -64,6 +69,7 @@ from reviewer.collectors.base import CollectContext, CollectorOutput, PerFileCol
 from reviewer.discovery import is_test_path
 from reviewer.evidence import FileFailure, SecuritySection
 from reviewer.findings import Finding, Severity
+from reviewer.scopes import TEST_SCOPES, scope_of
 from reviewer.source import SourceFile
 
 __all__ = [
@@ -110,6 +116,8 @@ class BanditIssue(BaseModel):
     cwe: int | None = None
     code: str = ""
     more_info: str = ""
+    literal_program: bool = Field(
+        default=False, description="B603 only: the call's argument list starts with a literal program name")
 
 
 class BanditFileResult(BaseModel):
@@ -222,12 +230,36 @@ def scan_sources(sources: list[SourceFile], fast: bool = True) -> dict[str, Band
 # --- the collector -------------------------------------------------------------------------------
 
 
-def _finding(rel: str, issue: BanditIssue) -> Finding:
+IMPORT_ONLY = frozenset(f"B{n}" for n in range(401, 416))
+"""Bandit's import blacklist: the module is imported, nothing unsafe is done with it yet (the calls have their
+own checks, B301-B324)."""
+CONTEXT_DEPENDENT = frozenset({"B104", "B303", "B304", "B324", "B413", "B501", "B502", "B503", "B504", "B507",
+                               "B701", "B702", "B703"})
+"""Rules whose HIGH severity depends on context bandit cannot see: whether a hash protects a password or keys a
+cache, whether a template renders HTML, whether an unverified request carries anything secret. At HIGH
+confidence they are ``high`` (a fix to make), not ``critical`` (a blocker): bandit is sure of the pattern, not
+of the harm. Code execution and injection rules (shell, eval/exec, pickle, yaml.load, SQL) stay critical."""
+
+
+def low_signal(issue: BanditIssue) -> bool:
+    """Rules that say little on their own: ``import subprocess`` (B404), a subprocess call with a literal program
+    in an argument list (B603: no shell), and import-only blacklist entries."""
+    return issue.test_id in IMPORT_ONLY or (issue.test_id == "B603" and issue.literal_program)
+
+
+def _severity(issue: BanditIssue, low_signal_info: bool) -> Severity:
     severity = _SEVERITY.get(issue.severity.upper(), Severity.info)
+    if low_signal_info and low_signal(issue):
+        return Severity.info
     if issue.confidence.upper() == "LOW":
-        severity = _LOWER[severity]
-    elif severity is Severity.high and issue.confidence.upper() == "HIGH":
-        severity = Severity.critical  # bandit is sure and rates it high: what the default gate stops on
+        return _LOWER[severity]
+    if severity is Severity.high and issue.confidence.upper() == "HIGH" and issue.test_id not in CONTEXT_DEPENDENT:
+        return Severity.critical  # bandit is sure and rates it high: what the default gate stops on
+    return severity
+
+
+def _finding(rel: str, issue: BanditIssue, low_signal_info: bool = True) -> Finding:
+    severity = _severity(issue, low_signal_info)
     return Finding(
         rule=f"bandit.{issue.test_id}", severity=severity, title=issue.text, file=rel, line=issue.line,
         end_line=issue.end_line, source="security", evidence=issue.code or issue.text,
@@ -242,7 +274,7 @@ def _count(counts: dict[str, int], key: str) -> None:
 
 class SecurityCollector(PerFileCollector[BanditFileResult]):
     name = "security"
-    version: ClassVar[str] = f"2+bandit{BANDIT_VERSION}"  # 2: short secrets no longer hunted outside literals
+    version: ClassVar[str] = f"3+bandit{BANDIT_VERSION}"  # 3: literal_program recorded for B603
     result_model = BanditFileResult
 
     def analyze(self, source: SourceFile) -> BanditFileResult | FileFailure:
@@ -264,11 +296,15 @@ class SecurityCollector(PerFileCollector[BanditFileResult]):
             section.files_scanned += 1
             section.loc_scanned += result.loc
             section.suppressed_nosec += result.nosec + result.skipped_tests
+            in_tests = scope_of(rel, ctx.config.scopes) in TEST_SCOPES or is_test_path(rel)
             for issue in result.issues:
-                if issue.test_id == "B101" and is_test_path(rel):
-                    section.suppressed_test_asserts += 1
+                if in_tests and issue.test_id in ctx.config.noise.test_bandit:
+                    if issue.test_id == "B101":
+                        section.suppressed_test_asserts += 1
+                    else:
+                        section.suppressed_test_noise += 1
                     continue
                 _count(section.counts_by_severity, issue.severity.upper())
                 _count(section.counts_by_confidence, issue.confidence.upper())
-                findings.append(_finding(rel, issue))
+                findings.append(_finding(rel, issue, ctx.config.noise.low_signal_info))
         return CollectorOutput(section=section, findings=findings)
