@@ -155,6 +155,8 @@ class ComplexitySection(_Model):
     rank_counts: dict[str, int] = Field(default_factory=dict)
     average_mi: float | None = None
     total_sloc: int = 0
+    suppressed_test_findings: int = Field(
+        default=0, description="Complexity findings in test code left out as noise (config.noise.test_complexity)")
     skipped: list[SkippedFile] = Field(default_factory=list)
 
 

@@ -29,6 +29,7 @@ from reviewer.evidence import (
     SkippedFile,
 )
 from reviewer.findings import Finding, Severity
+from reviewer.scopes import TEST_SCOPES, scope_of
 from reviewer.source import SourceFile
 
 __all__ = ["LONG_STATEMENT_LINES", "ComplexityCollector", "ComplexityFileResult", "file_metrics"]
@@ -200,10 +201,14 @@ class ComplexityCollector(PerFileCollector[ComplexityFileResult]):
         section = ComplexitySection()
         findings: list[Finding] = []
         failures: list[FileFailure] = []
+        quiet_tests = ctx.config.noise.test_complexity
         for rel in sorted(results):
             res = results[rel]
             section.blocks.extend(res.blocks)
-            findings.extend(res.findings)
+            if quiet_tests and scope_of(rel, ctx.config.scopes) in TEST_SCOPES:
+                section.suppressed_test_findings += len(res.findings)  # complexity of test code is noise
+            else:
+                findings.extend(res.findings)
             if res.failure is not None:
                 failures.append(res.failure)
             if res.metrics is None:

@@ -1,5 +1,6 @@
 """Dependencies a repository declares: pyproject.toml (PEP 621, PEP 735 groups, Poetry), requirements*.txt
-(following ``-r`` includes), setup.cfg and literal lists in setup.py.
+(following ``-r`` includes), setup.cfg and literal lists in setup.py; for the build and docs scopes also
+``[build-system].requires``, ``setup_requires`` and ``docs/requirements*.txt``.
 
 Names are normalised with :func:`packaging.utils.canonicalize_name`; requirement strings are parsed with
 :class:`packaging.requirements.Requirement`. A file that cannot be read or parsed is reported as a
@@ -34,6 +35,9 @@ class Declaration:
     text: str
     group: str | None = None
     """Extra / dependency group, None for the main dependencies."""
+    scope: str | None = None
+    """The one scope this declaration serves (``build``: build-system requires, setup_requires; ``docs``:
+    docs/requirements*.txt); None for the main dependencies, extras and groups, which serve every scope."""
 
 
 @dataclass
@@ -47,6 +51,10 @@ class DeclaredDeps:
     def names(self) -> set[str]:
         return {d.name for d in self.declarations}
 
+    def names_for(self, scope: str) -> set[str]:
+        """Names an import in ``scope`` may use: the main ones, extras and groups, and those for that scope."""
+        return {d.name for d in self.declarations if d.scope is None or d.scope == scope}
+
 
 def _line_of(lines: list[str], needle: str) -> int | None:
     for number, line in enumerate(lines, 1):
@@ -55,7 +63,8 @@ def _line_of(lines: list[str], needle: str) -> int | None:
     return None
 
 
-def _add_requirement(out: DeclaredDeps, spec: str, rel: str, lines: list[str], group: str | None) -> None:
+def _add_requirement(out: DeclaredDeps, spec: str, rel: str, lines: list[str], group: str | None,
+                     scope: str | None = None) -> None:
     try:
         name = canonicalize_name(Requirement(spec).name)
     except InvalidRequirement as exc:
@@ -63,7 +72,7 @@ def _add_requirement(out: DeclaredDeps, spec: str, rel: str, lines: list[str], g
                                         message=f"invalid requirement {spec!r}: {exc}"))
         return
     line = _line_of(lines, spec) or _line_of(lines, spec.split(";")[0].split("[")[0].strip())
-    out.declarations.append(Declaration(name=name, file=rel, line=line, text=spec, group=group))
+    out.declarations.append(Declaration(name=name, file=rel, line=line, text=spec, group=group, scope=scope))
 
 
 def _poetry(out: DeclaredDeps, table: dict[str, Any], rel: str, lines: list[str], group: str | None) -> None:
@@ -77,6 +86,9 @@ def _read_pyproject(out: DeclaredDeps, path: Path, rel: str) -> None:
     text = path.read_text(encoding="utf-8")
     data = tomllib.loads(text)
     lines = text.splitlines()
+    for spec in data.get("build-system", {}).get("requires", []):
+        if isinstance(spec, str):
+            _add_requirement(out, spec, rel, lines, "build-system", scope="build")
     project = data.get("project", {})
     out.project_name = project.get("name") or out.project_name
     for spec in project.get("dependencies", []):
@@ -96,7 +108,7 @@ def _read_pyproject(out: DeclaredDeps, path: Path, rel: str) -> None:
         _poetry(out, table.get("dependencies", {}), rel, lines, group)
 
 
-def _read_requirements(out: DeclaredDeps, path: Path, root: Path, seen: set[Path]) -> None:
+def _read_requirements(out: DeclaredDeps, path: Path, root: Path, seen: set[Path], scope: str | None = None) -> None:
     path = path.resolve()
     if path in seen or not path.is_file():
         return
@@ -110,15 +122,15 @@ def _read_requirements(out: DeclaredDeps, path: Path, root: Path, seen: set[Path
             continue
         for opt in ("-r", "--requirement"):
             if line.startswith(opt + " ") or line.startswith(opt + "="):
-                _read_requirements(out, path.parent / line[len(opt) + 1:].strip(), root, seen)
+                _read_requirements(out, path.parent / line[len(opt) + 1:].strip(), root, seen, scope)
                 break
         else:
             if line.startswith("-e") or line.startswith("--editable"):
                 egg = line.partition("#egg=")[2]
                 if egg:
-                    _add_requirement(out, egg, rel, lines, None)
+                    _add_requirement(out, egg, rel, lines, None, scope)
             elif not line.startswith("-") and "://" not in line and not line.startswith((".", "/")):
-                _add_requirement(out, line, rel, lines, None)
+                _add_requirement(out, line, rel, lines, None, scope)
 
 
 def _read_setup_cfg(out: DeclaredDeps, path: Path, rel: str) -> None:
@@ -143,10 +155,28 @@ def _read_setup_py(out: DeclaredDeps, path: Path, rel: str) -> None:
         if not isinstance(node, ast.Call):
             continue
         for kw in node.keywords:
-            if kw.arg == "install_requires" and isinstance(kw.value, (ast.List, ast.Tuple)):
-                for elt in kw.value.elts:
-                    if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
-                        _add_requirement(out, elt.value, rel, lines, None)
+            if kw.arg in _SETUP_LISTS:
+                group, scope = _SETUP_LISTS[kw.arg]
+                for spec in _literal_strings(kw.value):
+                    _add_requirement(out, spec, rel, lines, group, scope)
+            elif kw.arg == "extras_require" and isinstance(kw.value, ast.Dict):
+                for key, value in zip(kw.value.keys, kw.value.values):
+                    extra = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+                    for spec in _literal_strings(value):
+                        _add_requirement(out, spec, rel, lines, extra)
+
+
+_SETUP_LISTS = {"install_requires": (None, None), "setup_requires": ("setup_requires", "build"),
+                "tests_require": ("tests_require", None)}
+
+
+def _literal_strings(node: ast.AST) -> list[str]:
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return []
+
+
+_DOCS_REQUIREMENTS = ("docs/requirements*.txt", "doc/requirements*.txt", "docs/requirements/*.txt")
 
 
 def read_declared(root: Path) -> DeclaredDeps:
@@ -163,10 +193,11 @@ def read_declared(root: Path) -> DeclaredDeps:
                 out.failures.append(FileFailure(path=name, collector=_COLLECTOR, kind="tool_error",
                                                 message=f"cannot read declared dependencies: {exc}"))
     seen: set[Path] = set()
-    candidates = sorted([*root.glob("requirements*.txt"), *root.glob("requirements/*.txt")])
-    for path in candidates:
+    candidates = [(p, None) for p in sorted([*root.glob("requirements*.txt"), *root.glob("requirements/*.txt")])]
+    docs = sorted(p for pattern in _DOCS_REQUIREMENTS for p in root.glob(pattern))
+    for path, scope in [*candidates, *((p, "docs") for p in docs)]:
         try:
-            _read_requirements(out, path, root.resolve(), seen)
+            _read_requirements(out, path, root.resolve(), seen, scope)
         except (OSError, ValueError) as exc:
             out.failures.append(FileFailure(path=path.name, collector=_COLLECTOR, kind="tool_error",
                                             message=f"cannot read requirements: {exc}"))

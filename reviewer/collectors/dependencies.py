@@ -25,6 +25,7 @@ from reviewer.collectors.declared_deps import Declaration, DeclaredDeps, read_de
 from reviewer.discovery import Discovery, is_test_path
 from reviewer.evidence import DependenciesSection
 from reviewer.findings import Finding, Severity
+from reviewer.scopes import scope_of
 from reviewer.source import SourceFile
 
 __all__ = ["IMPORT_TO_DIST", "DependenciesCollector", "ImportRecord", "ImportsResult", "find_imports",
@@ -142,12 +143,12 @@ def _is_tool(name: str, project: str | None) -> bool:
     return name in _TOOLS or name.startswith(_TOOL_PREFIXES) or (project is not None and name == project)
 
 
-_Use = tuple[str, ImportRecord, bool]  # (file, record, is_test)
+_Use = tuple[str, ImportRecord, bool]  # (file, record, outside product code)
 
 
 class DependenciesCollector(PerFileCollector[ImportsResult]):
     name = "dependencies"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: imports judged against the declarations of their scope
     result_model = ImportsResult
 
     def analyze(self, source: SourceFile) -> ImportsResult:
@@ -159,7 +160,7 @@ class DependenciesCollector(PerFileCollector[ImportsResult]):
         skip = set(sys.stdlib_module_names) | {"__future__", "__main__"}
         uses: dict[str, list[_Use]] = {}
         for rel in sorted(results):
-            is_test = is_test_path(rel)
+            is_test = is_test_path(rel) or scope_of(rel, ctx.config.scopes) != "product"
             for rec in results[rel].imports:
                 top = rec.module.split(".")[0]
                 if top not in skip and top not in local:
@@ -178,18 +179,27 @@ class DependenciesCollector(PerFileCollector[ImportsResult]):
             matches = [c for c in cands if c in declared.names or c == project]
             used.update(matches)
             imported.setdefault(module.split(".")[0], matches[0] if matches else cands[0])
-            if not matches:
-                undeclared.setdefault(cands[0], []).extend(module_uses)
+            missing = [u for u in module_uses if not self._declared_for(ctx, u[0], cands, declared, project)]
+            if missing:
+                undeclared.setdefault(cands[0], []).extend(missing)
         section = DependenciesSection(
             declared=sorted(declared.names), declared_in=declared.files, imported=dict(sorted(imported.items())),
             undeclared=sorted(undeclared), local_packages=sorted(local_modules(ctx.discovery)),
         )
         findings = [self._undeclared(ctx, dist, uses, declared) for dist, uses in sorted(undeclared.items())]
-        unused = [d for d in declared.declarations if d.name not in used and not _is_tool(d.name, project)]
+        unused = [d for d in declared.declarations
+                  if d.name not in used and d.scope is None and not _is_tool(d.name, project)]
         unused = _unreferenced(ctx, unused)
         section.unused = sorted({d.name for d in unused})
         findings.extend(self._unused(d) for d in unused)
         return CollectorOutput(section=section, findings=findings, failures=declared.failures)
+
+    @staticmethod
+    def _declared_for(ctx: CollectContext, rel: str, cands: list[str], declared: DeclaredDeps,
+                      project: str | None) -> bool:
+        """Declared for the scope of ``rel``: a build script may use build-system requires, docs their own."""
+        names = declared.names_for(scope_of(rel, ctx.config.scopes))
+        return any(c in names or c == project for c in cands)
 
     def _undeclared(self, ctx: CollectContext, dist: str, uses: list[_Use], declared: DeclaredDeps) -> Finding:
         rank = {"top": 0, "lazy": 1, "conditional": 2}
