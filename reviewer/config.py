@@ -87,6 +87,12 @@ class GateConfig(_Section):
     max_findings: dict[Severity, int] = Field(default_factory=lambda: {Severity.critical: 0})
     worst_complexity_rank: Literal["A", "B", "C", "D", "E", "F"] | None = None
     min_persona_score: float | None = Field(default=None, ge=0, le=100)
+    blockers: bool = Field(default=True, description="Fail on any named blocker of the verdict (critical or "
+                           "high-confidence high-severity security finding, failing tests, no tests at all)")
+    finding_scopes: list[Literal["product", "tests", "fixtures", "examples", "docs", "build"]] | None = Field(
+        default_factory=lambda: ["product"],
+        description="Scopes whose findings count towards max_findings (None: every scope); a finding with no "
+        "file counts as product")
 
 
 class NoiseConfig(_Section):

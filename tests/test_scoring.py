@@ -114,6 +114,33 @@ def test_verdict_rules(tmp_path: Path) -> None:
     assert decide_verdict(clean, [], 60, 80)[0] == "ready_with_fixes"
 
 
+def test_verdict_names_blockers_and_never_rests_on_a_score(tmp_path: Path) -> None:
+    clean = make_evidence(tmp_path)
+    clean.tests = TestsSection(mode="run", total=5, passed=5, coverage_percent=90.0)
+    # A low score alone is a fix, not a blocker.
+    verdict, reasons = decide_verdict(clean, [], 10, 80)
+    assert verdict == "ready_with_fixes" and reasons == ["base overall score 10 < 75"]
+    # Bandit HIGH/HIGH (critical, security) is named as such, with its place.
+    shell = _f("bandit.B602", Severity.critical, category="security").model_copy(update={"file": "app.py", "line": 3})
+    verdict, reasons = decide_verdict(clean, [shell], 90, 80)
+    assert verdict == "not_ready" and reasons[0].startswith("high-severity security finding(s) at high confidence")
+    assert "bandit.B602 at app.py:3" in reasons[0]
+    # The same finding in test code is no blocker.
+    in_tests = shell.model_copy(update={"scope": "tests"})
+    assert decide_verdict(clean, [in_tests], 90, 80)[0] == "ready"
+    # Tests not run, no blocker: not confirmed (with the fixes still listed).
+    untested = make_evidence(tmp_path)
+    untested.tests = None
+    assert untested.repo_facts is not None
+    untested.repo_facts = untested.repo_facts.model_copy(update={"test_files": 3})
+    verdict, reasons = decide_verdict(untested, [_f("radon.cc", Severity.high)], 90, 80)
+    assert verdict == "not_confirmed" and "not confirmed" in reasons[0] and len(reasons) == 2
+    # No tests at all (no test files, no results) is a blocker.
+    untested.repo_facts = untested.repo_facts.model_copy(update={"test_files": 0})
+    verdict, reasons = decide_verdict(untested, [], 90, 80)
+    assert verdict == "not_ready" and reasons[0].startswith("no tests at all")
+
+
 def test_recommendations_grouped_by_horizon(tmp_path: Path) -> None:
     ev = make_evidence(tmp_path)
     for i, f in enumerate(ev.findings, 1):
@@ -132,7 +159,9 @@ def test_health_table_has_every_dimension(tmp_path: Path) -> None:
     rows = {r.dimension: r for r in health_table(criteria, [_f("radon.cc", Severity.high, category="maintainability")])}
     assert len(rows) == 7
     assert rows["security"].score == 50 and rows["security"].status == "poor"
-    assert rows["maintainability"].score == 80 and "not measured directly" in rows["maintainability"].note
+    # No measured criterion feeds maintainability: a finding there is listed, the area is not scored.
+    assert rows["maintainability"].score is None and rows["maintainability"].status == "not_measured"
+    assert "1 finding(s)" in rows["maintainability"].note
 
 
 def test_rubric_override_and_strict_validation(tmp_path: Path) -> None:

@@ -12,6 +12,12 @@ Rules (each check records name, threshold, actual and passed):
   fails when its figure was not measured: a gate cannot claim what nobody measured. The failing-tests check is
   on by default (maximum 0) and running the target's tests is an explicit opt-in, so when no tests ran it
   passes with ``actual = "not measured (tests not run)"``; require coverage to force tests to run.
+* **Blockers.** With ``blockers`` on (the default) the gate fails on any named blocker of the verdict
+  (``ReviewResult.blockers``: a critical or high-confidence high-severity security finding in product code,
+  failing tests, no tests at all). A verdict of ``not_confirmed`` (tests not run, no blocker) passes this check;
+  its ``actual`` says the tests were not run.
+* **Scopes.** ``max_findings`` counts findings in ``finding_scopes`` (default: product code; a finding with no
+  file is product); ``None`` counts every scope.
 * **Baseline mode.** With a baseline result only findings new since the baseline (matched by fingerprint, see
   :mod:`reviewer.gate.baseline`) count towards the severity checks; their ids are recorded in
   ``GateResult.new_findings``. The other checks are unchanged.
@@ -33,10 +39,11 @@ NOT_MEASURED = "not measured"
 
 
 def deterministic_overall(result: ReviewResult) -> int:
-    """Mean persona base score (no model adjustment), rounded like the review's overall score; the overall
-    score itself when there are no personas (then no model adjusted anything)."""
-    if result.agents:
-        return round(mean(a.base_score for a in result.agents))
+    """Mean base score (no model adjustment) of the personas that measured something, rounded like the review's
+    overall score; the overall score itself when there are none (then no model adjusted anything)."""
+    scored = [a for a in result.agents if a.status != "not_measured"]
+    if scored:
+        return round(mean(a.base_score for a in scored))
     return result.overall_score
 
 
@@ -86,8 +93,8 @@ def _persona_checks(result: ReviewResult, minimum: float) -> list[GateCheck]:
         GateCheck(
             name=f"persona {agent.id} score (deterministic base)",
             threshold=threshold,
-            actual=str(agent.base_score),
-            passed=agent.base_score >= minimum,
+            actual=NOT_MEASURED if agent.status == "not_measured" else str(agent.base_score),
+            passed=agent.status != "not_measured" and agent.base_score >= minimum,
         )
         for agent in result.agents
     ]
@@ -112,6 +119,23 @@ def _severity_checks(findings: list[Finding], limits: dict[Severity, int], *, sc
     return checks
 
 
+def _blocker_check(result: ReviewResult) -> GateCheck:
+    blockers = result.blockers or (result.verdict_reasons if result.verdict == "not_ready" else [])
+    if blockers:
+        actual = "; ".join(blockers)
+    elif result.verdict == "not_confirmed":
+        actual = "none (tests not run: verdict not confirmed)"
+    else:
+        actual = "none"
+    return GateCheck(name="blockers (verdict)", threshold="none", actual=actual, passed=not blockers)
+
+
+def _in_scopes(findings: list[Finding], scopes: list[str] | None) -> list[Finding]:
+    if scopes is None:
+        return findings
+    return [f for f in findings if (f.scope or "product") in scopes]
+
+
 def _threshold_checks(result: ReviewResult, gate: GateConfig) -> list[GateCheck]:
     checks: list[GateCheck] = []
     if gate.min_overall_score is not None:
@@ -124,6 +148,8 @@ def _threshold_checks(result: ReviewResult, gate: GateConfig) -> list[GateCheck]
         checks.append(_complexity_check(result.metrics, gate.worst_complexity_rank))
     if gate.min_persona_score is not None:
         checks.extend(_persona_checks(result, gate.min_persona_score))
+    if gate.blockers:
+        checks.append(_blocker_check(result))
     return checks
 
 
@@ -144,7 +170,9 @@ def evaluate_gate(
         gated = new_findings([f for f in result.findings if not f.suppressed], baseline.findings)
         fresh_ids = [f.id or finding_key(f) for f in gated]
         scope = "new since baseline"
-    checks.extend(_severity_checks(gated, gate.max_findings, scope=scope))
+    if gate.finding_scopes is not None:
+        scope += f", in {'/'.join(gate.finding_scopes)} code"
+    checks.extend(_severity_checks(_in_scopes(gated, gate.finding_scopes), gate.max_findings, scope=scope))
     return GateResult(
         passed=all(c.passed for c in checks),
         checks=checks,

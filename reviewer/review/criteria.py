@@ -12,6 +12,7 @@ from fnmatch import fnmatchcase
 from reviewer.evidence import Evidence
 from reviewer.findings import Finding, Severity
 from reviewer.review.result import CriterionScore
+from reviewer.review.view import ScoringView, finding_scope
 from reviewer.review.rubric import (
     ComplexityCriterion,
     CoverageCriterion,
@@ -23,7 +24,7 @@ from reviewer.review.rubric import (
     TestRatioCriterion,
 )
 
-__all__ = ["evaluate_criterion", "matching_findings"]
+__all__ = ["evaluate_criterion", "matching_findings", "penalty_breakdown", "scoped_findings"]
 
 
 def _clamp(value: float) -> float:
@@ -68,21 +69,23 @@ def _coverage(c: CoverageCriterion, ev: Evidence, default_target: float) -> Crit
     return _score(c, cov / target if target > 0 else 1.0, f"coverage {cov:.1f}% (target {target:.0f}%)")
 
 
-def _complexity(c: ComplexityCriterion, ev: Evidence) -> CriterionScore:
-    cx = ev.complexity
-    if cx is None or not cx.blocks or cx.worst_rank is None:
-        return _missing(c, "no complexity data")
-    rank_points = c.rank_points.get(cx.worst_rank, 0.0)  # type: ignore[call-overload]
-    avg_points = _linear(cx.average_complexity, c.bad_average, c.good_average)
-    text = f"worst rank {cx.worst_rank}, average cc {cx.average_complexity:.1f} over {len(cx.blocks)} blocks"
+def _complexity(c: ComplexityCriterion, ev: Evidence, view: ScoringView) -> CriterionScore:
+    blocks = [b for b in view.product_blocks if b.type != "class"] or view.product_blocks
+    if ev.complexity is None or not blocks:
+        return _missing(c, "no complexity data for product code")
+    worst = max(b.rank for b in blocks)
+    average = sum(b.complexity for b in blocks) / len(blocks)
+    rank_points = c.rank_points.get(worst, 0.0)  # type: ignore[call-overload]
+    avg_points = _linear(average, c.bad_average, c.good_average)
+    text = f"product code: worst rank {worst}, average cc {average:.1f} over {len(blocks)} blocks"
     return _score(c, (rank_points + avg_points) / 2, text)
 
 
-def _maintainability(c: MaintainabilityCriterion, ev: Evidence) -> CriterionScore:
-    mi = ev.complexity.average_mi if ev.complexity is not None else None
+def _maintainability(c: MaintainabilityCriterion, ev: Evidence, view: ScoringView) -> CriterionScore:
+    mi = view.product_mi if ev.complexity is not None else None
     if mi is None:
-        return _missing(c, "no maintainability index")
-    return _score(c, _linear(mi, c.poor, c.good), f"average maintainability index {mi:.1f}")
+        return _missing(c, "no maintainability index for product code")
+    return _score(c, _linear(mi, c.poor, c.good), f"product code: average maintainability index {mi:.1f}")
 
 
 def matching_findings(findings: list[Finding], globs: list[str]) -> list[Finding]:
@@ -90,15 +93,51 @@ def matching_findings(findings: list[Finding], globs: list[str]) -> list[Finding
     return [f for f in findings if not f.suppressed and any(fnmatchcase(f.rule, g) for g in globs)]
 
 
-def _penalty(c: FindingsPenaltyCriterion, ev: Evidence, findings: list[Finding]) -> CriterionScore:
+def scoped_findings(c: FindingsPenaltyCriterion, findings: list[Finding]) -> list[Finding]:
+    """The findings this criterion counts: rule matches, not suppressed, in one of its scopes."""
+    return [f for f in matching_findings(findings, c.rules) if finding_scope(f) in c.scopes]
+
+
+def _weight(c: FindingsPenaltyCriterion, f: Finding) -> float:
+    factor = c.confidence.get(f.confidence, 1.0) if f.confidence else 1.0
+    return c.penalties.get(f.severity, 0.0) * factor
+
+
+def _size(c: FindingsPenaltyCriterion, view: ScoringView) -> tuple[float, str]:
+    """What the weighted findings are divided by, and how to say it."""
+    if c.per == "product_statements":
+        return view.thousand_statements, f"per 1000 product statements ({view.product_statements})"
+    if c.per == "test_statements":
+        return view.thousand_test_statements, f"per 1000 test statements ({view.test_statements})"
+    return 1.0, "in the repository"
+
+
+def penalty_breakdown(c: FindingsPenaltyCriterion, findings: list[Finding]) -> dict[tuple[str, str], tuple[float, int]]:
+    """(rule, scope) -> (weighted penalty, count) of the findings this criterion counts."""
+    out: dict[tuple[str, str], tuple[float, int]] = {}
+    for f in scoped_findings(c, findings):
+        key = (f.rule, finding_scope(f))
+        weight, count = out.get(key, (0.0, 0))
+        out[key] = (weight + _weight(c, f), count + 1)
+    return out
+
+
+def _penalty(c: FindingsPenaltyCriterion, ev: Evidence, findings: list[Finding], view: ScoringView) -> CriterionScore:
     if c.requires != "failures" and getattr(ev, c.requires) is None:
         return _missing(c, f"evidence section {c.requires!r} missing")
-    hits = matching_findings(findings, c.rules)
+    if c.per == "test_statements" and not view.test_statements:
+        return _missing(c, "no test code")
+    hits = scoped_findings(c, findings)
     counts = Counter(f.severity for f in hits)
-    penalty = sum(c.penalties.get(sev, 0.0) * n for sev, n in counts.items())
     parts = [f"{counts[s]} {s.value}" for s in Severity if counts.get(s)]
-    text = f"{len(hits)} finding(s) ({', '.join(parts) or 'none'}) matching {', '.join(c.rules)}"
-    return _score(c, 1.0 - penalty, text)
+    where = "/".join(c.scopes)
+    text = f"{len(hits)} finding(s) ({', '.join(parts) or 'none'}) in {where} code matching {', '.join(c.rules)}"
+    if c.per is None:
+        penalty = sum(c.penalties.get(sev, 0.0) * n for sev, n in counts.items())
+        return _score(c, 1.0 - penalty, text)
+    size, per = _size(c, view)
+    density = sum(_weight(c, f) for f in hits) / size
+    return _score(c, 0.5 ** (density / c.half_at), f"{text}; weighted {density:.2f} {per}, half at {c.half_at:g}")
 
 
 def _docs(c: DocsCriterion, ev: Evidence) -> CriterionScore:
@@ -127,20 +166,23 @@ def _test_ratio(c: TestRatioCriterion, ev: Evidence) -> CriterionScore:
 
 
 def evaluate_criterion(
-    criterion: Criterion, evidence: Evidence, findings: list[Finding], coverage_target: float
+    criterion: Criterion, evidence: Evidence, findings: list[Finding], coverage_target: float,
+    view: ScoringView | None = None,
 ) -> CriterionScore:
-    """Points for one criterion from the evidence and the (deterministic, unsuppressed) findings."""
+    """Points for one criterion from the evidence and the (deterministic, unsuppressed) findings; ``view``
+    says which files are product code (default scopes when not given)."""
+    view = view or ScoringView(evidence)
     match criterion:
         case PassRateCriterion():
             return _pass_rate(criterion, evidence)
         case CoverageCriterion():
             return _coverage(criterion, evidence, coverage_target)
         case ComplexityCriterion():
-            return _complexity(criterion, evidence)
+            return _complexity(criterion, evidence, view)
         case MaintainabilityCriterion():
-            return _maintainability(criterion, evidence)
+            return _maintainability(criterion, evidence, view)
         case FindingsPenaltyCriterion():
-            return _penalty(criterion, evidence, findings)
+            return _penalty(criterion, evidence, findings, view)
         case DocsCriterion():
             return _docs(criterion, evidence)
         case TestRatioCriterion():

@@ -29,8 +29,18 @@ from reviewer.review.prompts import PromptSet
 from reviewer.review.recommendations import build_recommendations
 from reviewer.review.result import AgentResult, BackendInfo, ReviewResult
 from reviewer.review.rubric import Rubric, load_rubrics
-from reviewer.review.scoring import base_score, health_table, overall_score, score_criteria, severity_counts
-from reviewer.review.verdict import decide_verdict
+from reviewer.review.scoring import (
+    base_score,
+    contributors,
+    health_table,
+    overall_score,
+    persona_status,
+    score_criteria,
+    severity_counts,
+)
+from reviewer.review.verdict import decide_verdict, find_blockers
+from reviewer.review.view import ScoringView
+from reviewer.scopes import scope_of
 
 __all__ = ["review_evidence", "user_dir"]
 
@@ -60,11 +70,13 @@ def user_dir(root: Path, value: str | None, key: str) -> Path | None:
 
 
 def _deterministic(evidence: Evidence, rubrics: list[Rubric], root: Path, config: Config) -> list[Finding]:
-    """Evidence findings, categorised, fingerprinted, suppressions applied, each owned by the first persona
-    whose rule globs match."""
+    """Evidence findings, categorised, fingerprinted, scoped (product, tests, ...), suppressions applied, each
+    owned by the first persona whose rule globs match."""
     out = []
     for f in evidence.findings:
         f = categorise(f).with_fingerprint()
+        if f.scope is None and f.file is not None:
+            f = f.model_copy(update={"scope": scope_of(f.file, config.scopes)})
         if f.agent is None:
             owner = next((r.id for r in rubrics if any(fnmatchcase(f.rule, g) for g in r.owns)), None)
             f = f.model_copy(update={"agent": owner})
@@ -75,8 +87,9 @@ def _deterministic(evidence: Evidence, rubrics: list[Rubric], root: Path, config
 
 def _personas(rubrics: list[Rubric], evidence: Evidence, findings: list[Finding], config: Config) -> list[PersonaInput]:
     out = []
+    view = ScoringView(evidence, config.scopes)
     for rubric in rubrics:
-        criteria = score_criteria(rubric, evidence, findings, config.review.coverage_target)
+        criteria = score_criteria(rubric, evidence, findings, config.review.coverage_target, view)
         base, _ = base_score(criteria)
         out.append(PersonaInput(rubric=rubric, base=base, criteria=criteria))
     return out
@@ -94,14 +107,31 @@ def _model_part(personas: list[PersonaInput], evidence: Evidence, root: Path, co
     return review
 
 
+def _explain(agents: list[AgentResult], personas: list[PersonaInput], deterministic: list[Finding]) -> None:
+    """Each persona's status (measured, partial, not measured), its missing criteria and top contributors."""
+    by_id = {p.rubric.id: p for p in personas}
+    for agent in agents:
+        persona = by_id.get(agent.id)
+        if persona is None:
+            continue
+        agent.status, agent.missing_criteria = persona_status(persona.criteria)  # type: ignore[assignment]
+        agent.contributors = contributors(persona.rubric, persona.criteria, deterministic)
+        if agent.status == "not_measured":
+            agent.notes.append("nothing this persona scores was measured: no score, left out of the overall")
+        elif agent.status == "partial":
+            agent.notes.append(f"scored from partial evidence; not measured: {', '.join(agent.missing_criteria)}")
+
+
 def _finish(evidence: Evidence, config: Config, agents: list[AgentResult], personas: list[PersonaInput],
             deterministic: list[Finding], everything: list[Finding]) -> dict:
+    _explain(agents, personas, deterministic)
     weights = {p.rubric.id: p.rubric.weight for p in personas}
     base_overall = overall_score([a.model_copy(update={"score": a.base_score}) for a in agents], weights)
     verdict, reasons = decide_verdict(evidence, deterministic, base_overall, config.review.coverage_target)
     criteria = [c for p in personas for c in p.criteria]
     return {
         "overall_score": overall_score(agents, weights), "verdict": verdict, "verdict_reasons": reasons,
+        "blockers": find_blockers(evidence, deterministic),
         "health": health_table(criteria, deterministic), "severity_counts": severity_counts(everything),
         "recommendations": build_recommendations(evidence, everything, config.review.coverage_target),
     }

@@ -202,6 +202,8 @@ class ReviewResult(_Model):
     overall_score: int = Field(ge=0, le=100)
     verdict: Verdict
     verdict_reasons: list[str] = Field(default_factory=list)
+    blockers: list[str] = Field(
+        default_factory=list, description="Named blockers behind a not_ready verdict (the default gate fails on any)")
     backend: BackendInfo
     runs: int = 1
     agents: list[AgentResult] = Field(default_factory=list)

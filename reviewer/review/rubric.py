@@ -35,6 +35,8 @@ Section = Literal[
     "complexity", "security", "tests", "markers", "dependencies", "config_smells", "repo_facts", "failures"
 ]
 Rank = Literal["A", "B", "C", "D", "E", "F"]
+ScopeName = Literal["product", "tests", "fixtures", "examples", "docs", "build"]
+Per = Literal["product_statements", "test_statements", "repository"]
 DocItem = Literal["readme", "license", "changelog", "ci"]
 _RANK_POINTS: dict[Rank, float] = {"A": 1.0, "B": 1.0, "C": 0.75, "D": 0.5, "E": 0.25, "F": 0.0}
 _DOC_ITEMS: dict[DocItem, float] = {"readme": 0.5, "license": 0.2, "changelog": 0.1, "ci": 0.2}
@@ -85,7 +87,14 @@ class MaintainabilityCriterion(_CriterionBase):
 
 
 class FindingsPenaltyCriterion(_CriterionBase):
-    """1 minus the summed per-severity penalties of unsuppressed findings whose rule matches a glob (floor 0)."""
+    """Penalties of the unsuppressed findings whose rule matches a glob and whose file is in ``scopes``.
+
+    With ``per`` set (the packaged rubrics), each finding weighs its severity's penalty times its confidence
+    factor; the sum is divided by the size (``product_statements``/``test_statements``: per thousand logical
+    lines of that code; ``repository``: not divided, for findings counted once per repository such as an
+    undeclared dependency) and mapped on a saturating curve: points = 0.5 ** (density / half_at), so
+    ``half_at`` is the density that halves the points and no count ever drives them below what the density
+    says. Without ``per`` (older rubrics), points = 1 minus the summed penalties, floor 0."""
 
     kind: Literal["findings_penalty"]
     rules: list[str] = Field(min_length=1, description="fnmatch globs on Finding.rule")
@@ -95,6 +104,13 @@ class FindingsPenaltyCriterion(_CriterionBase):
         }
     )
     requires: Section = Field(description="Evidence section that must be present for this to count as measured")
+    scopes: list[ScopeName] = Field(
+        default_factory=lambda: ["product"], description="Scopes whose findings count (no file: product)")
+    per: Per | None = Field(default=None, description="Size the weighted findings are divided by")
+    half_at: float = Field(default=10.0, gt=0, description="Weighted density (or count) that halves the points")
+    confidence: dict[str, float] = Field(
+        default_factory=lambda: {"high": 1.0, "medium": 0.7, "low": 0.4},
+        description="Factor per finding confidence (bandit's); findings without one count 1")
 
 
 class DocsCriterion(_CriterionBase):

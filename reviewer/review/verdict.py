@@ -1,9 +1,15 @@
-"""The production-readiness verdict, from explicit rules over measured evidence and deterministic findings.
+"""The production-readiness verdict, from named blockers over measured evidence and deterministic findings.
 
-Model text never reaches these rules: they read deterministic findings, test results and the *base* scores.
+Model text never reaches these rules: they read deterministic findings in product code, test results and the
+*base* scores. A score alone never makes a project "not ready": a blocker has to be named.
 
-* not_ready: any unsuppressed critical finding, any failing or erroring test, or base overall score < 50.
-* ready_with_fixes: any high finding, coverage below target, tests not run, or base overall score < 75.
+* not_ready: a blocker, each named with where it is:
+  - a high-severity security finding at high confidence (bandit HIGH/HIGH, reported as critical),
+  - any other critical finding,
+  - failing or erroring tests,
+  - no tests at all (no test code, no test results).
+* not_confirmed: no blocker, but the tests were not run (or reported nothing): readiness is not confirmed.
+* ready_with_fixes: high findings in product code, coverage below target, or base overall score < 75.
 * ready: none of the above.
 """
 
@@ -12,36 +18,63 @@ from __future__ import annotations
 from reviewer.evidence import Evidence
 from reviewer.findings import Finding, Severity
 from reviewer.review.result import Verdict
+from reviewer.review.view import finding_scope
 
-__all__ = ["NOT_READY_BELOW", "READY_FROM", "decide_verdict"]
+__all__ = ["READY_FROM", "SHOWN_PER_BLOCKER", "decide_verdict", "find_blockers", "tests_ran"]
 
-NOT_READY_BELOW = 50
 READY_FROM = 75
+SHOWN_PER_BLOCKER = 3
+"""Places named per blocker (the rest are counted)."""
 
 
-def _count(findings: list[Finding], severity: Severity) -> int:
-    return sum(1 for f in findings if f.severity == severity and not f.suppressed)
+def _product(findings: list[Finding], severity: Severity) -> list[Finding]:
+    return [f for f in findings if f.severity == severity and not f.suppressed and finding_scope(f) == "product"]
 
 
-def _blockers(evidence: Evidence, findings: list[Finding], base_overall: int) -> list[str]:
-    reasons = []
-    if (n := _count(findings, Severity.critical)) > 0:
-        reasons.append(f"{n} critical finding(s)")
+def _places(findings: list[Finding]) -> str:
+    shown = [f"{f.rule} at {f.location or 'repository'}" for f in findings[:SHOWN_PER_BLOCKER]]
+    more = f" and {len(findings) - SHOWN_PER_BLOCKER} more" if len(findings) > SHOWN_PER_BLOCKER else ""
+    return ", ".join(shown) + more
+
+
+def _security(f: Finding) -> bool:
+    return f.category == "security" or f.source == "security"
+
+
+def tests_ran(evidence: Evidence) -> bool:
+    tests = evidence.tests
+    return tests is not None and tests.mode != "none" and tests.total > 0
+
+
+def _has_tests(evidence: Evidence) -> bool:
+    facts = evidence.repo_facts
+    return tests_ran(evidence) or (facts is not None and facts.test_files > 0)
+
+
+def find_blockers(evidence: Evidence, deterministic: list[Finding]) -> list[str]:
+    """Every named blocker: what stops a release, each with where it is."""
+    blockers = []
+    critical = _product(deterministic, Severity.critical)
+    security = [f for f in critical if _security(f)]
+    other = [f for f in critical if not _security(f)]
+    if security:
+        blockers.append(f"high-severity security finding(s) at high confidence in product code: {_places(security)}")
+    if other:
+        blockers.append(f"critical finding(s) in product code: {_places(other)}")
     tests = evidence.tests
     if tests is not None and (tests.failed or tests.errors):
-        reasons.append(f"{tests.failed} failing and {tests.errors} erroring test(s)")
-    if base_overall < NOT_READY_BELOW:
-        reasons.append(f"base overall score {base_overall} < {NOT_READY_BELOW}")
-    return reasons
+        blockers.append(f"failing tests: {tests.failed} failed and {tests.errors} erroring")
+    if not _has_tests(evidence):
+        blockers.append("no tests at all: no test files found and no test results")
+    return blockers
 
 
 def _fixes(evidence: Evidence, findings: list[Finding], base_overall: int, coverage_target: float) -> list[str]:
     reasons = []
-    if (n := _count(findings, Severity.high)) > 0:
-        reasons.append(f"{n} high-severity finding(s)")
+    high = _product(findings, Severity.high)
+    if high:
+        reasons.append(f"{len(high)} high-severity finding(s) in product code to fix: {_places(high)}")
     tests = evidence.tests
-    if tests is None or tests.mode == "none" or tests.total == 0:
-        reasons.append("tests were not run or found: correctness is not confirmed")
     cov = tests.coverage_percent if tests is not None else None
     if cov is not None and cov < coverage_target:
         reasons.append(f"coverage {cov:.1f}% below target {coverage_target:.0f}%")
@@ -54,10 +87,15 @@ def decide_verdict(
     evidence: Evidence, deterministic: list[Finding], base_overall: int, coverage_target: float
 ) -> tuple[Verdict, list[str]]:
     """The verdict and every rule that fired (blockers first)."""
-    blockers = _blockers(evidence, deterministic, base_overall)
+    blockers = find_blockers(evidence, deterministic)
     fixes = _fixes(evidence, deterministic, base_overall, coverage_target)
     if blockers:
         return "not_ready", blockers + fixes
+    if not tests_ran(evidence):
+        return "not_confirmed", ["tests were not run (or reported no results): readiness is not confirmed",
+                                 *fixes]
     if fixes:
         return "ready_with_fixes", fixes
-    return "ready", [f"no critical or high findings, tests pass, base overall score {base_overall} >= {READY_FROM}"]
+    total = evidence.tests.total if evidence.tests is not None else 0
+    return "ready", [f"no blocker; {total} tests ran and passed; no high finding in product code; "
+                     f"base overall score {base_overall} >= {READY_FROM}"]
