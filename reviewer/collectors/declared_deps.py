@@ -1,5 +1,5 @@
 """Dependencies a repository declares: pyproject.toml (PEP 621, PEP 735 groups, Poetry), requirements*.txt
-(following ``-r`` includes), setup.cfg and literal lists in setup.py; for the build and docs scopes also
+(following ``-r`` includes; also one folder down, e.g. ``app/requirements.txt``), setup.cfg and literal lists in setup.py; for the build and docs scopes also
 ``[build-system].requires``, ``setup_requires`` and ``docs/requirements*.txt``.
 
 Names are normalised with :func:`packaging.utils.canonicalize_name`; requirement strings are parsed with
@@ -176,6 +176,7 @@ def _literal_strings(node: ast.AST) -> list[str]:
     return []
 
 
+_DOCS_FOLDERS = frozenset({"docs", "doc"})
 _DOCS_REQUIREMENTS = ("docs/requirements*.txt", "doc/requirements*.txt", "docs/requirements/*.txt")
 
 
@@ -193,7 +194,8 @@ def read_declared(root: Path) -> DeclaredDeps:
                 out.failures.append(FileFailure(path=name, collector=_COLLECTOR, kind="tool_error",
                                                 message=f"cannot read declared dependencies: {exc}"))
     seen: set[Path] = set()
-    candidates = [(p, None) for p in sorted([*root.glob("requirements*.txt"), *root.glob("requirements/*.txt")])]
+    found = [*root.glob("requirements*.txt"), *root.glob("requirements/*.txt"), *root.glob("*/requirements*.txt")]
+    candidates = [(p, None) for p in sorted(found) if p.parent.name not in _DOCS_FOLDERS]
     docs = sorted(p for pattern in _DOCS_REQUIREMENTS for p in root.glob(pattern))
     for path, scope in [*candidates, *((p, "docs") for p in docs)]:
         try:

@@ -18,7 +18,9 @@ from __future__ import annotations
 from reviewer.evidence import Evidence
 from reviewer.findings import Finding, Severity
 from reviewer.review.result import Verdict
+from reviewer.discovery import is_test_path
 from reviewer.review.view import finding_scope
+from reviewer.scopes import TEST_SCOPES, scope_of
 
 __all__ = ["READY_FROM", "SHOWN_PER_BLOCKER", "decide_verdict", "find_blockers", "tests_ran"]
 
@@ -47,8 +49,12 @@ def tests_ran(evidence: Evidence) -> bool:
 
 
 def _has_tests(evidence: Evidence) -> bool:
+    """Test results, test files counted by the repository facts, or (when those failed) a Python file in
+    the tests scope."""
     facts = evidence.repo_facts
-    return tests_ran(evidence) or (facts is not None and facts.test_files > 0)
+    if tests_ran(evidence) or (facts is not None and facts.test_files > 0):
+        return True
+    return any(is_test_path(p) or scope_of(p) in TEST_SCOPES for p in evidence.python_files)
 
 
 def find_blockers(evidence: Evidence, deterministic: list[Finding]) -> list[str]:
