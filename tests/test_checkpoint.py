@@ -180,6 +180,7 @@ def test_live_checkpoint_records_the_gate(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "app.py").write_text("import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n")
+    (repo / "test_app.py").write_text("def test_app():\n    assert True\n")  # no tests at all would block too
     assert _run(["checkpoint", str(repo), "--backend", "none"]) == 0  # a checkpoint records, it does not fail
     entry = load_history(repo / "reports" / "history.json").entries[-1]
     assert entry.gate_passed is False  # bandit B602 at HIGH confidence is critical; the default gate allows 0

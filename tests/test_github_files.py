@@ -251,7 +251,7 @@ def test_comment_body_has_marker_summary_and_escaped_gate(tmp_path: Path, capsys
     body = comment_body(result)
     assert body.startswith(MARKER + "\n")
     assert "### Quality gate: failed" in body
-    assert "| critical findings (all, measured, not suppressed) | \\<= 0 | 1 | **FAIL** |" in body
+    assert "| critical findings (all, in product code, measured, not suppressed) | \\<= 0 | 1 | **FAIL** |" in body
     path = write_result(result, tmp_path / "review.json")
     with pytest.raises(SystemExit) as info:
         main(["pr-comment", "--result", str(path), "--dry-run"])

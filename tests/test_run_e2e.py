@@ -46,7 +46,9 @@ def test_run_with_backend_none_is_a_complete_review(repo: Path, tmp_path: Path) 
     assert result.evidence_file == str(out / "evidence.json")
     assert {"collect", "scoring", "assemble"} <= set(result.timings)
     assert result.gate is not None and not result.gate.passed
-    assert [c.name for c in result.gate.checks if not c.passed] == ["failing tests (measured: failed + errors)"]
+    # Failing tests fail their own check and are the named blocker of the not_ready verdict.
+    assert [c.name for c in result.gate.checks if not c.passed] == ["failing tests (measured: failed + errors)",
+                                                                    "blockers (verdict)"]
 
 
 def test_gate_exit_codes_follow_config_no_fail_and_baseline(repo: Path, tmp_path: Path) -> None:

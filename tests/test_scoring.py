@@ -137,6 +137,7 @@ def test_verdict_names_blockers_and_never_rests_on_a_score(tmp_path: Path) -> No
     assert verdict == "not_confirmed" and "not confirmed" in reasons[0] and len(reasons) == 2
     # No tests at all (no test files, no results) is a blocker.
     untested.repo_facts = untested.repo_facts.model_copy(update={"test_files": 0})
+    untested.python_files = [p for p in untested.python_files if "test" not in p]
     verdict, reasons = decide_verdict(untested, [], 90, 80)
     assert verdict == "not_ready" and reasons[0].startswith("no tests at all")
 

@@ -118,8 +118,8 @@ def readiness_rows(result: ReviewResult) -> list[tuple[str, str, str]]:
     for dim in ("functionality", "reliability", "security", "performance", "maintainability"):
         row = health.get(dim)
         n = _category_count(result, dim)
-        if row is None:
-            rows.append((DIMENSION_LABELS[dim], "not assessed", f"{n} finding(s) in this category"))
+        if row is None or row.score is None:
+            rows.append((DIMENSION_LABELS[dim], "not measured", f"{n} finding(s) in this category"))
             continue
         note = f"{row.status}; " + (row.note or f"{n} finding(s) in this category")
         rows.append((DIMENSION_LABELS[dim], f"{row.score / 10:.1f}/10", note))
@@ -156,7 +156,8 @@ def validation_rows(result: ReviewResult) -> list[tuple[str, str, str, str]]:
     """(category, assessment, priority, status) per health dimension."""
     return [
         (DIMENSION_LABELS.get(row.dimension, row.dimension), row.note or row.status,
-         _PRIORITY.get(row.status, "Medium"), f"{row.status} ({row.score}/100)")
+         _PRIORITY.get(row.status, "Medium"),
+         "not measured" if row.score is None else f"{row.status} ({row.score}/100)")
         for row in result.health
     ]
 
