@@ -12,7 +12,6 @@ from fnmatch import fnmatchcase
 from reviewer.evidence import Evidence
 from reviewer.findings import Finding, Severity
 from reviewer.review.result import CriterionScore
-from reviewer.review.view import ScoringView, finding_scope
 from reviewer.review.rubric import (
     ComplexityCriterion,
     CoverageCriterion,
@@ -23,6 +22,7 @@ from reviewer.review.rubric import (
     PassRateCriterion,
     TestRatioCriterion,
 )
+from reviewer.review.view import ScoringView, finding_scope
 
 __all__ = ["evaluate_criterion", "matching_findings", "penalty_breakdown", "scoped_findings"]
 
