@@ -151,3 +151,14 @@ def test_no_stubs_outside_product_code(tmp_path: Path) -> None:
     })
     out = run_collector(MarkersCollector(), tmp_path)
     assert sorted(f.file for f in out.findings if f.rule == "markers.stub") == ["pkg/__init__.py"]
+
+
+def test_a_class_the_repository_derives_from_is_a_contract(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "pkg/base.py": "class Plugin:\n    def run(self):\n        raise NotImplementedError\n\n\n"
+                       "class Lonely:\n    def run(self):\n        raise NotImplementedError\n",
+        "pkg/impl.py": "from pkg.base import Plugin\n\n\nclass Echo(Plugin):\n    def run(self):\n        return 1\n",
+    })
+    out = run_collector(MarkersCollector(), tmp_path)
+    assert [f.evidence for f in out.findings if f.rule == "markers.stub"] == [
+        "Lonely.run() body is only NotImplementedError"]

@@ -5,7 +5,8 @@ A stub is a function whose body (after its docstring) is only ``pass``, ``...``,
 ``raise NotImplementedError``; abstract methods, ``@overload`` signatures, Protocol members and stub files
 (``.pyi``) are declarations, not stubs. In an ABC-derived class or a class named ``Base*``/``Abstract*`` a
 no-op method is an optional hook and ``raise NotImplementedError`` the classic "override me": not reported.
-Nor are methods of exception classes, members of a handler/visitor family (``visit_*``/``depart_*``, or a
+Nor are methods of a class the repository derives other classes from (in any file: its ``raise
+NotImplementedError`` methods are the contract its subclasses fill), methods of exception classes, members of a handler/visitor family (``visit_*``/``depart_*``, or a
 prefix three or more methods share) and no-op overrides of a base-class method. Stubs are product code only:
 in tests, fixtures and examples an empty body (``def cli(): pass``) is how such code is written.
 """
@@ -50,10 +51,18 @@ class MarkerHit(BaseModel):
     text: str
     severe: bool = False
     """For stubs: raise NotImplementedError, or a module-level function that does nothing (not a method)."""
+    owner: str | None = None
+    """For stubs in a class: the class name (a class others derive from is a base: its stubs are its contract)."""
 
 
 class MarkersResult(BaseModel):
     hits: list[MarkerHit] = Field(default_factory=list)
+    bases: list[str] = Field(default_factory=list, description="Class names this file derives classes from")
+
+
+def base_class_names(tree: ast.Module) -> list[str]:
+    """Every name used as a base class in the module (``class A(pkg.Base)`` gives ``Base``)."""
+    return sorted({name for node in ast.walk(tree) if isinstance(node, ast.ClassDef) for name in _base_names(node)})
 
 
 def find_comment_markers(text: str) -> list[MarkerHit]:
@@ -191,7 +200,7 @@ def find_stubs(tree: ast.Module) -> list[MarkerHit]:
                     what = f"{owner.name}.{node.name}" if owner else node.name
                     severe = kind == "NotImplementedError" or owner is None
                     hits.append(MarkerHit(kind="stub", line=node.lineno, text=f"{what}() body is only {kind}",
-                                          severe=severe))
+                                          severe=severe, owner=owner.name if owner else None))
                 walk(node.body, None)
             else:
                 for field in ("body", "orelse", "finalbody", "handlers"):
@@ -213,7 +222,7 @@ _ADVICE = {
 
 class MarkersCollector(PerFileCollector[MarkersResult]):
     name = "markers"
-    version: ClassVar[str] = "3"  # 3: overrides, handler families and exception classes are deliberate
+    version: ClassVar[str] = "4"  # 4: base classes of the repository (its stubs are the contract) recorded
     result_model = MarkersResult
 
     def analyze(self, source: SourceFile) -> MarkersResult | FileFailure:
@@ -222,7 +231,8 @@ class MarkersCollector(PerFileCollector[MarkersResult]):
         except (tokenize.TokenError, SyntaxError) as exc:
             return FileFailure(path=source.rel, collector=self.name, kind="syntax_error", message=str(exc))
         stubs = [] if source.rel.endswith(".pyi") else find_stubs(source.tree)
-        return MarkersResult(hits=sorted([*comments, *stubs], key=lambda h: h.line))
+        return MarkersResult(hits=sorted([*comments, *stubs], key=lambda h: h.line),
+                             bases=base_class_names(source.tree))
 
     def _finding(self, rel: str, hit: MarkerHit, code: str, is_test: bool) -> Finding:
         if hit.kind == "stub":
@@ -241,11 +251,14 @@ class MarkersCollector(PerFileCollector[MarkersResult]):
     def summarize(self, ctx: CollectContext, results: dict[str, MarkersResult]) -> CollectorOutput:
         counts = {kind: 0 for kind in ("todo", "fixme", "xxx", "hack", "stub", "scratch")}
         findings: list[Finding] = []
+        bases = {name for result in results.values() for name in result.bases}
         for rel in sorted(results):
             product = scope_of(rel, ctx.config.scopes) == "product"
             for hit in results[rel].hits:
                 if hit.kind == "stub" and not product:
                     continue  # in tests, fixtures, examples an empty body is how code is written, not a stub
+                if hit.kind == "stub" and hit.owner in bases:
+                    continue  # a class the repository derives from: its empty methods are what subclasses fill
                 counts[hit.kind] += 1
                 code = ctx.sources.line(rel, hit.line).strip()
                 findings.append(self._finding(rel, hit, code, is_test_path(rel)))
