@@ -36,7 +36,7 @@ class ScopesConfig(BaseModel):
     ])
     tests: list[str] = Field(default_factory=lambda: [
         "tests/**", "test/**", "testing/**", "**/tests/**", "**/test/**", "test_*.py", "*_test.py", "conftest.py",
-        "**/testing/**",
+        "**/testing/**", "tests.py",
     ])
     examples: list[str] = Field(default_factory=lambda: [
         "examples/**", "example/**", "demo/**", "demos/**", "samples/**", "sample/**", "**/examples/**",

@@ -35,7 +35,8 @@ def test_appends_section_and_writes_workflow(tmp_path: Path, capsys: pytest.Capt
     assert text.startswith(PYPROJECT)  # the user's part untouched
     config = load_config(tmp_path)
     assert config.backend.name == "none"
-    assert config.gate.max_findings == {Severity.critical: 0} and config.gate.min_overall_score == 50
+    assert config.gate.max_findings == {Severity.critical: 0} and config.gate.blockers
+    assert config.gate.min_overall_score is None  # the gate rests on named blockers, not on a bare score
     steps = _workflow(tmp_path)["jobs"]["review"]["steps"]
     runs = [s for s in steps if "run" in s]
     assert all(s["shell"] == "bash" for s in runs)

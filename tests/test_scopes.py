@@ -208,3 +208,23 @@ def test_the_default_gate_fails_on_blockers_and_counts_product_findings() -> Non
     unconfirmed.verdict = "not_confirmed"
     check = next(c for c in evaluate_gate(unconfirmed, GateConfig()).checks if c.name == "blockers (verdict)")
     assert check.passed and "tests not run" in check.actual
+
+
+def test_a_test_file_without_a_test_function_is_no_test() -> None:
+    from reviewer.evidence import BlockComplexity, TestsSection
+    from reviewer.review.verdict import find_blockers
+
+    def block(file: str, name: str, classname: str | None = None) -> BlockComplexity:
+        kind = "method" if classname else "function"
+        return BlockComplexity(file=file, name=name, type=kind, classname=classname, lineno=1, complexity=1,
+                               rank="A")
+
+    evidence = _evidence(500)
+    assert evidence.complexity is not None
+    evidence.complexity.blocks = [block("pkg/a.py", "run"), block("app/tests.py", "helper")]  # Django's empty tests.py
+    assert any(b.startswith("no tests at all") for b in find_blockers(evidence, []))
+    evidence.complexity.blocks.append(block("app/tests.py", "runs_ok", classname="TestViews"))
+    assert not find_blockers(evidence, [])
+    evidence.complexity.blocks = []
+    evidence.tests = TestsSection(mode="ingest", total=3, passed=3)  # results count even without the code
+    assert not find_blockers(evidence, [])

@@ -48,13 +48,22 @@ def tests_ran(evidence: Evidence) -> bool:
     return tests is not None and tests.mode != "none" and tests.total > 0
 
 
+def _in_tests(path: str) -> bool:
+    return is_test_path(path) or scope_of(path) in TEST_SCOPES
+
+
 def _has_tests(evidence: Evidence) -> bool:
-    """Test results, test files counted by the repository facts, or (when those failed) a Python file in
-    the tests scope."""
-    facts = evidence.repo_facts
-    if tests_ran(evidence) or (facts is not None and facts.test_files > 0):
+    """Test results; else, where complexity was measured, a test function (``test*``, or a method of a
+    ``Test*`` class) in test code: a Django ``tests.py`` holding only its template comment is no test; else
+    test files counted by the repository facts or a Python file in the tests scope."""
+    if tests_ran(evidence):
         return True
-    return any(is_test_path(p) or scope_of(p) in TEST_SCOPES for p in evidence.python_files)
+    cx = evidence.complexity
+    if cx is not None and cx.files:
+        return any(_in_tests(b.file) and (b.name.startswith("test") or (b.classname or "").startswith("Test"))
+                   for b in cx.blocks)
+    facts = evidence.repo_facts
+    return (facts is not None and facts.test_files > 0) or any(_in_tests(p) for p in evidence.python_files)
 
 
 def find_blockers(evidence: Evidence, deterministic: list[Finding]) -> list[str]:
@@ -71,7 +80,7 @@ def find_blockers(evidence: Evidence, deterministic: list[Finding]) -> list[str]
     if tests is not None and (tests.failed or tests.errors):
         blockers.append(f"failing tests: {tests.failed} failed and {tests.errors} erroring")
     if not _has_tests(evidence):
-        blockers.append("no tests at all: no test files found and no test results")
+        blockers.append("no tests at all: no test function found and no test results")
     return blockers
 
 
