@@ -228,3 +228,10 @@ def test_a_test_file_without_a_test_function_is_no_test() -> None:
     evidence.complexity.blocks = []
     evidence.tests = TestsSection(mode="ingest", total=3, passed=3)  # results count even without the code
     assert not find_blockers(evidence, [])
+
+
+def test_test_ratio_falls_back_to_the_scopes_when_repository_facts_failed() -> None:
+    ratio = next(c for c in load_rubric("test_engineer").criteria if c.id == "test_ratio")
+    score = evaluate_criterion(ratio, _evidence(1000, 250), [], 80)
+    assert score.status == "measured" and score.points == pytest.approx(0.5)  # 0.25 against a 0.5 target
+    assert "250 test / 1000 product statements" in score.measured

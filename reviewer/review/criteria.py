@@ -156,8 +156,13 @@ def _docs(c: DocsCriterion, ev: Evidence) -> CriterionScore:
     return _score(c, got / total if total > 0 else 1.0, text)
 
 
-def _test_ratio(c: TestRatioCriterion, ev: Evidence) -> CriterionScore:
+def _test_ratio(c: TestRatioCriterion, ev: Evidence, view: ScoringView) -> CriterionScore:
     facts = ev.repo_facts
+    if facts is None and view.product_statements > 0:  # the repository facts failed: the scopes still tell
+        ratio = view.test_statements / view.product_statements
+        text = (f"test-to-code ratio {ratio:.2f} ({view.test_statements} test / {view.product_statements} product "
+                "statements)")
+        return _score(c, ratio / c.target, text)
     if facts is None or facts.test_to_code_ratio is None:
         return _missing(c, "no source lines to compare tests against")
     ratio = facts.test_to_code_ratio
@@ -186,5 +191,5 @@ def evaluate_criterion(
         case DocsCriterion():
             return _docs(criterion, evidence)
         case TestRatioCriterion():
-            return _test_ratio(criterion, evidence)
+            return _test_ratio(criterion, evidence, view)
     raise TypeError(f"unknown criterion kind: {criterion!r}")
