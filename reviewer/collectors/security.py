@@ -233,13 +233,13 @@ def scan_sources(sources: list[SourceFile], fast: bool = True) -> dict[str, Band
 IMPORT_ONLY = frozenset(f"B{n}" for n in range(401, 416))
 """Bandit's import blacklist: the module is imported, nothing unsafe is done with it yet (the calls have their
 own checks, B301-B324)."""
-CONTEXT_DEPENDENT = frozenset({"B104", "B501", "B502", "B503", "B504", "B507", "B701", "B702", "B703"})
-"""Rules whose HIGH severity depends on context bandit cannot see and the code has no standard way to state:
-whether a template renders HTML at all, whether a request without certificate checks carries anything secret
-(often a user's own ``--no-verify`` option), whether binding all interfaces is the server's purpose. At HIGH
-confidence they are ``high`` (a fix to make), not ``critical`` (a blocker): bandit is sure of the pattern, not
-of the harm. Code execution and injection rules (shell, eval/exec, pickle, yaml.load, SQL) stay critical, and
-so do weak hashes (B324): ``usedforsecurity=False`` is the standard way to say a hash is not for security."""
+CONTEXT_DEPENDENT = frozenset({"B104", "B324", "B501", "B502", "B503", "B504", "B507", "B701", "B702", "B703"})
+"""Rules whose HIGH severity depends on context bandit cannot see: whether a weak hash stores passwords or keys
+an HMAC (SHA-1 in an HMAC, as Flask signs sessions, is not broken), whether a template renders HTML at all,
+whether a request without certificate checks carries anything secret (often a user's own ``--no-verify``
+option), whether binding all interfaces is the server's purpose. At HIGH confidence they are ``high`` (a fix
+to make), not ``critical`` (a blocker): bandit is sure of the pattern, not of the harm. Code execution and
+injection rules (shell, eval/exec, pickle, yaml.load, SQL) stay critical."""
 
 
 def low_signal(issue: BanditIssue) -> bool:
