@@ -37,6 +37,7 @@ from reviewer.evidence import Evidence, TestsSection, load_evidence, write_evide
 from reviewer.gate.evaluate import evaluate_gate
 from reviewer.review.engine import review_evidence
 from reviewer.review.result import ReviewResult, write_result
+from reviewer.review.verdict import has_tests
 
 LIBRARIES: list[tuple[str, str]] = [
     ("tqdm", "v4.69.1"), ("requests", "v2.34.2"), ("httpie", "3.2.4"), ("click", "8.5.0"), ("rich", "v14.3.3"),
@@ -84,10 +85,10 @@ def _revision(path: Path, tag: str | None) -> tuple[str, list[str]]:
 
 def _passing(evidence: Evidence) -> Evidence:
     """The same evidence with a synthetic all-pass test result (counted as one test per test file); a
-    repository with no test file has no suite to pass, so its evidence is left as it is."""
+    repository with no test (no test function in test code) has no suite to pass: left as it is."""
     facts = evidence.repo_facts
-    total = facts.test_files if facts is not None else 0
-    if total <= 0:
+    total = max(1, facts.test_files if facts is not None else 1)
+    if not has_tests(evidence):
         return evidence
     tests = TestsSection(mode="ingest", total=total, passed=total, sources=["assumed: suite passing (calibration)"])
     return evidence.model_copy(update={"tests": tests})

@@ -148,6 +148,9 @@ def review_evidence(evidence: Evidence, root: Path, config: Config, backend: Bac
     model = _model_part(personas, evidence, root, config, backend, deterministic, terminal, stages)
     with stages("assemble"):
         agents, everything = assemble_agents(personas, deterministic, model, config.review.max_adjustment)
+        for f in everything:  # model findings too: every finding with a file says where it belongs
+            if f.scope is None and f.file is not None:
+                f.scope = scope_of(f.file, config.scopes)
         summary = _finish(evidence, config, agents, personas, deterministic, everything)
     git = evidence.repo_facts.git if evidence.repo_facts is not None else None
     model_name = backend.model_name or None if backend.capabilities.generates else None

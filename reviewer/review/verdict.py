@@ -22,7 +22,7 @@ from reviewer.discovery import is_test_path
 from reviewer.review.view import finding_scope
 from reviewer.scopes import TEST_SCOPES, scope_of
 
-__all__ = ["READY_FROM", "SHOWN_PER_BLOCKER", "decide_verdict", "find_blockers", "tests_ran"]
+__all__ = ["READY_FROM", "SHOWN_PER_BLOCKER", "decide_verdict", "find_blockers", "has_tests", "tests_ran"]
 
 READY_FROM = 75
 SHOWN_PER_BLOCKER = 3
@@ -52,7 +52,7 @@ def _in_tests(path: str) -> bool:
     return is_test_path(path) or scope_of(path) in TEST_SCOPES
 
 
-def _has_tests(evidence: Evidence) -> bool:
+def has_tests(evidence: Evidence) -> bool:
     """Test results; else, where complexity was measured, a test function (``test*``, or a method of a
     ``Test*`` class) in test code: a Django ``tests.py`` holding only its template comment is no test; else
     test files counted by the repository facts or a Python file in the tests scope."""
@@ -79,7 +79,7 @@ def find_blockers(evidence: Evidence, deterministic: list[Finding]) -> list[str]
     tests = evidence.tests
     if tests is not None and (tests.failed or tests.errors):
         blockers.append(f"failing tests: {tests.failed} failed and {tests.errors} erroring")
-    if not _has_tests(evidence):
+    if not has_tests(evidence):
         blockers.append("no tests at all: no test function found and no test results")
     return blockers
 
