@@ -129,7 +129,7 @@ def test_run_with_the_embedded_model(repo: Path, tmp_path: Path) -> None:
     assert _run("run", str(repo), "--run-tests", "--config", str(config), "--out", str(out)) == 1
     result = ReviewResult.model_validate_json((out / "review.json").read_text(encoding="utf-8"))
     assert result.gate is not None and [c.name for c in result.gate.checks if not c.passed] == [
-        "failing tests (measured: failed + errors)"]
+        "failing tests (measured: failed + errors)", "blockers (verdict)"]
     assert result.backend.name == "llamacpp" and result.backend.model
     assert [a.id for a in result.agents] == ["security_engineer", "qa_engineer"]
     assert all(a.model_error is None for a in result.agents), [a.model_error for a in result.agents]
