@@ -235,3 +235,11 @@ def test_test_ratio_falls_back_to_the_scopes_when_repository_facts_failed() -> N
     score = evaluate_criterion(ratio, _evidence(1000, 250), [], 80)
     assert score.status == "measured" and score.points == pytest.approx(0.5)  # 0.25 against a 0.5 target
     assert "250 test / 1000 product statements" in score.measured
+
+
+def test_no_density_without_a_size() -> None:
+    criterion = load_rubric("security_engineer").criteria[0]
+    evidence = _evidence(1000)
+    evidence.complexity = None
+    score = evaluate_criterion(criterion, evidence, _bandit(3), 80)
+    assert score.status == "not_measured" and "size of the product code unknown" in score.measured

@@ -127,6 +127,8 @@ def _penalty(c: FindingsPenaltyCriterion, ev: Evidence, findings: list[Finding],
         return _missing(c, f"evidence section {c.requires!r} missing")
     if c.per == "test_statements" and not view.test_statements:
         return _missing(c, "no test code")
+    if c.per == "product_statements" and ev.complexity is None:
+        return _missing(c, "size of the product code unknown (complexity not measured): no density")
     hits = scoped_findings(c, findings)
     counts = Counter(f.severity for f in hits)
     parts = [f"{counts[s]} {s.value}" for s in Severity if counts.get(s)]
