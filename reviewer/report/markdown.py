@@ -87,7 +87,8 @@ def _summary_context(result: ReviewResult, max_items: int, model_name: str) -> d
         return cap(fold(findings), max_items)
 
     return {
-        "entries": cap(entries, max_items), "keys": keys, "recommendation": recommendation(result, keys),
+        "entries": cap(entries, max_items), "keys": keys,
+        "critical": cap([e for e in entries if e.severity.rank <= 1], max_items), "recommendation": recommendation(result, keys),
         "areas": areas(result), "unmeasured": not_measured(result), "model": model_part(result, model_name),
         "persona_score": persona_score, "failure": failure_view(result, max_items),
         "claims": claims_rows(result, max_items),

@@ -130,7 +130,7 @@ def model_part(result: ReviewResult, model_name: str) -> ModelPart:
     """How much of the code the model read, and whether its part is complete, partial, failed or off."""
     mc = result.model_context
     ok_calls = mc.calls - mc.calls_failed
-    reason = f": {mc.status_reason}" if mc.status_reason else ""
+    reason = f" ({mc.status_reason})" if mc.status_reason else ""
     if mc.status == "off":
         return ModelPart(False, "No model part: deterministic review only (no model configured); no code was read "
                                 "by a model, every finding and score is measured.")
