@@ -21,7 +21,8 @@ from reviewer.report.escape import clip, escape_inline, md_code
 __all__ = ["FOLD_AT", "Entry", "Group", "entry_sort_key", "fold", "scope_of"]
 
 FOLD_AT = 3
-_CC = re.compile(r"^(?:function|method|class) (?P<name>\S+) has cyclomatic complexity (?P<n>\d+) \(rank (?P<rank>[A-F])\)")
+_CC = re.compile(r"^(?:(?:function|method|class) )?(?P<name>[^\s(]+)(?:\(\))? has cyclomatic complexity (?P<n>\d+) "
+                 r"\(rank (?P<rank>[A-F])\)")
 
 
 _SPECIAL_LABELS: dict[str, str] = {
@@ -136,8 +137,18 @@ def _label(rule: str, findings: list[Finding]) -> Markup:
     return Markup(f"{len(findings)} findings of {md_code(rule)} (e.g. {escape_inline(clip(findings[0].title, 100))})")
 
 
+def _worst_first(findings: list[Finding]) -> list[Finding]:
+    """Complexity findings with the most complex first (the places a reader should see), others by place."""
+    hits = [_CC.match(f.title) for f in findings]
+    if all(hits):
+        return sorted(findings, key=lambda f: (-int(_CC.match(f.title)["n"]), *finding_sort_key(f)))  # type: ignore[index]
+    return findings
+
+
 def _group(rule: str, severity: Severity, findings: list[Finding]) -> Group:
     ordered = sorted(findings, key=finding_sort_key)
+    if rule == "radon.cc":
+        ordered = _worst_first(ordered)
     scopes = Counter(scope_of(f) for f in ordered)
     return Group(rule=rule, severity=severity, label=_label(rule, ordered), findings=ordered,
                  scopes=sorted(scopes.items(), key=lambda kv: (-kv[1], kv[0])))
