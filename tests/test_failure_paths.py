@@ -170,6 +170,8 @@ def test_negated_and_target_figures_are_not_claims() -> None:
     assert claims_in_line("This is not production ready yet.", set()) == []
     assert claims_in_line("We require 90% coverage.", set()) == []
     assert [k for k, _, _ in claims_in_line("Coverage: 87.5%", set())] == ["coverage"]
+    assert claims_in_line("Python 3.10 tests are run in CI", set()) == []  # a version, not a count
+    assert claims_in_line("we run 1,200+ tests nightly", set()) == [("test_count", "1,200+ tests", (1200, True))]
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")

@@ -34,7 +34,7 @@ _COVERAGE = [re.compile(_NUM + r"\s*%\s*(?:(?:test|code|line|branch|statement)\s
 _PASS_RATE = re.compile(_NUM + r"\s*%\s*(?:of\s+(?:the\s+)?tests\s+)?(?:pass(?:ing|ed|es)?\b|pass\s+rate|success)", re.I)
 _ALL_PASS = re.compile(r"\ball\s+(?:\d+\s+)?tests\s+(?:are\s+)?pass(?:ing|ed|)\b", re.I)
 _FRACTION = re.compile(r"(\d[\d,]*)\s*/\s*(\d[\d,]*)\s+(?:\w+\s+)?tests?\s+(?:are\s+)?pass", re.I)
-_COUNT = re.compile(r"(over|more than|at least|\+)?\s*(\d[\d,]*)(\+)?\s+(?:unit\s+|integration\s+|end-to-end\s+"
+_COUNT = re.compile(r"(over|more than|at least)?\s*(?<![\d.,])(\d[\d,]*)(\+)?\s+(?:unit\s+|integration\s+|end-to-end\s+"
                     r"|e2e\s+|automated\s+)?tests\b", re.I)
 _READY = re.compile(r"production[- ]ready|ready for production|feature[- ]complete|fully implemented|"
                     r"implementation (?:is )?complete|100\s*% complete", re.I)

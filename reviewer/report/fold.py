@@ -154,10 +154,16 @@ def _group(rule: str, severity: Severity, findings: list[Finding]) -> Group:
                  scopes=sorted(scopes.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+_SCOPE_RANK = {"product": 0, "repository": 0, "docs": 0, "build": 1, "tests": 2, "fixtures": 3, "examples": 3}
+
+
 def entry_sort_key(entry: Entry) -> tuple:
-    """Most severe first; at one severity measured before model, bigger groups first, then by place."""
+    """Most severe first; at one severity measured before model judgement, product code before tests and
+    examples, bigger groups first, then by place."""
     lead = entry.lead
-    return (entry.severity.rank, lead.source == "model", -entry.count, *finding_sort_key(lead))
+    scope = min((_SCOPE_RANK.get(s, 1) for s, _ in entry.group.scopes), default=1) if entry.group else \
+        _SCOPE_RANK.get(scope_of(lead), 1)
+    return (entry.severity.rank, lead.source == "model", scope, -entry.count, *finding_sort_key(lead))
 
 
 def fold(findings: Iterable[Finding], at: int = FOLD_AT) -> list[Entry]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from reviewer.findings import Finding, Severity
-from reviewer.report.summary import model_part, persona_score
 from reviewer.report.context import build_context, finding_sort_key, provenance, provenance_text
 from reviewer.report.environment import report_environment
 from reviewer.report.markdown import tidy_blank_lines
+from reviewer.report.summary import model_part, persona_score
 from reviewer.review.result import ReviewResult
 
 __all__ = [

@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 
 from reviewer.errors import ConfigError
 from reviewer.findings import Finding
-from reviewer.report.context import cap, build_context, finding_sort_key, provenance
+from reviewer.report.context import build_context, cap, finding_sort_key, provenance
 from reviewer.report.fold import fold
 from reviewer.report.environment import STYLES, load_template, report_environment
 from reviewer.report.sections import (
