@@ -163,6 +163,8 @@ def entry_sort_key(entry: Entry) -> tuple:
     lead = entry.lead
     scope = min((_SCOPE_RANK.get(s, 1) for s, _ in entry.group.scopes), default=1) if entry.group else \
         _SCOPE_RANK.get(scope_of(lead), 1)
+    if lead.rule.startswith("tests."):
+        scope = 0  # a failing test is about the product, wherever the test file lives
     return (entry.severity.rank, lead.source == "model", scope, -entry.count, *finding_sort_key(lead))
 
 
