@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 
 from reviewer.findings import Finding, Severity
 from reviewer.report.markdown import STYLES, render_markdown
-from reviewer.review.result import ReviewResult, load_result
+from reviewer.review.result import BackendInfo, ReviewResult, load_result
 
 RESULT = Path(__file__).parent / "fixtures" / "report" / "result.json"
 
@@ -130,7 +130,8 @@ def test_reviewed_by_only_when_model_calls_succeeded(result: ReviewResult) -> No
     assert "The model part failed (server at 127.0.0.1:8080 refused the connection)" in markdown
     nothing = _with_model(result, status="partial", calls=3, calls_failed=3)
     assert "Reviewed by" not in render_markdown(nothing, "checkpoint")
-    off = _with_model(result, status="off", calls=0, calls_failed=0)
+    off = _with_model(result, status="off", calls=0, calls_failed=0).model_copy(
+        update={"backend": BackendInfo(name="none")})
     summary = _section(render_markdown(off, "readiness"), "Executive Summary")
     assert "Reviewed by" not in summary and "No model part: deterministic review only" in summary
 
@@ -221,3 +222,10 @@ def test_files_not_analysed_are_listed_in_every_style(result: ReviewResult, styl
     assert "`vendor/blob \\| <x>.py`" in section  # hostile path stays in its cell
     clean = render_markdown(result.model_copy(update={"unanalysed_files": []}), style)
     assert "None: every discovered file was analysed." in _section(clean, "Files Not Analysed")
+
+
+def test_a_result_without_model_status_never_claims_a_model_review(result: ReviewResult) -> None:
+    legacy = _with_model(result, status="off", calls=0, calls_failed=0)  # a model was configured; status unknown
+    markdown = render_markdown(legacy, "review")
+    assert "Reviewed by" not in markdown and "status was not recorded" in markdown
+    assert "### What the model saw" in markdown  # what it was shown is still reported

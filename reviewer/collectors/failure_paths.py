@@ -147,7 +147,7 @@ def _finding(module: ModuleFailurePaths) -> Finding:
         rule=RULE, severity=Severity.medium, title=f"No failure path of {module.path} ran under the tests",
         file=module.path, line=first.line, source="failure_paths", category="test_health", scope="product",
         evidence=f"{' and '.join(parts)} ran (lines {lines})",
-        recommendation=f"Write {missing_test_name(first)} and a test for each other failure path listed.")
+        recommendation=f"Write tests that drive this module's failure paths, starting with {missing_test_name(first)}.")
 
 
 def _not_measured(reason: str) -> CollectorOutput:

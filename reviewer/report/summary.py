@@ -131,6 +131,10 @@ def model_part(result: ReviewResult, model_name: str) -> ModelPart:
     mc = result.model_context
     ok_calls = mc.calls - mc.calls_failed
     reason = f" ({mc.status_reason})" if mc.status_reason else ""
+    if mc.status == "off" and result.backend.name != "none" and result.backend.model:
+        return ModelPart(False, f"The model part's status was not recorded ({model_name} was configured; "
+                                f"{len(mc.files_seen)} file(s) shown to it, {mc.claims_dropped} unverified claim(s) "
+                                "dropped), so this report does not claim the model reviewed the code.")
     if mc.status == "off":
         return ModelPart(False, "No model part: deterministic review only (no model configured); no code was read "
                                 "by a model, every finding and score is measured.")
