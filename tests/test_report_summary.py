@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
+from reviewer.checkpoint.render import fold_lines
+from reviewer.checkpoint.trend import FindingLine
 from reviewer.findings import Finding, Severity
 from reviewer.report.markdown import STYLES, render_markdown
 from reviewer.review.result import BackendInfo, ReviewResult, load_result
@@ -229,3 +231,13 @@ def test_a_result_without_model_status_never_claims_a_model_review(result: Revie
     markdown = render_markdown(legacy, "review")
     assert "Reviewed by" not in markdown and "status was not recorded" in markdown
     assert "### What the model saw" in markdown  # what it was shown is still reported
+
+
+def test_checkpoint_trend_folds_new_findings_of_one_rule() -> None:
+    lines = [FindingLine("low", "markers.stub", f"tests/t{i}.py:3", "Stub function body", f"fp{i}") for i in range(4)]
+    lines += [FindingLine("high", "tests.failed", f"tests/t{i}.py:9", f"test {i} failed", f"h{i}") for i in range(3)]
+    lines.append(FindingLine("low", "deps.unused", "pyproject.toml:4", "unused", "u"))
+    folded = fold_lines(lines)
+    assert [(f.rule, len(f.locations)) for f in folded] == [
+        ("markers.stub", 4), ("tests.failed", 1), ("tests.failed", 1), ("tests.failed", 1), ("deps.unused", 1)]
+    assert folded[0].title == "Stub function body"
