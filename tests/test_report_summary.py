@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 
 from reviewer.checkpoint.render import fold_lines
 from reviewer.checkpoint.trend import FindingLine
+from reviewer.evidence import FailurePathsSection
 from reviewer.findings import Finding, Severity
 from reviewer.report.markdown import STYLES, render_markdown
 from reviewer.review.result import BackendInfo, ReviewResult, load_result
@@ -202,7 +203,11 @@ def test_failure_paths_and_specific_missing_tests(result: ReviewResult, style: s
 
 def test_failure_paths_not_measured_says_why(result: ReviewResult) -> None:
     markdown = render_markdown(result.model_copy(update={"failure_paths": None}), "readiness")
-    assert "Failure paths: not measured (no coverage data)." in _section(markdown, "Failure Paths")
+    assert "Failure paths: not measured (the failure-path collector did not run)." in markdown
+    section = FailurePathsSection(measured=False, reason="no coverage data (run the tests with --run-tests)")
+    markdown = render_markdown(result.model_copy(update={"failure_paths": section}), "readiness")
+    assert "Failure paths: not measured (no coverage data (run the tests with --run-tests))." in markdown
+    assert "failure paths (no coverage data)" in _section(markdown, "Executive Summary")
     assert "Not measured: without coverage data" in _section(markdown, "Specific Missing Tests")
 
 

@@ -102,7 +102,7 @@ def not_measured(result: ReviewResult) -> list[str]:
         out.append("line coverage")
     fp = result.failure_paths
     if fp is None or not fp.measured:
-        out.append("failure paths (no coverage data)")
+        out.append("failure paths (" + ("no coverage data" if fp is not None else "not computed") + ")")
     out += [f"{AREA_LABELS.get(h.dimension, h.dimension).lower()} area" for h in result.health
             if h.score is None or h.status == "not_measured"]
     out += [f"{a.name} score" for a in result.agents if a.status == "not_measured"]
@@ -174,7 +174,7 @@ def failure_view(result: ReviewResult, limit: int) -> FailureView:
     """'failure paths tested: 3 of 41 handlers ran', the modules with most paths that never ran, tests to write."""
     fp = result.failure_paths
     if fp is None or not fp.measured:
-        reason = fp.reason if fp is not None and fp.reason else "no coverage data"
+        reason = (fp.reason or "no coverage data") if fp is not None else "the failure-path collector did not run"
         return FailureView(False, f"Failure paths: not measured ({reason}).", cap([], limit), cap([], limit))
     figure = (f"Failure paths tested: {fp.handlers_ran} of {fp.handlers} except handlers ran; "
               f"{fp.raises_ran} of {fp.raises} raise statements ran.")
