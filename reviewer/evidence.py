@@ -24,17 +24,23 @@ __all__ = [
     "BlockComplexity",
     "CollectorStatus",
     "ComplexitySection",
+    "ClaimCheck",
+    "ClaimsAuditSection",
     "ConfigSmellsSection",
     "CoverageFile",
     "DependenciesSection",
     "Evidence",
     "FileFailure",
+    "FailurePath",
+    "FailurePathsSection",
     "FileMetrics",
     "GitChurn",
     "GitInfo",
     "HalsteadTotals",
     "LanguageStats",
     "MarkersSection",
+    "MissingTest",
+    "ModuleFailurePaths",
     "RepoFactsSection",
     "SecuritySection",
     "SkippedFile",
@@ -290,6 +296,74 @@ class RepoFactsSection(_Model):
     git: GitInfo | None = None
 
 
+# --- failure paths (coverage x AST) and the claims audit (the repository's own documents) -------
+
+
+class FailurePath(_Model):
+    """One ``except`` handler or ``raise`` statement and whether its line ran under the tests."""
+
+    file: str
+    line: int
+    kind: Literal["except", "raise"]
+    function: str | None = Field(default=None, description="Enclosing function (Class.method), None at module level")
+    exception: str | None = Field(default=None, description="Exception caught or raised, as written")
+    ran: bool
+
+
+class ModuleFailurePaths(_Model):
+    path: str
+    handlers: int = 0
+    handlers_ran: int = 0
+    raises: int = 0
+    raises_ran: int = 0
+    never_ran: list[FailurePath] = Field(default_factory=list, description="Handlers and raises that never ran")
+
+
+class MissingTest(_Model):
+    """A test to write: named after the function and the failure path that never ran."""
+
+    name: str
+    file: str
+    line: int
+    function: str | None = None
+    exception: str | None = None
+    kind: Literal["except", "raise"] = "except"
+
+
+class FailurePathsSection(_Model):
+    """Per product module: except handlers and raise statements whose lines ran vs never ran (from coverage)."""
+
+    measured: bool = Field(default=False, description="False when no coverage data was available")
+    reason: str | None = Field(default=None, description="Why it was not measured")
+    handlers: int = 0
+    handlers_ran: int = 0
+    raises: int = 0
+    raises_ran: int = 0
+    modules: list[ModuleFailurePaths] = Field(default_factory=list)
+    missing_tests: list[MissingTest] = Field(default_factory=list)
+
+
+ClaimKind = Literal["test_count", "pass_rate", "coverage", "readiness", "file_exists", "function_exists"]
+
+
+class ClaimCheck(_Model):
+    """A claim found in the repository's own documents, checked against the evidence."""
+
+    file: str
+    line: int
+    kind: ClaimKind
+    text: str = Field(description="The claim as written (clipped)")
+    claimed: str
+    measured: str | None = None
+    status: Literal["verified", "contradicted", "not_measured"]
+
+
+class ClaimsAuditSection(_Model):
+    documents: list[str] = Field(default_factory=list, description="Documents read (root and docs/)")
+    claims: list[ClaimCheck] = Field(default_factory=list)
+    skipped: list[SkippedFile] = Field(default_factory=list)
+
+
 # --- the evidence file --------------------------------------------------------------------------
 
 
@@ -307,6 +381,8 @@ class Evidence(_Model):
     dependencies: DependenciesSection | None = None
     config_smells: ConfigSmellsSection | None = None
     repo_facts: RepoFactsSection | None = None
+    failure_paths: FailurePathsSection | None = None
+    claims_audit: ClaimsAuditSection | None = None
     findings: list[Finding] = Field(default_factory=list)
     failures: list[FileFailure] = Field(default_factory=list)
     skipped: list[SkippedFile] = Field(default_factory=list)

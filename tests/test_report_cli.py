@@ -105,7 +105,7 @@ def test_terminal_review_summary(capsys: pytest.CaptureFixture[str]) -> None:
     result: ReviewResult = load_result(RESULT)
     Terminal(force_plain=True).review_summary(result, [Path("out/review.md"), Path("out/review.sarif")])
     out = capsys.readouterr().out
-    for text in ("Security Engineer", "40", "1 critical, 2 high, 3 medium, 2 low, 1 info", "verdict: not ready",
+    for text in ("Security Engineer", "40", "1 critical, 2 high, 5 medium, 6 low, 1 info", "verdict: not ready",
                  "out/review.md", "out/review.sarif", "unverified model claims dropped: 3"):
         assert text in out
 

@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 
 from reviewer.errors import ConfigError
 from reviewer.report.escape import escape_inline, md_code, md_fence, md_para
+from reviewer.report.fold import fold
 from reviewer.report.markdown import STYLES, insert_appendix, render_markdown
 from reviewer.review.result import ReviewResult, load_result
 
@@ -22,18 +23,24 @@ FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = FIXTURES / "golden"
 UPDATE = os.environ.get("REVIEWER_UPDATE_GOLDEN") == "1"
 
+SUMMARY = ["Executive Summary", "Key Findings", "Rating Breakdown"]
 SECTIONS: dict[str, list[str]] = {
-    "review": ["Executive Summary", "Key Findings", "Product Engineer", "QA Engineer", "Architect", "Test Engineer",
-               "Security Engineer", "Assessment", "Strengths", "Issues", "Recommendations", "Project Health",
-               "Severity Counts", "Recommended Actions", "Immediate", "Short term", "Medium term",
-               "About this review", "What the model saw", "Conclusion"],
-    "checkpoint": ["What's Good", "What's Broken", "What Works But Shouldn't", "Placeholders and Markers",
-                   "What Pretends to Work", "Best Practices Evaluation", "Metrics and Statistics",
-                   "Severity Ratings", "Recommended Actions", "Conclusion"],
-    "readiness": ["Rating Breakdown", "Why This Score", "Critical Gaps", "Missing Tests by Area", "Verdict"],
-    "validation": ["Architecture and Serving Summary", "Strengths", "Weaknesses", "Summary", "Conclusion"],
-    "status": ["What Exists", "What Is Tested", "What Is Pending", "Success Criteria", "From the evidence",
-               "Quality gate", "Conclusion"],
+    "review": [*SUMMARY, "Agent Reviews", "Product Engineer", "QA Engineer", "Architect", "Test Engineer",
+               "Security Engineer", "Strengths", "Issues", "Recommendations", "Findings", "Failure Paths",
+               "Specific Missing Tests", "Files Not Analysed", "Recommended Actions", "Immediate", "Short term",
+               "Medium term", "About this review", "What the model saw", "Conclusion"],
+    "checkpoint": [*SUMMARY, "What's Good", "What's Broken", "What Works But Shouldn't", "Placeholders and Markers",
+                   "What Pretends to Work", "Best Practices Evaluation", "Failure Paths", "Metrics and Statistics",
+                   "Severity Ratings", "Recommended Actions", "Files Not Analysed", "Conclusion"],
+    "readiness": [*SUMMARY, "Test Coverage Analysis", "Missing Tests by Area", "Failure Paths",
+                  "Specific Missing Tests", "Production Readiness Assessment", "Critical Gaps", "Claims vs Evidence",
+                  "Architecture Review", "Why This Score", "Recommended Actions", "Files Not Analysed", "Verdict"],
+    "validation": [*SUMMARY, "Architecture Analysis", "Code Quality and Robustness", "Strengths",
+                   "Critical Weaknesses", "Failure Paths", "Summary", "Recommended Actions", "Files Not Analysed",
+                   "Conclusion"],
+    "status": [*SUMMARY, "What Exists", "What Is Tested", "Claims vs Evidence", "Current Production Readiness",
+               "What Is Pending", "Known Limitations", "Files Not Analysed", "Success Criteria", "From the evidence",
+               "Quality gate", "Next Steps", "Conclusion"],
 }
 HOSTILE = [
     "a | b",
@@ -160,31 +167,24 @@ def test_model_text_is_present_but_inert(result: ReviewResult) -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in rendered
 
 
+def _findings_section(markdown: str) -> str:
+    return markdown.split("\n## Findings\n")[1].split("\n## ")[0]
+
+
 def test_every_finding_states_its_provenance(result: ReviewResult) -> None:
-    markdown = render_markdown(result, "review", max_items=100)
-    for finding in result.findings:
-        if finding.suppressed:
-            continue
-        rows = [line for line in markdown.split("\n") if line.startswith(f"| {finding.id} |")]
-        assert rows, finding.id
-        expected = "model judgement (qwen2.5" if finding.source == "model" else f"measured by {finding.source}"
-        assert all(expected in row for row in rows), (finding.id, rows)
-
-
-def test_model_context_is_reported(result: ReviewResult) -> None:
-    markdown = render_markdown(result, "checkpoint")
-    assert "Unverified claims dropped: 3" in markdown
-    assert "Files left out: 26" in markdown
-    assert "Sections clipped to fit: complexity" in markdown
-    assert "3 model judgement(s)" in markdown and "1 suppressed" in markdown
+    section = _findings_section(render_markdown(result, "review", max_items=100))
+    for entry in fold(f for f in result.findings if not f.suppressed):
+        assert re.search(rf"\b{entry.lead.id}\b", section), entry.lead.id  # a group shows its first id and count
+    items = [line for line in section.split("\n") if line.startswith("- **")]
+    assert items and all("measured by " in line or "model judgement (qwen2.5" in line for line in items)
 
 
 def test_long_lists_are_capped_with_a_count(result: ReviewResult) -> None:
-    markdown = render_markdown(result, "review", max_items=2)
-    active = sum(1 for f in result.findings if not f.suppressed)
-    assert f"… and {active - 2} more findings not shown" in markdown
-    table = markdown.split("## All Findings")[1].split("##")[0]
-    assert sum(1 for line in table.split("\n") if re.match(r"\| F\d{3} \|", line)) == 2
+    section = _findings_section(render_markdown(result, "review", max_items=2))
+    items = [line for line in section.split("\n") if line.startswith("- **")]
+    assert len(items) == 2
+    entries = len(fold(f for f in result.findings if not f.suppressed))
+    assert f"… and {entries - 2} more findings not shown" in section
 
 
 def test_numbers_come_from_the_result(result: ReviewResult) -> None:
@@ -198,7 +198,7 @@ def test_numbers_come_from_the_result(result: ReviewResult) -> None:
 
 def test_appendix_goes_before_the_conclusion(result: ReviewResult) -> None:
     appendix = "## Trend\n\n| Metric | Delta |\n|---|---|\n| score | +3 |\n"
-    markdown = render_markdown(result, "review", appendix=appendix)
+    markdown = render_markdown(result, "checkpoint", appendix=appendix)
     assert markdown.index("## Trend") < markdown.index("## Conclusion")
     assert "see trend section" in markdown
 

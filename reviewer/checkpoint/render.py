@@ -7,16 +7,50 @@ cannot break the tables. The Mermaid block is built here from numbers and dates 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from reviewer.checkpoint.history import HistoryEntry
-from reviewer.checkpoint.trend import Chart, Trend
+from reviewer.checkpoint.trend import Chart, FindingLine, Trend
 from reviewer.report.environment import markdown_environment
 
-__all__ = ["mermaid_chart", "render_index", "render_trend"]
+__all__ = ["FoldedLine", "fold_lines", "mermaid_chart", "render_index", "render_trend"]
+
+FOLD_AT = 3
+
+
+@dataclass(frozen=True)
+class FoldedLine:
+    """New or resolved findings of one rule and severity: one row with its places (one place when alone)."""
+
+    severity: str
+    rule: str
+    title: str
+    locations: list[str]
+
+
+def fold_lines(lines: list[FindingLine], at: int = FOLD_AT) -> list[FoldedLine]:
+    """One row per rule and severity when it repeats ``at`` times or more (never critical or high), in order."""
+    groups: dict[tuple[str, str], list[FindingLine]] = {}
+    for line in lines:
+        groups.setdefault((line.severity, line.rule), []).append(line)
+    out: list[FoldedLine] = []
+    done: set[tuple[str, str]] = set()
+    for line in lines:
+        key = (line.severity, line.rule)
+        members = groups[key]
+        if len(members) >= at and line.severity not in ("critical", "high"):
+            if key not in done:
+                done.add(key)
+                titles = {m.title for m in members}
+                title = members[0].title if len(titles) == 1 else f"{len(members)} findings of this rule"
+                out.append(FoldedLine(line.severity, line.rule, title, [m.location for m in members]))
+        else:
+            out.append(FoldedLine(line.severity, line.rule, line.title, [line.location]))
+    return out
 
 
 def _environment() -> Environment:
@@ -56,6 +90,7 @@ def render_trend(trend: Trend, *, max_items: int = 25) -> str:
     """The trend section as trusted Markdown, ready to pass as ``appendix`` to ``render_markdown``."""
     template = _environment().get_template("trend.md.j2")
     text = template.render(trend=trend, max_items=max_items, chart=mermaid_chart(trend.chart),
+                           new=fold_lines(trend.new), resolved=fold_lines(trend.resolved),
                            chart_legend=_legend(trend.chart))
     return text.rstrip("\n") + "\n"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from reviewer.cli.common import load_target_config, target_path
-from reviewer.collectors.registry import BUILTIN_COLLECTORS
+from reviewer.collectors.registry import BUILTIN_COLLECTORS, DERIVED_COLLECTORS
 from reviewer.collectors.runner import collect_evidence
 from reviewer.console import Terminal
 from reviewer.evidence import Evidence, write_evidence
@@ -19,9 +19,9 @@ def _collector_names(value: str | None) -> list[str] | None:
     if not value:
         return None
     names = [n.strip() for n in value.split(",") if n.strip()]
-    unknown = [n for n in names if n not in BUILTIN_COLLECTORS]
+    unknown = [n for n in names if n not in BUILTIN_COLLECTORS and n not in DERIVED_COLLECTORS]
     if unknown:
-        raise click.BadParameter(f"unknown collector(s) {', '.join(unknown)}; known: {', '.join(BUILTIN_COLLECTORS)}",
+        raise click.BadParameter(f"unknown collector(s) {', '.join(unknown)}; known: {', '.join([*BUILTIN_COLLECTORS, *DERIVED_COLLECTORS])}",
                                  param_hint="--collectors")
     return names
 
@@ -49,7 +49,7 @@ def _summary(terminal: Terminal, evidence: Evidence, path: Path) -> None:
               show_default=True, help="Output folder for evidence.json.")
 @click.option("--run-tests", "run_tests", is_flag=True, help="Run the target's tests under coverage (executes its code).")
 @click.option("--no-cache", "no_cache", is_flag=True, help="Ignore and do not update the per-file cache.")
-@click.option("--collectors", "collectors", default=None, help=f"Comma list (default all): {', '.join(BUILTIN_COLLECTORS)}.")
+@click.option("--collectors", "collectors", default=None, help=f"Comma list (default all): {', '.join([*BUILTIN_COLLECTORS, *DERIVED_COLLECTORS])}.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), default=None)
 @click.pass_obj
 def collect_command(terminal: Terminal, path: Path, out: Path, run_tests: bool, no_cache: bool,

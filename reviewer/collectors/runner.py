@@ -23,7 +23,8 @@ from reviewer import __version__
 from reviewer.collectors.base import CollectContext, Collector, CollectorOutput, PerFileCollector
 from reviewer.collectors.cache import CACHE_DIR_NAME, CachedResult, ResultCache
 from reviewer.collectors.perfile import Analysed, PerFilePlan, analyse, plan_work
-from reviewer.collectors.registry import builtin_collectors
+from reviewer.collectors.derived import run_derived
+from reviewer.collectors.registry import builtin_collectors, derived_collectors
 from reviewer.config import Config
 from reviewer.console import Terminal
 from reviewer.discovery import discover
@@ -140,4 +141,5 @@ def collect_evidence(
         for future in as_completed(futures):
             done[futures[future]] = future.result()
             task.advance(futures[future])
-    return _assemble(ctx, [done[c.name] for c in chosen], analysed, start)
+    evidence = _assemble(ctx, [done[c.name] for c in chosen], analysed, start)
+    return run_derived(derived_collectors(collectors), ctx, evidence)

@@ -12,6 +12,7 @@ from reviewer.findings import Finding, Severity
 from reviewer.report.context import build_context, finding_sort_key, provenance, provenance_text
 from reviewer.report.environment import report_environment
 from reviewer.report.markdown import tidy_blank_lines
+from reviewer.report.summary import model_part, persona_score
 from reviewer.review.result import ReviewResult
 
 __all__ = [
@@ -47,7 +48,8 @@ def step_summary(result: ReviewResult, report_name: str = "review.md", max_items
     env = report_environment()
     context = build_context(result, max_items)
     context.update(report_name=report_name, has_appendix=False,
-                   provenance=lambda finding: provenance(finding, result.backend.model))
+                   provenance=lambda finding: provenance(finding, result.backend.model),
+                   persona_score=persona_score, model=model_part(result, context["model_name"]))
     return tidy_blank_lines(env.get_template("github_summary.md.j2").render(context))
 
 

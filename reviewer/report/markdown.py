@@ -8,16 +8,29 @@ from jinja2 import TemplateError
 from markdown_it import MarkdownIt
 
 from reviewer.errors import ConfigError
-from reviewer.report.context import build_context, provenance
+from reviewer.findings import Finding
+from reviewer.report.context import build_context, cap, finding_sort_key, provenance
+from reviewer.report.fold import fold
 from reviewer.report.environment import STYLES, load_template, report_environment
 from reviewer.report.sections import (
     CHECKPOINT_BUCKETS,
+    checkpoint_bucket,
     checkpoint_sections,
     good_strengths,
     readiness_rows,
     status_criteria,
     test_gaps,
     validation_rows,
+)
+from reviewer.report.summary import (
+    areas,
+    claims_rows,
+    failure_view,
+    key_entries,
+    model_part,
+    not_measured,
+    persona_score,
+    recommendation,
 )
 from reviewer.review.result import ReviewResult
 
@@ -63,6 +76,29 @@ def insert_appendix(markdown: str, appendix: str) -> str:
     return markdown.rstrip("\n") + "\n\n" + block + "\n"
 
 
+def _summary_context(result: ReviewResult, max_items: int, model_name: str) -> dict:
+    """Folded findings (overall, per persona, per checkpoint bucket) and the executive summary's parts."""
+    active = sorted((f for f in result.findings if not f.suppressed), key=finding_sort_key)
+    entries = fold(active)
+    keys = key_entries(entries)
+    by_id = {f.id: f for f in active if f.id}
+
+    def folded(findings: list[Finding]) -> object:
+        return cap(fold(findings), max_items)
+
+    return {
+        "entries": cap(entries, max_items), "keys": keys,
+        "critical": cap([e for e in entries if e.severity.rank <= 1], max_items), "recommendation": recommendation(result, keys),
+        "areas": areas(result), "unmeasured": not_measured(result), "model": model_part(result, model_name),
+        "persona_score": persona_score, "failure": failure_view(result, max_items),
+        "claims": claims_rows(result, max_items),
+        "unanalysed": cap(sorted(result.unanalysed_files, key=lambda u: u.path), max_items),
+        "agent_entries": {a.id: folded([by_id[i] for i in a.findings if i in by_id]) for a in result.agents},
+        "bucket_entries": {key: folded([f for f in active if checkpoint_bucket(f) == key])
+                           for key, _ in CHECKPOINT_BUCKETS},
+    }
+
+
 def render_markdown(
     result: ReviewResult,
     style: str = "review",
@@ -87,6 +123,7 @@ def render_markdown(
         validation=validation_rows(result),
         criteria=status_criteria(result),
     )
+    context.update(_summary_context(result, max_items, context["model_name"]))
     try:
         text = tpl.render(context)
     except TemplateError as exc:

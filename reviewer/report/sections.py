@@ -45,7 +45,8 @@ CHECKPOINT_BUCKETS: list[tuple[str, str]] = [
     ("practices", "Best Practices Evaluation"),
 ]
 # Rules whose code looks like it works but hides failure: stubs, swallowed exceptions, skipped tests.
-_PRETEND_MARKERS = ("stub", "pretend", "placeholder", "notimplemented", "not_implemented", "B110", "B112", "skip")
+_PRETEND_MARKERS = ("stub", "pretend", "placeholder", "notimplemented", "not_implemented", "B110", "B112", "skip",
+                    "docs.claim", "failure_paths")
 _UNSAFE_PREFIXES = ("bandit.", "config", "deps.", "secrets.")
 _PRIORITY = {"poor": "High", "fair": "Medium", "good": "Low"}
 
@@ -118,8 +119,11 @@ def readiness_rows(result: ReviewResult) -> list[tuple[str, str, str]]:
     for dim in ("functionality", "reliability", "security", "performance", "maintainability"):
         row = health.get(dim)
         n = _category_count(result, dim)
-        if row is None or row.score is None:
-            rows.append((DIMENSION_LABELS[dim], "not measured", f"{n} finding(s) in this category"))
+        if row is None:
+            rows.append((DIMENSION_LABELS[dim], "not assessed", f"{n} finding(s) in this category"))
+            continue
+        if row.score is None or row.status == "not_measured":
+            rows.append((DIMENSION_LABELS[dim], "not measured", row.note or "no evidence for this area"))
             continue
         note = f"{row.status}; " + (row.note or f"{n} finding(s) in this category")
         rows.append((DIMENSION_LABELS[dim], f"{row.score / 10:.1f}/10", note))
@@ -155,8 +159,8 @@ def test_gaps(result: ReviewResult, limit: int) -> list[tuple[str, str, Capped[s
 def validation_rows(result: ReviewResult) -> list[tuple[str, str, str, str]]:
     """(category, assessment, priority, status) per health dimension."""
     return [
-        (DIMENSION_LABELS.get(row.dimension, row.dimension), row.note or row.status,
-         _PRIORITY.get(row.status, "Medium"),
+        (DIMENSION_LABELS.get(row.dimension, row.dimension), row.note or row.status.replace("_", " "),
+         _PRIORITY.get(row.status, "Unknown"),
          "not measured" if row.score is None else f"{row.status} ({row.score}/100)")
         for row in result.health
     ]
@@ -182,7 +186,8 @@ def _evidence_criteria(result: ReviewResult) -> list[Criterion]:
         Criterion("No critical findings", counts.get("critical", 0) == 0, f"{counts.get('critical', 0)} critical"),
         Criterion("No high findings", counts.get("high", 0) == 0, f"{counts.get('high', 0)} high"),
         Criterion("Documentation present and healthy", docs is not None and docs.status == "good",
-                  "not assessed" if docs is None else f"{docs.status} ({docs.score}/100)"),
+                  "not assessed" if docs is None else
+                  "not measured" if docs.score is None else f"{docs.status} ({docs.score}/100)"),
         Criterion("Every file could be analysed", m.file_failures == 0, f"{m.file_failures} file(s) failed"),
     ]
 

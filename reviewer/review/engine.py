@@ -159,4 +159,5 @@ def review_evidence(evidence: Evidence, root: Path, config: Config, backend: Bac
         backend=BackendInfo(name=backend.name, model=model_name), runs=config.review.runs, agents=agents,
         findings=everything, metrics=metrics_from_evidence(evidence), model_context=model.context,
         timings=stages.seconds, **summary,
+        failure_paths=evidence.failure_paths, claims_audit=evidence.claims_audit,
     )

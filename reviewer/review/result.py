@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reviewer.evidence import ClaimsAuditSection, FailurePathsSection
 from reviewer.findings import Finding
 from reviewer.jsonfile import read_versioned, write_atomic
 
@@ -218,6 +219,10 @@ class ReviewResult(_Model):
     evidence_file: str | None = None
     unanalysed_files: list[UnanalysedFile] = Field(
         default_factory=list, description="Files no collector could analyse, with the reason; every report lists them")
+    failure_paths: FailurePathsSection | None = Field(
+        default=None, description="except/raise lines that ran vs never ran under the tests, and tests to write")
+    claims_audit: ClaimsAuditSection | None = Field(
+        default=None, description="Claims in the repository's own documents checked against the evidence")
 
     def finding(self, finding_id: str) -> Finding | None:
         return next((f for f in self.findings if f.id == finding_id), None)
