@@ -19,6 +19,7 @@ import pytest
 import yaml
 from helpers.gate_results import finding, make_result
 
+from reviewer import __version__
 from reviewer.backends.models import DEFAULT_MODEL, KNOWN_MODELS
 from reviewer.cli import main
 from reviewer.config import GateConfig
@@ -168,9 +169,9 @@ def _executable(path: Path, body: str) -> None:
 def _installed_metadata(site: Path) -> Path:
     """A dist-info of this checkout's pyproject (name, version, extras), as pip would install it."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    info = site / f"{project['name'].replace('-', '_')}-{project['version']}.dist-info"
+    info = site / f"{project['name'].replace('-', '_')}-{__version__}.dist-info"
     info.mkdir(parents=True)
-    lines = ["Metadata-Version: 2.1", f"Name: {project['name']}", f"Version: {project['version']}"]
+    lines = ["Metadata-Version: 2.1", f"Name: {project['name']}", f"Version: {__version__}"]
     for extra, reqs in project["optional-dependencies"].items():
         lines.append(f"Provides-Extra: {extra}")
         for req in reqs:
