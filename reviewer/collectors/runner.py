@@ -55,7 +55,7 @@ def _finish_per_file(collector: PerFileCollector[BaseModel], ctx: CollectContext
     output.failures = [e.result for e in entries.values() if isinstance(e.result, FileFailure)] + output.failures
     output.files, output.cached_files = len(entries), len(entries) - len(fresh)
     notes: list[str] = []
-    if cache is not None:
+    if cache is not None and (fresh or collector.name not in plan.unchanged):
         try:
             cache.save(collector.name, collector.version, entries)
         except OSError as exc:

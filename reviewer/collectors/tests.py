@@ -12,11 +12,9 @@ import ast
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
-
-from coverage.exceptions import CoverageException
+from typing import TYPE_CHECKING
 
 from reviewer.collectors.base import CollectContext, Collector, CollectorOutput
-from reviewer.collectors.coverage_reports import CoverageReport, read_coverage_report, statement_lines
 from reviewer.collectors.interpreter import Interpreter
 from reviewer.collectors.junit import read_junit
 from reviewer.collectors.report_files import find_reports
@@ -26,6 +24,9 @@ from reviewer.discovery import is_test_path
 from reviewer.evidence import CoverageFile, FileFailure, SkippedFile, TestCase, TestsSection
 from reviewer.findings import Finding, Severity
 from reviewer.source import SourceFile
+
+if TYPE_CHECKING:  # coverage.py is imported only when there is a report to read (most collects have none)
+    from reviewer.collectors.coverage_reports import CoverageReport
 
 __all__ = ["LOW_COVERAGE_PERCENT", "MAX_TEST_FINDINGS", "TestsCollector"]
 
@@ -59,6 +60,12 @@ def _shown(path: Path, root: Path) -> str:
 
 def _read_coverage(paths: list[Path], mapper: PathMapper, out: CollectorOutput) -> tuple[CoverageReport, str] | None:
     """The first readable report in order of preference; the others are recorded as skipped."""
+    if not paths:
+        return None
+    from coverage.exceptions import CoverageException
+
+    from reviewer.collectors.coverage_reports import read_coverage_report
+
     chosen: tuple[CoverageReport, str] | None = None
     for path in paths:
         shown = _shown(path, mapper.root)
@@ -102,6 +109,8 @@ def _unmeasured(ctx: CollectContext, files: list[CoverageFile]) -> list[Coverage
             continue
         if rel.rsplit("/", 1)[-1] not in _NOT_MODULES and _has_code(source):
             rels.append(rel)
+    from reviewer.collectors.coverage_reports import statement_lines
+
     return [CoverageFile(path=rel, statements=len(lines), covered=0, percent=0.0, missing_lines=lines)
             for rel, lines in statement_lines(ctx.root, rels).items()]
 
