@@ -31,11 +31,10 @@ def environment_fingerprint() -> str:
             entries = sorted(os.scandir(folder or "."), key=lambda e: e.name)
         except OSError:
             continue
-        digest.update(f"\0{folder}".encode())
-        for entry in entries:
+        for entry in entries:  # folders without distributions (the script's folder) leave no trace
             if entry.name.endswith((".dist-info", ".egg-info")):
                 with contextlib.suppress(OSError):
-                    digest.update(f"\0{entry.name}:{entry.stat().st_mtime_ns}".encode())
+                    digest.update(f"\0{folder}\0{entry.name}:{entry.stat().st_mtime_ns}".encode())
     return digest.hexdigest()
 
 
