@@ -334,6 +334,28 @@ def test_action_with_a_gguf_path_or_no_model_caches_no_model(tmp_path: Path) -> 
     assert "--model-budget" not in none.calls.read_text() and "--diff" not in none.calls.read_text()
 
 
+@pytest.mark.slow
+def test_action_steps_with_the_real_reviewer_write_reports_sarif_and_step_summary(tmp_path: Path) -> None:
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "app.py").write_text("import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n")
+    runner = _Runner(tmp_path, {"path": str(target), "gate": "true"}, reviewer_exit=0)
+    _executable(runner.bin / "reviewer", f'PYTHONPATH="{ROOT}" exec "{sys.executable}" -m reviewer "$@"\n')
+    ran = runner.run("Run reviewer")
+    assert ran.returncode == 0, ran.stderr
+    out = tmp_path / "reviewer-report"
+    assert runner.outputs["exit-code"] in ("0", "1")
+    assert runner.outputs["result"] == "reviewer-report/review.json"
+    assert runner.outputs["sarif"] == "reviewer-report/review.sarif"
+    assert (out / "review.md").read_text().strip() and (out / "review.json").is_file()
+    sarif = json.loads((out / "review.sarif").read_text())
+    assert sarif["version"] == "2.1.0" and any(r["ruleId"].startswith("bandit.") for r in sarif["runs"][0]["results"])
+    assert runner.run("Job summary").returncode == 0
+    summary = runner.summary.read_text()
+    assert "reviewer" in summary and ("quality gate" in summary)
+    assert len(summary.splitlines()) > 5  # reviewer's own summary, then the step's line
+
+
 # --- the PR comment: one comment, found by its marker ---------------------------------------------------------
 
 
