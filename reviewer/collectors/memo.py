@@ -77,7 +77,7 @@ def evidence_key(ctx: CollectContext, collectors: list[str]) -> str:
     add(f"format={_FORMAT}", cache_salt(), environment_fingerprint(), _own_code(), str(ctx.root), ",".join(collectors))
     add(ctx.config.model_dump_json())
     for f in ctx.discovery.files:
-        add(f.rel, _stat(f.path))
+        add(f.rel, f"{f.size}:{f.mtime_ns}" if f.mtime_ns else _stat(f.path))
     for failure in ctx.discovery.failures:
         add("failure", failure.path, failure.message)
     for name in _OUTSIDE_DISCOVERY:
