@@ -334,6 +334,14 @@ def test_action_with_a_gguf_path_or_no_model_caches_no_model(tmp_path: Path) -> 
     assert "--model-budget" not in none.calls.read_text() and "--diff" not in none.calls.read_text()
 
 
+def test_action_install_fails_when_the_extras_cannot_be_read(tmp_path: Path) -> None:
+    runner = _Runner(tmp_path, {"backend": "llamacpp"}, reviewer_exit=0)
+    _executable(runner.bin / "reviewer", 'if [ "$1" = backends ]; then echo "not installed" >&2; exit 2; fi\n')
+    installed = runner.run("Install reviewer")
+    assert installed.returncode != 0  # never a silent install of nothing
+    assert "llama-cpp-python" not in runner.calls.read_text()
+
+
 @pytest.mark.slow
 def test_action_steps_with_the_real_reviewer_write_reports_sarif_and_step_summary(tmp_path: Path) -> None:
     target = tmp_path / "target"
