@@ -3,7 +3,8 @@
     python benchmarks/collect.py REPO [--repeat N] [--timeout S]
 
 Prints wall time and peak memory (max RSS) of:
-  * `reviewer collect REPO` cold (cache folder removed first) and warm (second run, unchanged files),
+  * `reviewer collect REPO` cold (cache folder removed first) and warm (a later run, nothing changed: the
+    evidence of the previous run is reused, see reviewer.collectors.memo),
   * `radon cc -j`, `radon mi -j`, `radon raw -j` and `bandit -r -f json` on the same tree, one process each,
 and the ratios the issue sets targets for: cold / by-hand sum (target <= 0.5 on a click-sized repository) and
 warm / cold (target <= 0.05). Each command runs in its own process, so start-up costs are counted alike.
@@ -96,6 +97,8 @@ def main() -> int:
         by_hand.append(_best("bandit -r -f json", [*_tool("bandit"), "-r", "-q", "-f", "json", str(tree)], 1,
                              args.timeout))
     print(f"repository: {args.repo} ({sum(1 for _ in args.repo.rglob('*.py'))} .py files)")
+    print("load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+          + f" on {os.cpu_count()} CPUs: other work on the machine inflates every figure, the ratios less")
     print(f"{'command':58} {'seconds':>9} {'max RSS MB':>11} {'exit':>5}")
     for m in [cold, warm, *by_hand]:
         flag = " TIMED OUT (figure is the limit)" if m.timed_out else ""

@@ -10,7 +10,6 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reviewer.errors import ConfigError
@@ -141,6 +140,8 @@ def read_toml(path: Path, *, what: str = "", invalid: str = "invalid TOML") -> d
 
 def read_yaml(path: Path, *, what: str = "") -> Any:
     """Parse a YAML file with ``safe_load``; any failure is a :class:`ConfigError` naming the file."""
+    import yaml  # only when there is a YAML file to read (start-up of every command)
+
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

@@ -11,16 +11,28 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from reviewer.review.result import ReviewResult
+
+# rich is imported on first output, not at start-up: `reviewer --version` and `--help` never pay for it.
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def _table(title: str | None) -> Any:
+    from rich.table import Table
+
+    return Table(title=title, show_lines=False)
 
 __all__ = ["ProgressTask", "Terminal"]
 
@@ -39,10 +51,20 @@ class Terminal:
     def __init__(self, *, quiet: bool = False, debug: bool = False, force_plain: bool | None = None) -> None:
         self.quiet = quiet
         self.debug = debug
-        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
-        self.out = Console(highlight=False, soft_wrap=True)
         plain = force_plain if force_plain is not None else (bool(os.environ.get("CI")) or not sys.stderr.isatty())
         self.plain = plain
+
+    @cached_property
+    def err(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True, highlight=False, soft_wrap=True)
+
+    @cached_property
+    def out(self) -> Console:
+        from rich.console import Console
+
+        return Console(highlight=False, soft_wrap=True)
 
     # --- messages on stderr ---------------------------------------------------------------------
     def info(self, message: str) -> None:
@@ -63,7 +85,7 @@ class Terminal:
         self.out.print(escape(text))
 
     def table(self, title: str | None, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-        table = Table(title=title, show_lines=False)
+        table = _table(title)
         for col in columns:
             table.add_column(col)
         for row in rows:
@@ -84,7 +106,7 @@ class Terminal:
         """End-of-run summary: score per persona, severity counts, verdict, where the files are."""
         if self.quiet:
             return
-        table = Table(title=f"Review of {escape(result.repo_name)}", show_lines=False)
+        table = _table(f"Review of {escape(result.repo_name)}")
         for col, justify in (("persona", "left"), ("score", "right"), ("rubric", "right"), ("findings", "right")):
             table.add_column(col, justify=justify)  # type: ignore[arg-type]
         for agent in result.agents:
@@ -122,6 +144,8 @@ class Terminal:
 
             yield ProgressTask(plain_advance)
             return
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
         columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"),
                    TimeElapsedColumn()]
         with Progress(*columns, console=self.err, transient=True) as progress:

@@ -9,13 +9,16 @@ build output and caches, and applies the config's ``exclude`` globs. Files that 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from reviewer.evidence import FileFailure
+
+if TYPE_CHECKING:
+    import pathspec
 
 __all__ = ["LANGUAGES", "Discovery", "RepoFile", "discover", "is_test_path", "language_of"]
 
@@ -57,6 +60,8 @@ class RepoFile:
     """POSIX path relative to the repository root."""
     path: Path
     size: int
+    mtime_ns: int = 0
+    """Modification time when discovered (the evidence memo's key; 0 when unknown)."""
 
     @property
     def language(self) -> str | None:
@@ -111,6 +116,8 @@ def _ignore_lines(path: Path) -> list[str] | None:
 
 
 def _walk_listing(root: Path) -> list[str]:
+    import pathspec
+
     specs: list[tuple[str, pathspec.PathSpec]] = []
     out: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
@@ -149,10 +156,18 @@ def _skipped_dir(parts: list[str], root: Path, venv_cache: dict[str, bool]) -> b
             return True
         prefix = f"{prefix}/{part}" if prefix else part
         if prefix not in venv_cache:
-            venv_cache[prefix] = (root / prefix / "pyvenv.cfg").exists()
+            venv_cache[prefix] = os.path.exists(f"{root}/{prefix}/pyvenv.cfg")
         if venv_cache[prefix]:
             return True
     return False
+
+
+def _exclude_spec(exclude: list[str] | None) -> pathspec.PathSpec | None:
+    if not exclude:
+        return None
+    import pathspec  # only for exclude patterns and trees outside git (start-up of a warm collect)
+
+    return pathspec.GitIgnoreSpec.from_lines(exclude)
 
 
 def discover(root: Path, exclude: list[str] | None = None) -> Discovery:
@@ -162,31 +177,31 @@ def discover(root: Path, exclude: list[str] | None = None) -> Discovery:
     result = Discovery(root=root, used_git=listing is not None)
     if listing is None:
         listing = _walk_listing(root)
-    excluded = pathspec.GitIgnoreSpec.from_lines(exclude or [])
+    excluded = _exclude_spec(exclude)
     venv_cache: dict[str, bool] = {}
+    base = str(root)
     for rel in sorted(set(listing)):
         parts = rel.split("/")
-        if _skipped_dir(parts, root, venv_cache) or excluded.match_file(rel):
+        if _skipped_dir(parts, root, venv_cache) or (excluded is not None and excluded.match_file(rel)):
             continue
-        path = root / rel
+        full = f"{base}/{rel}"
         try:
-            path.lstat()
-        except OSError:
-            continue  # tracked by git but deleted in the work tree
-        try:
-            st = path.stat()
+            st = os.stat(full)  # strings, not Path objects: the common case is one system call per file
         except OSError as exc:
+            if not os.path.lexists(full):
+                continue  # tracked by git but deleted in the work tree
             kind = "symlink_loop" if exc.errno == 40 else "unreadable"
             result.failures.append(
                 FileFailure(path=rel, collector="discovery", kind=kind, message=exc.strerror or str(exc))
             )
             continue
-        if not path.is_file():
+        if not stat.S_ISREG(st.st_mode):
             continue
-        if not os.access(path, os.R_OK):
+        path = root / rel
+        if not os.access(full, os.R_OK):
             result.failures.append(
                 FileFailure(path=rel, collector="discovery", kind="unreadable", message="permission denied")
             )
             continue
-        result.files.append(RepoFile(rel=rel, path=path, size=st.st_size))
+        result.files.append(RepoFile(rel=rel, path=path, size=st.st_size, mtime_ns=st.st_mtime_ns))
     return result

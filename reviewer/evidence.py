@@ -227,6 +227,18 @@ class TestsSection(_Model):
     coverage_files: list[CoverageFile] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list, description="Report files read (ingest) or written (run)")
     output_tail: str | None = Field(default=None, description="End of the test command's output (run mode)")
+    interpreter: str | None = Field(default=None, description="Interpreter that ran the tests (run mode)")
+    interpreter_source: Literal["config", "virtual_env", "repository_venv", "path", "reviewer"] | None = Field(
+        default=None, description="How it was found: tests.python, $VIRTUAL_ENV, .venv/venv in the repository, "
+                                  "python on PATH, or reviewer's own interpreter (the last resort)")
+    interpreter_notes: list[str] = Field(default_factory=list, description="What the interpreter search found")
+    imported_from: dict[str, str | None] = Field(
+        default_factory=dict, description="Top-level package of the repository -> where the interpreter imports it")
+    imports_checkout: bool | None = Field(
+        default=None, description="True when the repository's packages are imported from the checkout itself")
+    measurement_error: str | None = Field(
+        default=None, description="Why the run does not measure this repository (its package came from "
+                                  "reviewer's own environment); such results are not gated")
 
     @property
     def pass_rate(self) -> float | None:

@@ -69,3 +69,31 @@ def test_every_lazily_loaded_command_is_found_in_its_module() -> None:
         command = cli.get_command(ctx, name)
         assert command is not None and command.name == name, name
     assert cli.get_command(ctx, "nonsense") is None
+
+
+def test_help_lists_every_command_with_its_own_one_line_help() -> None:
+    import click
+
+    from reviewer.cli import COMMAND_HELP, COMMAND_MODULES, cli
+
+    ctx = click.Context(cli)
+    assert set(COMMAND_HELP) == set(COMMAND_MODULES)
+    for name, text in COMMAND_HELP.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        assert command.get_short_help_str(limit=1000) == text, name
+
+
+def test_version_and_help_import_no_command_module_nor_rich() -> None:
+    probe = (
+        "import sys, contextlib, io\n"
+        "from reviewer.cli import main\n"
+        "for argv in (['--version'], ['--help']):\n"
+        "    with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "        main(argv)\n"
+        "heavy = sorted(m for m in sys.modules if m.startswith(('reviewer.cli.', 'rich', 'pydantic', 'jinja2',"
+        " 'importlib.metadata')))\n"
+        "print(heavy)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert proc.stdout.strip() == "[]"

@@ -12,6 +12,7 @@ import pytest
 from reviewer.cli import main
 from reviewer.collectors.base import CollectContext, Collector, CollectorOutput
 from reviewer.collectors.cache import CACHE_DIR_NAME, ResultCache
+from reviewer.collectors.memo import MEMO_FILE
 from reviewer.collectors.runner import collect_evidence, run_collector
 from reviewer.config import Config
 from reviewer.discovery import discover
@@ -140,12 +141,14 @@ def test_damaged_cache_is_a_miss_not_an_error(tmp_path: Path) -> None:
     first = collect_evidence(repo, Config(), collectors=["complexity"])
     cache_file = repo / CACHE_DIR_NAME / "complexity.json"
     cache_file.write_text("{not json")
+    (repo / CACHE_DIR_NAME / MEMO_FILE).unlink()  # the per-file cache itself is under test here
     second = collect_evidence(repo, Config(), collectors=["complexity"])
     assert second.collectors[0].ok and second.collectors[0].cached_files == 0
     assert second.complexity == first.complexity
     data = json.loads(cache_file.read_text())
     data["entries"]["a.py"]["result"] = {"unexpected": True}
     cache_file.write_text(json.dumps(data))
+    (repo / CACHE_DIR_NAME / MEMO_FILE).unlink()
     third = collect_evidence(repo, Config(), collectors=["complexity"])
     assert third.collectors[0].cached_files == 0 and third.complexity == first.complexity
 
@@ -217,3 +220,49 @@ def test_process_pool_gives_the_same_results_as_one_process(tmp_path: Path) -> N
     assert pooled.results == here.results and not pooled.errors
     assert len(pooled.results["complexity"]) == 30 and len(pooled.results["security"]) == 30
     assert [f.path for f in pooled.source_failures] == [f.path for f in here.source_failures] == ["pkg/broken.py"]
+
+
+def _reused(evidence: Evidence, monkeypatch: pytest.MonkeyPatch, repo: Path, **kwargs: object) -> bool:
+    """True when collect_evidence answered from the memo (no collector was even instantiated)."""
+    import reviewer.collectors.runner as runner
+
+    calls: list[object] = []
+    real = runner.builtin_collectors
+    monkeypatch.setattr(runner, "builtin_collectors", lambda names=None: calls.append(names) or real(names))
+    again = collect_evidence(repo, Config(), **kwargs)  # type: ignore[arg-type]
+    monkeypatch.setattr(runner, "builtin_collectors", real)
+    same = again.model_dump(exclude={"created_at", "duration_s", "collectors"}) == evidence.model_dump(
+        exclude={"created_at", "duration_s", "collectors"})
+    return not calls and same
+
+
+def test_unchanged_repository_reuses_the_whole_evidence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.py").write_text("import os\n\n\ndef f(x):\n    return x  # TODO: more\n")
+    (repo / "README.md").write_text("hello\n")
+    first = collect_evidence(repo, Config(), collectors=FAST)
+    assert _reused(first, monkeypatch, repo, collectors=FAST)
+    assert not _reused(first, monkeypatch, repo, collectors=["markers"])  # other collectors, other key
+    (repo / "README.md").write_text("hello\nagain\n")  # a non-Python file changes the facts
+    second = collect_evidence(repo, Config(), collectors=FAST)
+    assert second.repo_facts != first.repo_facts
+    os.utime(repo / "a.py", ns=(1, 1))  # same content, other mtime: recomputed, and equal
+    third = collect_evidence(repo, Config(), collectors=FAST)
+    assert third.markers == second.markers
+    (repo / "coverage.json").write_text("{}")  # a report the tests collector would ingest
+    assert not _reused(third, monkeypatch, repo, collectors=FAST)
+
+
+def test_deleted_file_leaves_no_result_behind(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.py").write_text("x = 1  # TODO: a\n")
+    (repo / "b.py").write_text("y = 2  # TODO: b\n")
+    first = collect_evidence(repo, Config(), collectors=["markers"])
+    assert {f.file for f in first.findings} == {"a.py", "b.py"}
+    (repo / "b.py").unlink()
+    second = collect_evidence(repo, Config(), collectors=["markers"])
+    assert {f.file for f in second.findings} == {"a.py"}
+    stored = json.loads((repo / CACHE_DIR_NAME / "markers.json").read_text())
+    assert set(stored["entries"]) == {"a.py"}

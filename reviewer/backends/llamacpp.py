@@ -31,7 +31,7 @@ from reviewer.errors import BackendError, BackendNotInstalledError, BackendRespo
 
 __all__ = ["INSTALL_HINT", "LlamaCppBackend", "LlamaCppOptions", "default_threads", "import_llama_cpp"]
 
-INSTALL_HINT = "pip install 'reviewer[local]'  (llama-cpp-python; a prebuilt wheel skips the compile)"
+INSTALL_HINT = "pip install 'evidence-reviewer[local]'  (llama-cpp-python; a prebuilt wheel skips the compile)"
 
 
 def _usable_cpus() -> int:

@@ -1,6 +1,6 @@
 """Backend for MLX models through mlx-lm (Apple Silicon; also runs, slowly, on Linux CPUs with ``mlx[cpu]``).
 
-Install: ``pip install 'reviewer[mlx]'`` (on Linux: ``pip install "mlx[cpu]" mlx-lm``). mlx-lm is imported
+Install: ``pip install 'evidence-reviewer[mlx]'`` (on Linux: ``pip install "mlx[cpu]" mlx-lm``). mlx-lm is imported
 only when the model is first loaded, so this module imports without it.
 
 ``model`` is a local MLX model directory (config.json, safetensors weights, tokenizer files), or a repo id
@@ -34,7 +34,7 @@ from reviewer.errors import BackendNotInstalledError, BackendResponseError, Mode
 
 __all__ = ["INSTALL_HINT", "MLXBackend", "MLXOptions"]
 
-INSTALL_HINT = "pip install 'reviewer[mlx]' (on Linux: pip install \"mlx[cpu]\" mlx-lm)"
+INSTALL_HINT = "pip install 'evidence-reviewer[mlx]' (on Linux: pip install \"mlx[cpu]\" mlx-lm)"
 
 
 class MLXOptions(BackendOptions):

@@ -111,6 +111,34 @@ def check_command(terminal: Terminal, backend_name: str | None, model: str | Non
     terminal.line("healthy")
 
 
+@click.command("requirements")
+@click.argument("extras", nargs=-1, required=True)
+def requirements_command(extras: tuple[str, ...]) -> None:
+    """Print the requirements that reviewer's EXTRAS (local, model, mlx) add, one per line (for CI installs)."""
+    from reviewer.install import extra_requirements
+
+    try:
+        lines = extra_requirements(list(extras))
+    except LookupError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for line in lines:
+        click.echo(line)
+
+
+@click.command("model-info")
+@click.option("--model", default=None, help="Model alias or GGUF path (default: the embedded default model).")
+def model_info_command(model: str | None) -> None:
+    """Print the pinned sha256 and the cache folder of an assembled model as key=value lines (a CI cache key).
+
+    sha256 is empty when nothing is assembled (a GGUF path, or a model shipped whole in a package)."""
+    from reviewer.install import model_cache_info
+
+    for line in model_cache_info(model).lines():
+        click.echo(line)
+
+
 backends_group.add_command(check_command)
+backends_group.add_command(requirements_command)
+backends_group.add_command(model_info_command)
 
 commands: list[click.Command] = [backends_group]

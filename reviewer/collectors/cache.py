@@ -13,19 +13,21 @@ read-only checkout) is reported to the caller, who records it and goes on.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 from dataclasses import dataclass
+from typing import Any
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError, create_model
 
 from reviewer import __version__
 from reviewer.evidence import FileFailure
 
-__all__ = ["CACHE_DIR_NAME", "CachedResult", "ResultCache", "cache_salt"]
+__all__ = ["CACHE_DIR_NAME", "CachedResult", "ResultCache", "cache_salt", "write_cache_file"]
 
 CACHE_DIR_NAME = ".reviewer-cache"
 _FORMAT = 1
@@ -64,32 +66,31 @@ class ResultCache:
         return f"format={_FORMAT};{self.salt};{collector}={collector_version}"
 
     def load(self, collector: str, collector_version: str, model: type[BaseModel]) -> dict[str, CachedResult]:
-        """The stored results whose key matches; {} when there is no usable cache file."""
+        """The stored results whose key matches; {} when there is no usable cache file.
+
+        The file is validated in one pass by pydantic-core straight from JSON (several times faster than
+        parsing, then validating entry by entry); a file that does not validate is a miss as a whole."""
         try:
-            data = json.loads(self._file(collector).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            text = self._file(collector).read_text(encoding="utf-8")
+        except OSError:
             return {}
-        if not isinstance(data, dict) or data.get("key") != self._key(collector, collector_version):
+        if f'"key":{json.dumps(self._key(collector, collector_version))}' not in text[:512]:
+            return {}
+        try:
+            stored = _file_adapter(model).validate_json(text)
+        except ValidationError:
+            return {}
+        if stored.key != self._key(collector, collector_version):
             return {}
         out: dict[str, CachedResult] = {}
-        entries = data.get("entries")
-        for rel, entry in (entries.items() if isinstance(entries, dict) else []):
-            try:
-                result: BaseModel | FileFailure = (
-                    FileFailure.model_validate(entry["failure"]) if "failure" in entry
-                    else model.model_validate(entry["result"])
-                )
-                out[rel] = CachedResult(sha256=str(entry["sha256"]), result=result)
-            except (KeyError, TypeError, ValidationError):
-                continue  # one damaged entry is one miss
+        for rel, entry in stored.entries.items():
+            result = entry.failure if entry.failure is not None else entry.result
+            if result is not None:
+                out[rel] = CachedResult(sha256=entry.sha256, result=result)
         return out
 
     def save(self, collector: str, collector_version: str, entries: dict[str, CachedResult]) -> None:
         """Write atomically. Raises OSError when the folder cannot be written."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        ignore = self.directory / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# created by reviewer: the whole folder is a cache\n*\n", encoding="utf-8")
         body = {
             "key": self._key(collector, collector_version),
             "entries": {
@@ -98,7 +99,24 @@ class ResultCache:
                 for rel, c in sorted(entries.items())
             },
         }
-        target = self._file(collector)
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(body, separators=(",", ":")), encoding="utf-8")
-        tmp.replace(target)
+        write_cache_file(self._file(collector), json.dumps(body, separators=(",", ":")))
+
+
+@functools.cache
+def _file_adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
+    entry = create_model(f"Cached{model.__name__}", sha256=(str, ...), result=(model | None, None),
+                         failure=(FileFailure | None, None))
+    stored = create_model(f"Cache{model.__name__}", key=(str, ...), entries=(dict[str, entry], ...))  # type: ignore[valid-type]
+    return TypeAdapter(stored)
+
+
+def write_cache_file(target: Path, text: str) -> None:
+    """Write one file of the cache folder atomically, creating the folder with its own ``.gitignore``.
+    Raises OSError when the folder cannot be written."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    ignore = target.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# created by reviewer: the whole folder is a cache\n*\n", encoding="utf-8")
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)

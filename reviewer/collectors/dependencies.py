@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import ast
 import sys
-from functools import lru_cache
-from importlib.metadata import packages_distributions
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -21,7 +19,9 @@ from packaging.utils import canonicalize_name
 from pydantic import BaseModel, Field
 
 from reviewer.collectors.base import CollectContext, CollectorOutput, PerFileCollector
+from reviewer.collectors.cache import CACHE_DIR_NAME
 from reviewer.collectors.declared_deps import Declaration, DeclaredDeps, read_declared
+from reviewer.collectors.installed import installed_distributions
 from reviewer.discovery import Discovery, is_test_path
 from reviewer.evidence import DependenciesSection
 from reviewer.findings import Finding, Severity
@@ -85,10 +85,11 @@ def find_imports(tree: ast.Module) -> list[ImportRecord]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _installed() -> dict[str, list[str]]:
-    """Import name -> installed distributions; scanning every installed dist takes ~1 s, so once a process."""
-    return packages_distributions()
+def _installed(ctx: CollectContext | None = None) -> dict[str, list[str]]:
+    """Import name -> installed distributions (cached by a fingerprint of the environment, see
+    :mod:`reviewer.collectors.installed`)."""
+    cache = ctx.root / CACHE_DIR_NAME if ctx is not None and ctx.config.cache else None
+    return installed_distributions(cache)
 
 
 def local_modules(discovery: Discovery) -> set[str]:
@@ -169,7 +170,7 @@ class DependenciesCollector(PerFileCollector[ImportsResult]):
 
     def summarize(self, ctx: CollectContext, results: dict[str, ImportsResult]) -> CollectorOutput:
         declared = read_declared(ctx.root)
-        installed = _installed()
+        installed = _installed(ctx)
         project = canonicalize_name(declared.project_name) if declared.project_name else None
         undeclared: dict[str, list[_Use]] = {}  # best-guess distribution -> uses
         imported: dict[str, str] = {}

@@ -7,9 +7,14 @@ without git) gives ``None``; a git command that fails or times out once the tree
 
 from __future__ import annotations
 
+import contextlib
+import json
 import subprocess
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from reviewer.collectors.cache import write_cache_file
 from reviewer.errors import CollectorError
 from reviewer.evidence import GitChurn, GitInfo
 
@@ -59,8 +64,38 @@ def parse_numstat(text: str) -> tuple[int, list[GitChurn]]:
     return commits, rows
 
 
-def git_info(root: Path, max_commits: int = 100, max_files: int = 100) -> GitInfo | None:
-    """Git facts of ``root``, or None when it is not in a git work tree (or git is not installed)."""
+def _cached_churn(cache_file: Path, key: str) -> tuple[int, list[GitChurn]] | None:
+    try:
+        data = json.loads(cache_file.read_text(encoding="utf-8"))
+        if data.get("key") != key:
+            return None
+        return int(data["commits"]), [GitChurn.model_validate(row) for row in data["churn"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ValidationError):
+        return None  # a damaged cache is a miss
+
+
+def _churn(root: Path, head: str, max_commits: int, cache_file: Path | None) -> tuple[int, list[GitChurn]]:
+    """Churn over the last ``max_commits`` commits up to ``head``: fixed for a commit, so cached by it (the
+    ``git log --numstat`` of a long history is the slowest part of a warm collect)."""
+    key = f"format=1;head={head};n={max_commits}"
+    cached = _cached_churn(cache_file, key) if cache_file is not None else None
+    if cached is not None:
+        return cached
+    log = _checked(root, "log", f"-n{max_commits}", "--no-renames", "--numstat", "--relative",
+                   f"--format={_COMMIT_MARK}%H", "--", ".")
+    commits, churn = parse_numstat(log)
+    if cache_file is not None:
+        body = {"key": key, "commits": commits, "churn": [row.model_dump(mode="json") for row in churn]}
+        with contextlib.suppress(OSError):  # a read-only checkout: the next run asks git again
+            write_cache_file(cache_file, json.dumps(body, separators=(",", ":")))
+    return commits, churn
+
+
+def git_info(root: Path, max_commits: int = 100, max_files: int = 100,
+             cache_file: Path | None = None) -> GitInfo | None:
+    """Git facts of ``root``, or None when it is not in a git work tree (or git is not installed).
+
+    With ``cache_file`` the churn of the current commit is read from there when it was stored before."""
     try:
         probe = _git(root, "rev-parse", "--is-inside-work-tree")
     except FileNotFoundError:
@@ -72,9 +107,7 @@ def git_info(root: Path, max_commits: int = 100, max_files: int = 100) -> GitInf
         return GitInfo(branch=_checked(root, "symbolic-ref", "--short", "-q", "HEAD").strip() or None)
     branch = _checked(root, "rev-parse", "--abbrev-ref", "HEAD").strip()
     status = _checked(root, "status", "--porcelain", "--untracked-files=no", "--", ".")
-    log = _checked(root, "log", f"-n{max_commits}", "--no-renames", "--numstat", "--relative",
-                   f"--format={_COMMIT_MARK}%H", "--", ".")
-    commits, churn = parse_numstat(log)
+    commits, churn = _churn(root, head.stdout.strip(), max_commits, cache_file)
     return GitInfo(
         branch=None if branch == "HEAD" else branch, commit=head.stdout.strip(), dirty=bool(status.strip()),
         commits_considered=commits, churn=churn[:max_files],

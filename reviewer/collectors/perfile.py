@@ -49,6 +49,8 @@ class PerFilePlan:
     """collector -> rel -> cached result still valid for the file's current content."""
     work: list[FileWork] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)
+    unchanged: set[str] = field(default_factory=set)
+    """Collectors whose cache file already holds exactly the current entries: nothing to write back."""
 
 
 @dataclass
@@ -68,6 +70,7 @@ def plan_work(collectors: list[PerFileCollector[BaseModel]], ctx: CollectContext
     plan = PerFilePlan()
     for c in collectors:
         plan.stored[c.name] = cache.load(c.name, c.version, c.result_model) if cache is not None else {}
+    loaded = {c.name: set(plan.stored[c.name]) for c in collectors}
     files = {f.rel: f for f in ctx.discovery.python_files}
     for rel in ctx.sources.paths:
         sha = ctx.sources.digest(rel)
@@ -82,6 +85,12 @@ def plan_work(collectors: list[PerFileCollector[BaseModel]], ctx: CollectContext
                 missing.append(c.name)
         if missing:
             plan.work.append(FileWork(file=files[rel], collectors=missing))
+    for c in collectors:
+        stored = plan.stored[c.name]
+        for rel in [rel for rel in stored if rel not in plan.digests]:
+            del stored[rel]  # a file that is gone (or unreadable now) has no result
+        if loaded[c.name] == set(stored) == set(plan.digests):
+            plan.unchanged.add(c.name)
     return plan
 
 

@@ -12,7 +12,6 @@ import xml.etree.ElementTree as ET  # types only: parsing goes through defusedxm
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import defusedxml.ElementTree as SafeET
 
 from reviewer.config import TestsConfig
 
@@ -36,6 +35,8 @@ class ReportFiles:
 def xml_kind(path: Path) -> str | None:
     """'junit', 'cobertura' or None (another XML file, or not XML at all), from the root element only."""
     try:
+        import defusedxml.ElementTree as SafeET  # only when there is an XML file to look at
+
         for _, element in SafeET.iterparse(path, events=("start",)):
             if element.tag in ("testsuites", "testsuite"):
                 return "junit"

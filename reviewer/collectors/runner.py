@@ -22,9 +22,10 @@ from pydantic import BaseModel
 from reviewer import __version__
 from reviewer.collectors.base import CollectContext, Collector, CollectorOutput, PerFileCollector
 from reviewer.collectors.cache import CACHE_DIR_NAME, CachedResult, ResultCache
+from reviewer.collectors.memo import evidence_key, load_memo, save_memo
 from reviewer.collectors.perfile import Analysed, PerFilePlan, analyse, plan_work
 from reviewer.collectors.derived import run_derived
-from reviewer.collectors.registry import builtin_collectors, derived_collectors
+from reviewer.collectors.registry import BUILTIN_COLLECTORS, builtin_collectors, derived_collectors
 from reviewer.config import Config
 from reviewer.console import Terminal
 from reviewer.discovery import discover
@@ -56,7 +57,7 @@ def _finish_per_file(collector: PerFileCollector[BaseModel], ctx: CollectContext
     output.failures = [e.result for e in entries.values() if isinstance(e.result, FileFailure)] + output.failures
     output.files, output.cached_files = len(entries), len(entries) - len(fresh)
     notes: list[str] = []
-    if cache is not None:
+    if cache is not None and (fresh or collector.name not in plan.unchanged):
         try:
             cache.save(collector.name, collector.version, entries)
         except OSError as exc:
@@ -129,6 +130,14 @@ def collect_evidence(
     start = time.perf_counter()
     ctx = _context(root, config, run_tests)
     terminal = terminal or Terminal(quiet=True)
+    memo_key = None
+    if config.cache and not run_tests:  # a test run is never reused
+        memo_key = evidence_key(ctx, collectors if collectors is not None else list(BUILTIN_COLLECTORS))
+        memo = load_memo(ctx.root / CACHE_DIR_NAME, memo_key)
+        if memo is not None:
+            terminal.info("nothing changed since the previous collect: its evidence is reused")
+            memo.duration_s = round(time.perf_counter() - start, 4)
+            return memo
     chosen = builtin_collectors(collectors)
     cache = ResultCache(ctx.root / CACHE_DIR_NAME) if config.cache else None
     per_file = {c.name: c for c in chosen if isinstance(c, PerFileCollector)}
@@ -141,5 +150,9 @@ def collect_evidence(
         for future in as_completed(futures):
             done[futures[future]] = future.result()
             task.advance(futures[future])
-    evidence = _assemble(ctx, [done[c.name] for c in chosen], analysed, start)
-    return run_derived(derived_collectors(collectors), ctx, evidence)
+    outcomes = [done[c.name] for c in chosen]
+    evidence = run_derived(derived_collectors(collectors), ctx, _assemble(ctx, outcomes, analysed, start))
+    clean = all(o.status.ok and not o.notes for o in outcomes)  # no crash, no cache left unwritten
+    if memo_key is not None and clean:
+        save_memo(ctx.root / CACHE_DIR_NAME, memo_key, evidence)
+    return evidence

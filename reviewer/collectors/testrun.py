@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from reviewer.collectors.interpreter import Interpreter, choose_interpreter
 from reviewer.config import TestsConfig
 from reviewer.errors import CollectorError
 
@@ -37,6 +38,7 @@ class TestRun:
     junit: Path | None
     coverage_json: Path | None
     report_error: str | None = None
+    interpreter: Interpreter | None = None
 
 
 def build_command(config: TestsConfig, junit: Path) -> list[str]:
@@ -94,7 +96,8 @@ def _coverage_json(python: str, root: Path, data_file: Path, out: Path) -> str |
 def run_tests(root: Path, config: TestsConfig, workdir: Path) -> TestRun:
     """Run the tests of ``root``; reports are written under ``workdir``."""
     junit, data_file, json_out, log = (workdir / n for n in ("junit.xml", ".coverage", "coverage.json", "out.log"))
-    command = build_command(config, junit)
+    interpreter = choose_interpreter(root, config.python)
+    command = build_command(config.model_copy(update={"python": interpreter.path}), junit)
     started = time.monotonic()
     timed_out = False
     with log.open("wb") as out:
@@ -118,5 +121,5 @@ def run_tests(root: Path, config: TestsConfig, workdir: Path) -> TestRun:
     return TestRun(
         command=command, exit_code=None if timed_out else proc.returncode, timed_out=timed_out,
         duration_s=duration, output_tail=_tail(log), junit=junit if junit.is_file() else None,
-        coverage_json=json_out if json_out.is_file() else None, report_error=report_error,
+        coverage_json=json_out if json_out.is_file() else None, report_error=report_error, interpreter=interpreter,
     )

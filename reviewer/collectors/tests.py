@@ -12,11 +12,10 @@ import ast
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
-
-from coverage.exceptions import CoverageException
+from typing import TYPE_CHECKING
 
 from reviewer.collectors.base import CollectContext, Collector, CollectorOutput
-from reviewer.collectors.coverage_reports import CoverageReport, read_coverage_report, statement_lines
+from reviewer.collectors.interpreter import Interpreter
 from reviewer.collectors.junit import read_junit
 from reviewer.collectors.report_files import find_reports
 from reviewer.collectors.report_paths import PathMapper
@@ -25,6 +24,9 @@ from reviewer.discovery import is_test_path
 from reviewer.evidence import CoverageFile, FileFailure, SkippedFile, TestCase, TestsSection
 from reviewer.findings import Finding, Severity
 from reviewer.source import SourceFile
+
+if TYPE_CHECKING:  # coverage.py is imported only when there is a report to read (most collects have none)
+    from reviewer.collectors.coverage_reports import CoverageReport
 
 __all__ = ["LOW_COVERAGE_PERCENT", "MAX_TEST_FINDINGS", "TestsCollector"]
 
@@ -58,6 +60,12 @@ def _shown(path: Path, root: Path) -> str:
 
 def _read_coverage(paths: list[Path], mapper: PathMapper, out: CollectorOutput) -> tuple[CoverageReport, str] | None:
     """The first readable report in order of preference; the others are recorded as skipped."""
+    if not paths:
+        return None
+    from coverage.exceptions import CoverageException
+
+    from reviewer.collectors.coverage_reports import read_coverage_report
+
     chosen: tuple[CoverageReport, str] | None = None
     for path in paths:
         shown = _shown(path, mapper.root)
@@ -101,6 +109,8 @@ def _unmeasured(ctx: CollectContext, files: list[CoverageFile]) -> list[Coverage
             continue
         if rel.rsplit("/", 1)[-1] not in _NOT_MODULES and _has_code(source):
             rels.append(rel)
+    from reviewer.collectors.coverage_reports import statement_lines
+
     return [CoverageFile(path=rel, statements=len(lines), covered=0, percent=0.0, missing_lines=lines)
             for rel, lines in statement_lines(ctx.root, rels).items()]
 
@@ -137,6 +147,8 @@ class TestsCollector(Collector):
         section.timed_out = run.timed_out
         section.duration_s = run.duration_s
         section.output_tail = run.output_tail
+        if run.interpreter is not None:
+            out.findings.extend(self._interpreter(run.interpreter, section))
         cases = _read_cases(run.junit, mapper, out) if run.junit else []
         self._ingest(ctx, mapper, cases, [run.coverage_json] if run.coverage_json else [], section, out)
         section.sources = [p.name for p in (run.junit, run.coverage_json) if p is not None]
@@ -166,12 +178,32 @@ class TestsCollector(Collector):
         out.skipped.extend(SkippedFile(path=raw, collector="tests", reason="coverage of a file outside the repository")
                            for raw in report.unmapped)
 
+    def _interpreter(self, interp: Interpreter, section: TestsSection) -> list[Finding]:
+        """Record which interpreter ran the tests; a finding when it was reviewer's own or measured another copy."""
+        section.interpreter, section.interpreter_source = interp.path, interp.source
+        section.interpreter_notes, section.imported_from = list(interp.notes), dict(interp.packages)
+        section.imports_checkout, section.measurement_error = interp.imports_checkout, interp.measurement_error
+        if interp.measurement_error:
+            return [self._run_finding(
+                "tests.measurement_error", Severity.low, "The test run measured an installed copy, not this checkout",
+                f"{interp.measurement_error}; interpreter {interp.path}",
+                "Set tests.python to the repository's interpreter, or run reviewer with its virtual environment "
+                "active; these test results and coverage are not gated.")]
+        if interp.source == "reviewer":
+            return [self._run_finding(
+                "tests.reviewer_interpreter", Severity.low, "The tests ran with reviewer's own interpreter",
+                f"{'; '.join(interp.notes)}; interpreter {interp.path}",
+                "Set tests.python to the repository's interpreter, or create .venv in the repository.")]
+        return []
+
     def _run_finding(self, rule: str, severity: Severity, title: str, evidence: str, advice: str) -> Finding:
         return Finding(rule=rule, severity=severity, title=title, source=self.name, evidence=evidence,
                        recommendation=advice, snippet="", category="test_health")
 
     def _test_findings(self, ctx: CollectContext, section: TestsSection) -> list[Finding]:
-        findings = []
+        findings: list[Finding] = []
+        if section.measurement_error:
+            return findings  # the failures belong to another copy of the code
         for case in section.failures[:MAX_TEST_FINDINGS]:
             source = ctx.sources.get(case.file) if case.file in set(ctx.sources.paths) else None
             code = source.line(case.line).strip() if isinstance(source, SourceFile) and case.line else ""
@@ -188,7 +220,9 @@ class TestsCollector(Collector):
         return findings
 
     def _coverage_findings(self, ctx: CollectContext, section: TestsSection) -> list[Finding]:
-        findings = []
+        findings: list[Finding] = []
+        if section.measurement_error:
+            return findings
         for cov in section.coverage_files:
             if cov.covered == 0 and cov.statements > 0 and not is_test_path(cov.path):
                 what = f"none of its {cov.statements} statements ran"

@@ -11,7 +11,9 @@ Rules (each check records name, threshold, actual and passed):
 * **Not measured.** A threshold the user opted into (minimum score, coverage, complexity rank, persona score)
   fails when its figure was not measured: a gate cannot claim what nobody measured. The failing-tests check is
   on by default (maximum 0) and running the target's tests is an explicit opt-in, so when no tests ran it
-  passes with ``actual = "not measured (tests not run)"``; require coverage to force tests to run.
+  passes with ``actual = "not measured (tests not run)"``; require coverage to force tests to run. A test run
+  that imported the package under review from reviewer's own environment (a measurement error, see
+  :mod:`reviewer.collectors.interpreter`) counts as not measured too.
 * **Blockers.** With ``blockers`` on (the default) the gate fails on any named blocker of the verdict
   (``ReviewResult.blockers``: a critical or high-confidence high-severity security finding in product code,
   failing tests, no tests at all). A verdict of ``not_confirmed`` (tests not run, no blocker) passes this check;
@@ -68,6 +70,9 @@ def _coverage_check(metrics: Metrics, minimum: float) -> GateCheck:
 
 def _tests_check(metrics: Metrics, maximum: int) -> GateCheck:
     name, threshold = "failing tests (measured: failed + errors)", f"<= {maximum}"
+    if metrics.tests_measurement_error:
+        return GateCheck(name=name, threshold=threshold, passed=True,
+                         actual=f"{NOT_MEASURED} (measurement error: the run imported an installed copy)")
     if metrics.tests_failed is None and metrics.tests_errors is None and metrics.tests_total is None:
         return GateCheck(name=name, threshold=threshold, actual=f"{NOT_MEASURED} (tests not run)", passed=True)
     failing = (metrics.tests_failed or 0) + (metrics.tests_errors or 0)

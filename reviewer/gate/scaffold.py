@@ -3,14 +3,17 @@
 * Config: a ``[tool.reviewer]`` section appended to ``pyproject.toml`` (never touching an existing section), or
   ``reviewer.yaml`` with ``use_yaml`` or when the repository has no ``pyproject.toml``. A repository that
   already has a ``reviewer.yaml`` (which takes precedence over pyproject.toml) is left alone.
-* Workflow: ``.github/workflows/reviewer.yml``, which installs reviewer with pip (``source``) and runs the gate on
-  pull requests, or calls the composite action ``action`` (``OWNER/REPO/.github/actions/reviewer@REF``).
+* Workflows: ``.github/workflows/reviewer.yml``, the deterministic gate on pull requests (fast), and
+  ``.github/workflows/reviewer-checkpoint.yml``, a weekly checkpoint reviewed by the embedded model with pip's
+  wheels and the assembled model cached. Both install reviewer with pip (``source``) or call the composite
+  action ``action`` (``OWNER/REPO/.github/actions/reviewer@REF``).
 
 Every skipped file is reported with the reason.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -18,10 +21,14 @@ from typing import Literal
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from reviewer.config import CONFIG_FILES, read_toml
+from reviewer.install import with_extras
 
-__all__ = ["WORKFLOW_PATH", "InitOutcome", "init_repository"]
+__all__ = ["CHECKPOINT_PATH", "WORKFLOW_PATH", "InitOutcome", "init_repository"]
 
 WORKFLOW_PATH = Path(".github/workflows/reviewer.yml")
+CHECKPOINT_PATH = Path(".github/workflows/reviewer-checkpoint.yml")
+CHECKPOINT_CRON = "17 5 * * 1"  # Mondays 05:17 UTC
+CHECKPOINT_BUDGET_S = 2700  # the model's reading time: well inside the job's 120 minutes on 4 cores
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,18 @@ def _config(root: Path, use_yaml: bool) -> InitOutcome:
     return InitOutcome(pyproject, "appended", "added a [tool.reviewer] section")
 
 
+def _checkpoint(source: str, action: str | None) -> str:
+    from reviewer.backends.models import DEFAULT_MODEL, KNOWN_MODELS
+
+    model = KNOWN_MODELS[DEFAULT_MODEL]
+    return _render("checkpoint.yml.j2", action=action, cron=CHECKPOINT_CRON, budget=CHECKPOINT_BUDGET_S,
+                   model_alias=DEFAULT_MODEL, model_sha256=model.sha256, local_spec=with_extras(source, ["local"]),
+                   model_spec=with_extras(source, ["model"]),
+                   source_key=hashlib.sha256(source.encode()).hexdigest()[:16])
+
+
 def init_repository(root: Path, *, use_yaml: bool, source: str, action: str | None) -> list[InitOutcome]:
-    """Write the starter config and the workflow into ``root``; existing files are reported as skipped."""
+    """Write the starter config and the workflows into ``root``; existing files are reported as skipped."""
     workflow = _render("workflow.yml.j2", source=source, action=action)
-    return [_config(root, use_yaml), _create(root / WORKFLOW_PATH, workflow)]
+    return [_config(root, use_yaml), _create(root / WORKFLOW_PATH, workflow),
+            _create(root / CHECKPOINT_PATH, _checkpoint(source, action))]

@@ -156,6 +156,8 @@ class Metrics(_Model):
     undeclared_dependencies: int = 0
     markers: int = 0
     file_failures: int = 0
+    tests_measurement_error: str | None = Field(
+        default=None, description="Why the test run did not measure this repository; its figures are left out")
 
 
 class HealthRow(_Model):

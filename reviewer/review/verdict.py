@@ -45,7 +45,7 @@ def _security(f: Finding) -> bool:
 
 def tests_ran(evidence: Evidence) -> bool:
     tests = evidence.tests
-    return tests is not None and tests.mode != "none" and tests.total > 0
+    return tests is not None and tests.mode != "none" and tests.total > 0 and tests.measurement_error is None
 
 
 def _in_tests(path: str) -> bool:
@@ -77,7 +77,7 @@ def find_blockers(evidence: Evidence, deterministic: list[Finding]) -> list[str]
     if other:
         blockers.append(f"critical finding(s) in product code: {_places(other)}")
     tests = evidence.tests
-    if tests is not None and (tests.failed or tests.errors):
+    if tests is not None and tests.measurement_error is None and (tests.failed or tests.errors):
         blockers.append(f"failing tests: {tests.failed} failed and {tests.errors} erroring")
     if not has_tests(evidence):
         blockers.append("no tests at all: no test function found and no test results")
