@@ -19,6 +19,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from reviewer.redact import RedactingStream
+
 if TYPE_CHECKING:
     from reviewer.review.result import ReviewResult
 
@@ -39,8 +41,9 @@ class Terminal:
     def __init__(self, *, quiet: bool = False, debug: bool = False, force_plain: bool | None = None) -> None:
         self.quiet = quiet
         self.debug = debug
-        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
-        self.out = Console(highlight=False, soft_wrap=True)
+        # Every byte printed passes through the redaction sink (reviewer.redact).
+        self.err = Console(file=RedactingStream(lambda: sys.stderr), highlight=False, soft_wrap=True)  # type: ignore[arg-type]
+        self.out = Console(file=RedactingStream(lambda: sys.stdout), highlight=False, soft_wrap=True)  # type: ignore[arg-type]
         plain = force_plain if force_plain is not None else (bool(os.environ.get("CI")) or not sys.stderr.isatty())
         self.plain = plain
 

@@ -10,6 +10,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from reviewer.errors import EvidenceFileError
+from reviewer.redact import redact, redact_json
 
 __all__ = ["read_versioned", "write_atomic"]
 
@@ -19,6 +20,7 @@ M = TypeVar("M", bound=BaseModel)
 def write_atomic(text: str, path: Path) -> Path:
     """Write ``text`` to a temporary file beside ``path``, then rename: an interrupted run never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    text = redact_json(text) if path.suffix == ".json" else redact(text)  # the one redaction sink
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)

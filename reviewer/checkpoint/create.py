@@ -17,6 +17,7 @@ from reviewer.checkpoint.render import render_index, render_trend
 from reviewer.checkpoint.trend import Trend, build_trend
 from reviewer.errors import EvidenceFileError
 from reviewer.findings import Finding
+from reviewer.redact import redact, redact_json, scrub
 from reviewer.report.markdown import render_markdown
 from reviewer.review.result import ReviewResult, load_result
 
@@ -48,6 +49,7 @@ def reserve_pair(reports: Path, stem: str) -> tuple[Path, Path]:
 
 def _write_new(path: Path, text: str) -> None:
     """Create ``path`` exclusively: a file that appeared meanwhile is never overwritten (FileExistsError)."""
+    text = redact_json(text) if path.suffix == ".json" else redact(text)  # the one redaction sink
     with path.open("x", encoding="utf-8") as handle:
         handle.write(text)
 
@@ -70,6 +72,7 @@ def create_checkpoint(
     template: Path | None = None,
 ) -> CheckpointOutcome:
     """Write the report pair with its trend section, append to the history and rewrite the index."""
+    result = scrub(result)  # before Markdown escaping can hide a token from the detectors
     reports.mkdir(parents=True, exist_ok=True)
     history_path = reports / HISTORY_FILE
     history = load_history(history_path)
@@ -86,5 +89,5 @@ def create_checkpoint(
     history.entries.append(entry)
     save_history(history, history_path)
     index_path = reports / INDEX_FILE
-    index_path.write_text(render_index(history.entries), encoding="utf-8")
+    index_path.write_text(redact(render_index(history.entries)), encoding="utf-8")
     return CheckpointOutcome(md_path, json_path, index_path, history_path, entry, trend)

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from reviewer import __version__
 from reviewer.evidence import FileFailure
+from reviewer.redact import redact_json
 
 __all__ = ["CACHE_DIR_NAME", "CachedResult", "ResultCache", "cache_salt"]
 
@@ -100,5 +101,5 @@ class ResultCache:
         }
         target = self._file(collector)
         tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(body, separators=(",", ":")), encoding="utf-8")
+        tmp.write_text(redact_json(json.dumps(body, separators=(",", ":"))), encoding="utf-8")  # redaction sink
         tmp.replace(target)

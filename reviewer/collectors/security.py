@@ -64,6 +64,7 @@ from reviewer.collectors.base import CollectContext, CollectorOutput, PerFileCol
 from reviewer.discovery import is_test_path
 from reviewer.evidence import FileFailure, SecuritySection
 from reviewer.findings import Finding, Severity
+from reviewer.redact import remember
 from reviewer.source import SourceFile
 
 __all__ = [
@@ -200,6 +201,7 @@ def recommendation_for(test_id: str, more_info: str = "") -> str:
 
 def _redacted(issues: list[BanditIssue]) -> list[BanditIssue]:
     secrets = [s for i in issues if i.test_id in SECRET_TESTS for s in [_secret_of(i.text)] if s]
+    remember(secrets)  # every later output and prompt of this process masks them too
     out: list[BanditIssue] = []
     for issue in issues:
         if issue.test_id in SECRET_TESTS:

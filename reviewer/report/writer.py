@@ -15,6 +15,7 @@ from pathlib import Path
 
 from reviewer.config import ReportConfig
 from reviewer.errors import ConfigError
+from reviewer.redact import redact, redact_json, scrub
 from reviewer.report.github import annotations, append_step_summary, step_summary
 from reviewer.report.markdown import render_markdown
 from reviewer.report.sarif import to_sarif
@@ -29,6 +30,7 @@ ANNOTATIONS_FILE = "github-annotations.txt"
 
 def _write(path: Path, text: str) -> Path:
     """Atomic write (temp file + rename): an interrupted run never leaves half a report."""
+    text = redact_json(text) if path.suffix in (".json", ".sarif") else redact(text)  # the one redaction sink
     tmp = path.with_suffix(path.suffix + ".tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
@@ -66,6 +68,7 @@ def write_reports(
         raise ConfigError(f"cannot create output directory: {exc.strerror or exc}", file=out_dir) from exc
     written: list[Path] = []
     formats = set(report.formats)
+    result = scrub(result)  # before Markdown escaping can hide a token from the detectors
     if "md" in formats:
         template = _template_path(report.template, template_base)
         text = render_markdown(result, report.style, template=template, appendix=appendix, max_items=report.max_items)
