@@ -5,10 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import click
+
 from reviewer.config import Config, apply_overrides, load_config
 from reviewer.errors import TargetPathError
+from reviewer.trust import check_repo_config, inside, merge_user_config
 
-__all__ = ["load_target_config", "target_path"]
+__all__ = ["load_target_config", "target_path", "trust_option"]
+
+trust_option = click.option(
+    "--trust-repo-config", "trust_repo_config", is_flag=True,
+    help="Honour the repository's own settings that choose templates, prompts, rubrics, the model server or "
+         "the API key variable (refused otherwise: the repository is untrusted input).")
 
 
 def target_path(path: Path | str) -> Path:
@@ -21,7 +29,8 @@ def target_path(path: Path | str) -> Path:
     return candidate.resolve()
 
 
-def load_target_config(root: Path, config_file: Path | str | None, overrides: dict[str, Any] | None = None) -> Config:
+def load_target_config(root: Path, config_file: Path | str | None, overrides: dict[str, Any] | None = None,
+                       *, trust_repo: bool = False) -> Config:
     """Read the target's config (an explicit file, reviewer.yaml or [tool.reviewer]) and apply CLI overrides.
 
     ``overrides`` maps dotted keys (``backend.name``) to values; ``None`` values are ignored so unset CLI
@@ -29,4 +38,8 @@ def load_target_config(root: Path, config_file: Path | str | None, overrides: di
     """
     explicit = Path(config_file).expanduser() if config_file is not None else None
     config = load_config(root, explicit)
+    # A --config file outside the repository is the user's own; one inside it is the repository's.
+    if explicit is None or inside(root, explicit.resolve()):
+        check_repo_config(root, config, trusted=trust_repo)
+    config = merge_user_config(config)
     return apply_overrides(config, overrides) if overrides else config
