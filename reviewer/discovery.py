@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pathspec
 
+from reviewer.confine import inside
 from reviewer.evidence import FileFailure
 
 __all__ = ["LANGUAGES", "Discovery", "RepoFile", "discover", "is_test_path", "language_of"]
@@ -182,6 +183,10 @@ def discover(root: Path, exclude: list[str] | None = None) -> Discovery:
             )
             continue
         if not path.is_file():
+            continue
+        if path.is_symlink() and not inside(root, path):  # leaves the repository: recorded, never followed
+            result.failures.append(FileFailure(path=rel, collector="discovery", kind="outside_root",
+                                               message="symlink to a file outside the repository; not followed"))
             continue
         if not os.access(path, os.R_OK):
             result.failures.append(

@@ -61,6 +61,7 @@ FailureKind = Literal[
     "symlink_loop",
     "timeout",
     "tool_error",
+    "outside_root",
 ]
 
 

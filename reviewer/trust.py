@@ -23,10 +23,12 @@ from typing import Any
 
 from platformdirs import user_config_dir
 
-from reviewer.config import Config, read_toml
+from reviewer.config import CONFIG_FILES, Config, read_toml
+from reviewer.confine import inside
 from reviewer.errors import ConfigError
 
-__all__ = ["TRUSTED_ONLY", "check_repo_config", "inside", "merge_user_config", "user_config_file"]
+__all__ = ["TRUSTED_ONLY", "check_config_files", "check_repo_config", "inside", "merge_user_config",
+           "user_config_file"]
 
 TRUSTED_ONLY: tuple[str, ...] = ("report.template", "prompts_dir", "rubrics_dir", "backend.base_url")
 PATH_KEYS: tuple[str, ...] = ("suppressions_file", "rubrics_dir", "prompts_dir", "report.template")
@@ -37,16 +39,6 @@ FLAG = "--trust-repo-config"
 def user_config_file() -> Path:
     """The user's own (trusted) config file."""
     return Path(user_config_dir("reviewer")) / "config.toml"
-
-
-def inside(root: Path, path: Path) -> bool:
-    """True when ``path`` (relative paths are taken from ``root``), with every symlink resolved, is in ``root``."""
-    base = root.resolve()
-    full = path if path.is_absolute() else base / path
-    try:
-        return full.resolve().is_relative_to(base)
-    except (OSError, RuntimeError):  # a symlink loop
-        return False
 
 
 def _get(data: dict[str, Any], dotted: str) -> Any:
@@ -77,8 +69,21 @@ def refused_settings(repo_set: dict[str, Any]) -> list[str]:
 
 
 def _outside_paths(root: Path, repo_set: dict[str, Any]) -> list[str]:
-    return [k for k in PATH_KEYS
+    keys = [k for k in PATH_KEYS
             if isinstance(_get(repo_set, k), str) and not inside(root, Path(_get(repo_set, k)).expanduser())]
+    for key in ("tests.junit", "tests.coverage"):  # globs: no absolute pattern, no way up
+        patterns = _get(repo_set, key) or []
+        keys += [key for p in patterns if Path(p).expanduser().is_absolute() or ".." in Path(p).parts][:1]
+    return keys
+
+
+def check_config_files(root: Path) -> None:
+    """Refuse a repository config file that is a symlink leaving the root, before anything reads it."""
+    for name in (*CONFIG_FILES, "pyproject.toml"):
+        candidate = root / name
+        if candidate.is_symlink() and not inside(root, candidate):
+            raise ConfigError("the config file is a symlink that leaves the repository; it is not read",
+                              file=candidate)
 
 
 def check_repo_config(root: Path, repo: Config, *, trusted: bool) -> None:

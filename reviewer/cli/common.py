@@ -9,7 +9,7 @@ import click
 
 from reviewer.config import Config, apply_overrides, load_config
 from reviewer.errors import TargetPathError
-from reviewer.trust import check_repo_config, inside, merge_user_config
+from reviewer.trust import check_config_files, check_repo_config, inside, merge_user_config
 
 __all__ = ["load_target_config", "target_path", "trust_option"]
 
@@ -37,6 +37,8 @@ def load_target_config(root: Path, config_file: Path | str | None, overrides: di
     flags leave the file's value alone. Raises :class:`~reviewer.errors.ConfigError` (exit 2) on bad input.
     """
     explicit = Path(config_file).expanduser() if config_file is not None else None
+    if explicit is None:
+        check_config_files(root)
     config = load_config(root, explicit)
     # A --config file outside the repository is the user's own; one inside it is the repository's.
     if explicit is None or inside(root, explicit.resolve()):
