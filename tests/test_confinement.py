@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from reviewer.cli import main
+from reviewer.cli.common import load_target_config
+from reviewer.errors import ConfigError
 from reviewer.evidence import load_evidence
 
 OUTSIDE_MARK = "OUTSIDE-CONTENT-7f3a"
@@ -75,18 +77,25 @@ def test_requirement_includes_outside_the_root_are_not_followed_nor_shown(tmp_pa
     'suppressions_file = "{abs}/bad.yaml"',
     'rubrics_dir = "../outside"',
     'prompts_dir = "{abs}"',
-    '[tool.reviewer.review]\npersonas = ["{abs}/bad"]',
+    '[tool.reviewer.report]\ntemplate = "../outside/bad.yaml"',
     '[tool.reviewer.tests]\njunit = ["../outside/*.xml"]',
 ])
-def test_config_paths_outside_the_root_are_refused_unread(tmp_path: Path, outside: Path, setting: str,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_paths_outside_the_root_are_refused_unread(tmp_path: Path, outside: Path, setting: str) -> None:
     section = setting.format(abs=outside)
     repo = _repo(tmp_path, section if section.startswith("[") else "[tool.reviewer]\n" + section + "\n")
-    # Refused even with --trust-repo-config: trust lets the repository choose templates, not leave its root.
-    code = _run("run", str(repo), "--backend", "none", "--out", str(tmp_path / "out"), "--trust-repo-config")
-    err = capsys.readouterr().err
-    assert code == 2 and OUTSIDE_MARK not in err
-    assert not (tmp_path / "out" / "evidence.json").exists() or "personas" in setting
+    # Refused even when trusted: trust lets the repository choose templates, not leave its root.
+    with pytest.raises(ConfigError) as info:
+        load_target_config(repo, None, trust_repo=True)
+    assert "outside the repository" in str(info.value) and OUTSIDE_MARK not in str(info.value)
+
+
+@pytest.mark.parametrize("setting", ['suppressions_file = "{abs}/bad.yaml"', '[tool.reviewer.review]\npersonas = ["{abs}/bad"]'])
+def test_outside_files_are_never_parsed_nor_echoed(tmp_path: Path, outside: Path, setting: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    section = setting.format(abs=outside)
+    repo = _repo(tmp_path, section if section.startswith("[") else "[tool.reviewer]\n" + section + "\n")
+    assert _run("run", str(repo), "--backend", "none", "--out", str(tmp_path / "out")) == 2
+    assert OUTSIDE_MARK not in capsys.readouterr().err
 
 
 def test_a_config_file_symlinked_outside_is_not_read(tmp_path: Path, outside: Path,
