@@ -218,6 +218,8 @@ class TestsSection(_Model):
     coverage_files: list[CoverageFile] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list, description="Report files read (ingest) or written (run)")
     output_tail: str | None = Field(default=None, description="End of the test command's output (run mode)")
+    not_measured: str | None = Field(
+        default=None, description="Why tests that were asked for produced no result (timeout, no JUnit report)")
 
     @property
     def pass_rate(self) -> float | None:

@@ -61,6 +61,9 @@ def _coverage_check(metrics: Metrics, minimum: float) -> GateCheck:
 
 def _tests_check(metrics: Metrics, maximum: int) -> GateCheck:
     name, threshold = "failing tests (measured: failed + errors)", f"<= {maximum}"
+    if metrics.tests_not_measured:  # tests were asked for and gave no result: never a pass
+        return GateCheck(name=name, threshold=threshold, actual=f"{NOT_MEASURED}: {metrics.tests_not_measured}",
+                         passed=False)
     if metrics.tests_failed is None and metrics.tests_errors is None and metrics.tests_total is None:
         return GateCheck(name=name, threshold=threshold, actual=f"{NOT_MEASURED} (tests not run)", passed=True)
     failing = (metrics.tests_failed or 0) + (metrics.tests_errors or 0)

@@ -155,6 +155,8 @@ class Metrics(_Model):
     undeclared_dependencies: int = 0
     markers: int = 0
     file_failures: int = 0
+    tests_not_measured: str | None = Field(
+        default=None, description="Why tests that were asked for gave no result; the tests gate check fails")
 
 
 class HealthRow(_Model):
