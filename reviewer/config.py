@@ -85,6 +85,13 @@ class GateConfig(_Section):
     max_findings: dict[Severity, int] = Field(default_factory=lambda: {Severity.critical: 0})
     worst_complexity_rank: Literal["A", "B", "C", "D", "E", "F"] | None = None
     min_persona_score: float | None = Field(default=None, ge=0, le=100)
+    max_unanalysed_files: int | None = Field(
+        default=0, ge=0, description="Most files holding code that could not be analysed for a reason in "
+                                     "unanalysed_reasons (default: code files over max_file_bytes); null: no check")
+    unanalysed_reasons: list[str] = Field(
+        default_factory=lambda: ["too_large"],
+        description="File failure kinds counted by max_unanalysed_files (too_large, decode_error, binary, "
+                    "unreadable, outside_root, syntax_error, ...)")
 
 
 class Config(_Section):

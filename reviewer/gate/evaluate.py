@@ -115,6 +115,21 @@ def _severity_checks(findings: list[Finding], limits: dict[Severity, int], *, sc
     return checks
 
 
+def _unanalysed_check(result: ReviewResult, maximum: int, reasons: list[str]) -> GateCheck:
+    """Files holding code that no collector could analyse (for a counted reason): what nobody read can hide
+    anything, so by default one code file over the size limit fails the gate."""
+    counted = [u for u in result.unanalysed_files
+               if u.holds_code and any(u.reason == r or u.reason.startswith(f"{r}:") or f"; {r}:" in u.reason
+                                       for r in reasons)]
+    names = ", ".join(u.path for u in counted[:5]) + (", ..." if len(counted) > 5 else "")
+    return GateCheck(
+        name=f"unanalysed code files ({', '.join(reasons) or 'no reason counted'})",
+        threshold=f"<= {maximum}",
+        actual=f"{len(counted)}" + (f": {names}" if names else ""),
+        passed=len(counted) <= maximum,
+    )
+
+
 def _threshold_checks(result: ReviewResult, gate: GateConfig) -> list[GateCheck]:
     checks: list[GateCheck] = []
     if gate.min_overall_score is not None:
@@ -127,6 +142,8 @@ def _threshold_checks(result: ReviewResult, gate: GateConfig) -> list[GateCheck]
         checks.append(_complexity_check(result.metrics, gate.worst_complexity_rank))
     if gate.min_persona_score is not None:
         checks.extend(_persona_checks(result, gate.min_persona_score))
+    if gate.max_unanalysed_files is not None:
+        checks.append(_unanalysed_check(result, gate.max_unanalysed_files, gate.unanalysed_reasons))
     return checks
 
 

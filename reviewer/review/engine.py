@@ -30,6 +30,7 @@ from reviewer.review.recommendations import build_recommendations
 from reviewer.review.result import AgentResult, BackendInfo, ReviewResult
 from reviewer.review.rubric import Rubric, load_rubrics
 from reviewer.review.scoring import base_score, health_table, overall_score, score_criteria, severity_counts
+from reviewer.review.unanalysed import unanalysed_files
 from reviewer.review.verdict import decide_verdict
 
 __all__ = ["review_evidence", "user_dir"]
@@ -125,5 +126,5 @@ def review_evidence(evidence: Evidence, root: Path, config: Config, backend: Bac
         tool_version=__version__, repo_name=evidence.repo_name, commit=git.commit if git else None,
         backend=BackendInfo(name=backend.name, model=model_name), runs=config.review.runs, agents=agents,
         findings=everything, metrics=metrics_from_evidence(evidence), model_context=model.context,
-        timings=stages.seconds, **summary,
+        timings=stages.seconds, unanalysed_files=unanalysed_files(evidence), **summary,
     )
