@@ -156,6 +156,19 @@ def _skipped_dir(parts: list[str], root: Path, venv_cache: dict[str, bool]) -> b
     return False
 
 
+def _valid_name(rel: str) -> bool:
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes were kept as surrogates (surrogateescape)
+        return False
+    return True
+
+
+def _shown_name(rel: str) -> str:
+    """The name with its undecodable bytes written as ``\\xff`` escapes."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def discover(root: Path, exclude: list[str] | None = None) -> Discovery:
     """List the reviewable files under ``root`` (which must be an existing directory)."""
     root = root.resolve()
@@ -166,6 +179,10 @@ def discover(root: Path, exclude: list[str] | None = None) -> Discovery:
     excluded = pathspec.GitIgnoreSpec.from_lines(exclude or [])
     venv_cache: dict[str, bool] = {}
     for rel in sorted(set(listing)):
+        if not _valid_name(rel):  # bytes that are not UTF-8: no JSON, cache key or report can hold the name
+            result.failures.append(FileFailure(path=_shown_name(rel), collector="discovery", kind="unreadable",
+                                               message="file name is not valid UTF-8; not analysed"))
+            continue
         parts = rel.split("/")
         if _skipped_dir(parts, root, venv_cache) or excluded.match_file(rel):
             continue

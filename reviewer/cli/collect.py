@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from reviewer.cli.common import load_target_config, target_path, trust_option
+from reviewer.cli.common import load_target_config, target_path, trust_option, writable_dir
 from reviewer.collectors.registry import BUILTIN_COLLECTORS
 from reviewer.collectors.runner import collect_evidence
 from reviewer.console import Terminal
@@ -61,8 +61,9 @@ def collect_command(terminal: Terminal, path: Path, out: Path, run_tests: bool, 
     config = load_target_config(root, config_file, {
         "tests.run": True if run_tests else None, "cache": False if no_cache else None,
     }, trust_repo=trust_repo_config)
+    out_dir = writable_dir(out.resolve())  # fail now (exit 2), not after collecting
     evidence = collect_evidence(root, config, run_tests=config.tests.run, terminal=terminal, collectors=names)
-    written = write_evidence(evidence, out.resolve() / "evidence.json")
+    written = write_evidence(evidence, out_dir / "evidence.json")
     _summary(terminal, evidence, written)
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
 
 from reviewer.config import Config, apply_overrides, load_config
-from reviewer.errors import TargetPathError
+from reviewer.errors import ConfigError, TargetPathError
 from reviewer.trust import check_config_files, check_repo_config, inside, merge_user_config
 
-__all__ = ["load_target_config", "target_path", "trust_option"]
+__all__ = ["load_target_config", "target_path", "trust_option", "writable_dir"]
 
 trust_option = click.option(
     "--trust-repo-config", "trust_repo_config", is_flag=True,
@@ -27,6 +28,17 @@ def target_path(path: Path | str) -> Path:
     if not candidate.is_dir():
         raise TargetPathError(candidate, "not a directory")
     return candidate.resolve()
+
+
+def writable_dir(path: Path, option: str = "--out") -> Path:
+    """``path`` created if needed and checked writable now, before any work: :class:`ConfigError` (exit 2)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".reviewer-probe-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"cannot write the output folder ({option}): {exc.strerror or exc}", file=path) from exc
+    return path
 
 
 def load_target_config(root: Path, config_file: Path | str | None, overrides: dict[str, Any] | None = None,

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from reviewer.backends.factory import backend_from_config
-from reviewer.cli.common import load_target_config, target_path, trust_option
+from reviewer.cli.common import load_target_config, target_path, trust_option, writable_dir
 from reviewer.cli.gate import EXIT_GATE_FAILED, EXIT_OK, show_gate
 from reviewer.cli.review_output import write_outputs
 from reviewer.config import Config
@@ -59,7 +59,7 @@ def _review(ctx: click.Context, path: Path, out: Path | None, evidence_file: Pat
     baseline_file: Path | None = opts.get("baseline")
     baseline = load_result(baseline_file) if baseline_file is not None else None  # a bad file fails before any work
     root, config = _config(path, opts.get("config_file"), opts)
-    out_dir = (out or Path.cwd() / DEFAULT_OUT).resolve()
+    out_dir = writable_dir((out or Path.cwd() / DEFAULT_OUT).resolve())  # fail now (exit 2), not after collecting
     backend = backend_from_config(config.backend, name=opts.get("backend"), model=opts.get("model"),
                                   base_url=opts.get("base_url"))
     start = time.perf_counter()

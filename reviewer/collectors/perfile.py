@@ -82,6 +82,8 @@ def plan_work(collectors: list[PerFileCollector[BaseModel]], ctx: CollectContext
                 missing.append(c.name)
         if missing:
             plan.work.append(FileWork(file=files[rel], collectors=missing))
+    for c in collectors:  # a deleted (or now unreadable) file's cached results are stale: never reported
+        plan.stored[c.name] = {rel: hit for rel, hit in plan.stored[c.name].items() if rel in plan.digests}
     return plan
 
 
