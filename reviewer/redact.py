@@ -96,7 +96,7 @@ def _keyword_secrets(text: str, keywords: re.Pattern[str], detector: Any) -> set
     return found
 
 
-_ASSIGNED = re.compile(r"(?P<name>[A-Za-z_][\w.]*)['\"]?\s*(?:[:=]|==|!=)\s*[rRbBuU]?(?P<q>['\"])(?P<body>[^'\"\n]+)(?P=q)")
+_ASSIGNED = re.compile(r"(?<![\w.])(?P<name>[A-Za-z_][\w.]{0,80})(?![\w.])['\"]?\s*(?:[:=]|==|!=)\s*[rRbBuU]?(?P<q>['\"])(?P<body>[^'\"\n]{1,256})(?P=q)")
 
 
 @lru_cache(maxsize=1)
@@ -156,7 +156,8 @@ def _mask_key_blocks(text: str) -> str:
         end = _KEY_END.search(text, begin.end())
         stop = end.end() if end else len(text)
         out.append(text[pos:begin.start()])
-        out.append(f"{MASK} (private key) {MASK}")
+        # One mask per line of the block: line numbers stay right (a model's quote is checked against them).
+        out.append(f"{MASK} (private key)" + f"\n{MASK}" * text.count("\n", begin.start(), stop))
         pos = stop
     out.append(text[pos:])
     return "".join(out)

@@ -118,3 +118,17 @@ def test_redact_keeps_json_valid_and_line_numbers() -> None:
     block = f"a\n{BEGIN}\n{KEY_BODY}\n{END}\nb"
     assert redact(block).count("\n") == block.count("\n") and KEY_BODY not in redact(block)
     assert redact("x = compute(a, b)  # nothing secret here") == "x = compute(a, b)  # nothing secret here"
+
+
+def test_a_quote_of_the_masked_line_the_model_was_shown_is_grounded(tmp_path: Path) -> None:
+    from reviewer.review.answer import ModelFinding
+    from reviewer.review.grounding import ground_findings
+
+    (tmp_path / "app.py").write_text(APP, encoding="utf-8")
+    line = _line_of(APP, PASSWORD)
+    shown = redact(APP).splitlines()  # what the prompt held
+    assert PASSWORD not in shown[line - 1] and len(shown) == len(APP.splitlines())
+    item = ModelFinding(severity="high", category="security", title="Hard-coded password", file="app.py", line=line,
+                        quote=shown[line - 1], recommendation="Read it from the environment")
+    grounded = ground_findings([item], tmp_path, "security_engineer", "fake", 100_000)
+    assert [f.line for f in grounded.kept] == [line] and not grounded.dropped

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from reviewer.config import ReportConfig
 from reviewer.errors import ConfigError
-from reviewer.redact import redact, redact_json, scrub
+from reviewer.jsonfile import write_atomic
+from reviewer.redact import scrub
 from reviewer.report.github import annotations, append_step_summary, step_summary
 from reviewer.report.markdown import render_markdown
 from reviewer.report.sarif import to_sarif
@@ -30,11 +31,8 @@ ANNOTATIONS_FILE = "github-annotations.txt"
 
 def _write(path: Path, text: str) -> Path:
     """Atomic write (temp file + rename): an interrupted run never leaves half a report."""
-    text = redact_json(text) if path.suffix in (".json", ".sarif") else redact(text)  # the one redaction sink
-    tmp = path.with_suffix(path.suffix + ".tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_atomic(text, path)  # unique temp name; the redaction sink
     except OSError as exc:
         raise ConfigError(f"cannot write report: {exc.strerror or exc}", file=path) from exc
     return path
