@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import queue
+import time
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +44,15 @@ def _together(target: Any, args: list[tuple[Any, ...]]) -> list[str]:
     procs = [ctx.Process(target=target, args=(*a, barrier, errors)) for a in args]
     for p in procs:
         p.start()
+    out: list[str] = []
+    deadline = time.monotonic() + 120
+    while any(p.is_alive() for p in procs) and time.monotonic() < deadline:
+        try:  # drain while they run: a child with unread queue data cannot exit
+            out.append(errors.get(timeout=0.2))
+        except queue.Empty:
+            pass
     for p in procs:
-        p.join(timeout=120)
-    out = []
+        p.join(timeout=5)
     while not errors.empty():
         out.append(errors.get())
     return out
