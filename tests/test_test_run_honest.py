@@ -116,3 +116,37 @@ def test_no_process_outlives_the_test_run(tmp_path: Path, _env: Path, hang: bool
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="PR_SET_PDEATHSIG and /proc are Linux")
+def test_the_reaper_cleans_up_when_reviewer_itself_is_killed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from reviewer.collectors import reaper
+
+    pid_file = tmp_path / "sleeper.pid"
+    spawner = (f"import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', 'import time; "
+               f"time.sleep(300)'], start_new_session=True); open({str(pid_file)!r}, 'w').write(str(p.pid)); "
+               "time.sleep(300)")
+    parent = (f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-I', {reaper.__file__!r}, "
+              f"sys.executable, '-c', {spawner!r}]); time.sleep(300)")
+    fake_reviewer = subprocess.Popen([sys.executable, "-c", parent])
+    try:
+        deadline = time.monotonic() + 20
+        while not pid_file.is_file() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        sleeper = int(pid_file.read_text())
+        fake_reviewer.kill()  # SIGKILL: reviewer gets no chance to clean up; the reaper must
+        fake_reviewer.wait()
+        deadline = time.monotonic() + 10
+        while _alive(sleeper) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(sleeper)
+    finally:
+        fake_reviewer.kill()
+        if pid_file.is_file():
+            try:
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass

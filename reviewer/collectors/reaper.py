@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 
+PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 _ROUNDS = 50
 
@@ -29,6 +30,8 @@ def set_subreaper() -> bool:
         return False
     try:
         libc = ctypes.CDLL(None, use_errno=True)
+        # If reviewer itself dies (SIGKILL, SIGTERM), this helper gets SIGTERM and still cleans up.
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
         return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
@@ -96,15 +99,19 @@ def main(argv: list[str]) -> int:
     if not argv:
         print("usage: reaper.py COMMAND [ARGS...]", file=sys.stderr)
         return 2
-    tracked = set_subreaper() and os.path.isdir("/proc")
-    proc = subprocess.Popen(argv)
     stop = {"signal": 0}
+    proc: subprocess.Popen[bytes] | None = None
 
     def on_term(signum: int, _frame: object) -> None:
         stop["signal"] = signum
-        proc.kill()
+        if proc is not None:
+            proc.kill()
 
     signal.signal(signal.SIGTERM, on_term)
+    tracked = set_subreaper() and os.path.isdir("/proc")
+    if os.getppid() == 1 and not stop["signal"]:  # the parent died before PR_SET_PDEATHSIG took effect
+        return 128 + signal.SIGTERM
+    proc = subprocess.Popen(argv)
     code = proc.wait()
     if tracked:  # elsewhere the caller kills the process group, which is all that can be found
         kill_descendants()

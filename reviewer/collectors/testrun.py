@@ -128,6 +128,9 @@ def run_tests(root: Path, config: TestsConfig, workdir: Path) -> TestRun:
         except subprocess.TimeoutExpired:
             timed_out = True
             _stop(proc)
+        except BaseException:  # Ctrl-C or any error while waiting: leave nothing of the run behind
+            _stop(proc)
+            raise
     duration = round(time.monotonic() - started, 3)
     report_error = None
     if not timed_out:
