@@ -42,6 +42,8 @@ _LEFT_OUT = frozenset({"Base64HighEntropyString", "HexHighEntropyString", "IPPub
                        "SoftlayerDetector"})
 _KEY_BEGIN = re.compile(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|PuTTY-User-Key-File-2")
 _KEY_END = re.compile(r"-----END[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----")
+# A line of key material: base64, a PEM header, or blank; optionally behind a prompt excerpt's "  12 | ".
+_KEY_LINE = re.compile(r"^\s*(?:\d+\s*\|\s?)?(?:[A-Za-z0-9+/=]{4,}|(?:Proc-Type|DEK-Info|Comment):.*|)\s*$")
 _CACHED_CHARS = 4096
 
 
@@ -147,20 +149,28 @@ def _mask_values(text: str, values: set[str]) -> str:
 
 
 def _mask_key_blocks(text: str) -> str:
-    """Mask private keys from the BEGIN marker to the END marker (or the end of the text)."""
+    """Mask private keys line by line, one mask per line (line numbers stay right): the BEGIN line from its
+    marker on, then every line up to the END marker while the lines look like key material. A key cut short
+    (a code excerpt ending inside it) masks only its own lines, never the text that follows."""
+    lines = text.split("\n")
     out: list[str] = []
-    pos = 0
-    for begin in _KEY_BEGIN.finditer(text):
-        if begin.start() < pos:
+    i = 0
+    while i < len(lines):
+        line, i = lines[i], i + 1
+        begin = _KEY_BEGIN.search(line)
+        if begin is None:
+            out.append(line)
             continue
-        end = _KEY_END.search(text, begin.end())
-        stop = end.end() if end else len(text)
-        out.append(text[pos:begin.start()])
-        # One mask per line of the block: line numbers stay right (a model's quote is checked against them).
-        out.append(f"{MASK} (private key)" + f"\n{MASK}" * text.count("\n", begin.start(), stop))
-        pos = stop
-    out.append(text[pos:])
-    return "".join(out)
+        same = _KEY_END.search(line, begin.end())
+        out.append(line[:begin.start()] + f"{MASK} (private key)" + (line[same.end():] if same else ""))
+        while not same and i < len(lines):
+            end = _KEY_END.search(lines[i])
+            if end is None and not _KEY_LINE.match(lines[i]):
+                break
+            out.append(MASK + (lines[i][end.end():] if end else ""))
+            i += 1
+            same = end
+    return "\n".join(out)
 
 
 def redact(text: str) -> str:

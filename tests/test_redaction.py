@@ -132,3 +132,10 @@ def test_a_quote_of_the_masked_line_the_model_was_shown_is_grounded(tmp_path: Pa
                         quote=shown[line - 1], recommendation="Read it from the environment")
     grounded = ground_findings([item], tmp_path, "security_engineer", "fake", 100_000)
     assert [f.line for f in grounded.kept] == [line] and not grounded.dropped
+
+
+def test_a_key_cut_short_masks_only_its_own_lines() -> None:
+    excerpt = f"   14 | PRIVATE = \"\"\"{BEGIN}\n   15 | MIIEowIBAAKCAQEA{KEY_BODY}1\n   16 | {KEY_BODY}2\n\n## Persona\nLook at the code."
+    masked = redact(excerpt)
+    assert KEY_BODY not in masked and masked.endswith("## Persona\nLook at the code.")
+    assert masked.count("\n") == excerpt.count("\n")
