@@ -39,7 +39,8 @@ def _repo(tmp_path: Path, reviewer_section: str) -> Path:
     return repo
 
 
-def test_repo_template_is_refused_without_the_flag_and_sandboxed_with_it(tmp_path: Path) -> None:
+def test_repo_template_is_refused_without_the_flag_and_sandboxed_with_it(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
     marker = tmp_path / "pwned"
     repo = _repo(tmp_path, '[tool.reviewer.report]\ntemplate = "t.j2"\n')
     (repo / "t.j2").write_text(EXPLOIT % marker, encoding="utf-8")
@@ -47,8 +48,17 @@ def test_repo_template_is_refused_without_the_flag_and_sandboxed_with_it(tmp_pat
     assert _run("run", str(repo), "--backend", "none", "--out", str(out)) == 2
     assert not marker.exists() and not (out / "evidence.json").exists()  # refused before any work
     # Trusted, the template renders in the sandbox: the attack is a template error (exit 2), nothing runs.
+    capsys.readouterr()
     assert _run("run", str(repo), "--backend", "none", "--out", str(out), "--trust-repo-config") == 2
-    assert not marker.exists()
+    assert not marker.exists() and "unsafe" in capsys.readouterr().err
+
+
+def test_a_trusted_repo_template_renders_beside_its_config(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, '[tool.reviewer.report]\ntemplate = "t.j2"\n')
+    (repo / "t.j2").write_text("# Custom report of {{ r.repo_name }}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert _run("run", str(repo), "--backend", "none", "--out", str(out), "--trust-repo-config") in (0, 1)
+    assert (out / "review.md").read_text(encoding="utf-8").startswith("# Custom report of repo")
 
 
 def test_checkpoint_refuses_the_repo_template(tmp_path: Path) -> None:
