@@ -92,6 +92,13 @@ class GateConfig(_Section):
         default_factory=lambda: ["product"],
         description="Scopes whose findings count towards max_findings (None: every scope); a finding with no "
         "file counts as product")
+    max_unanalysed_files: int | None = Field(
+        default=0, ge=0, description="Most files holding code that could not be analysed for a reason in "
+                                     "unanalysed_reasons (default: code files over max_file_bytes); null: no check")
+    unanalysed_reasons: list[str] = Field(
+        default_factory=lambda: ["too_large"],
+        description="File failure kinds counted by max_unanalysed_files (too_large, decode_error, binary, "
+                    "unreadable, outside_root, syntax_error, ...)")
 
 
 class NoiseConfig(_Section):

@@ -58,13 +58,18 @@ class Terminal:
     def err(self) -> Console:
         from rich.console import Console
 
-        return Console(stderr=True, highlight=False, soft_wrap=True)
+        from reviewer.redact import RedactingStream
+
+        # Every byte printed passes through the redaction sink (reviewer.redact).
+        return Console(file=RedactingStream(lambda: sys.stderr), highlight=False, soft_wrap=True)  # type: ignore[arg-type]
 
     @cached_property
     def out(self) -> Console:
         from rich.console import Console
 
-        return Console(highlight=False, soft_wrap=True)
+        from reviewer.redact import RedactingStream
+
+        return Console(file=RedactingStream(lambda: sys.stdout), highlight=False, soft_wrap=True)  # type: ignore[arg-type]
 
     # --- messages on stderr ---------------------------------------------------------------------
     def info(self, message: str) -> None:

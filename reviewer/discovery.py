@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reviewer.confine import inside
 from reviewer.evidence import FileFailure
 
 if TYPE_CHECKING:
@@ -168,6 +169,17 @@ def _exclude_spec(exclude: list[str] | None) -> pathspec.PathSpec | None:
     import pathspec  # only for exclude patterns and trees outside git (start-up of a warm collect)
 
     return pathspec.GitIgnoreSpec.from_lines(exclude)
+def _valid_name(rel: str) -> bool:
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes were kept as surrogates (surrogateescape)
+        return False
+    return True
+
+
+def _shown_name(rel: str) -> str:
+    """The name with its undecodable bytes written as ``\\xff`` escapes."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def discover(root: Path, exclude: list[str] | None = None) -> Discovery:
@@ -181,6 +193,10 @@ def discover(root: Path, exclude: list[str] | None = None) -> Discovery:
     venv_cache: dict[str, bool] = {}
     base = str(root)
     for rel in sorted(set(listing)):
+        if not _valid_name(rel):  # bytes that are not UTF-8: no JSON, cache key or report can hold the name
+            result.failures.append(FileFailure(path=_shown_name(rel), collector="discovery", kind="unreadable",
+                                               message="file name is not valid UTF-8; not analysed"))
+            continue
         parts = rel.split("/")
         if _skipped_dir(parts, root, venv_cache) or (excluded is not None and excluded.match_file(rel)):
             continue
@@ -198,6 +214,10 @@ def discover(root: Path, exclude: list[str] | None = None) -> Discovery:
         if not stat.S_ISREG(st.st_mode):
             continue
         path = root / rel
+        if path.is_symlink() and not inside(root, path):  # leaves the repository: recorded, never followed
+            result.failures.append(FileFailure(path=rel, collector="discovery", kind="outside_root",
+                                               message="symlink to a file outside the repository; not followed"))
+            continue
         if not os.access(full, os.R_OK):
             result.failures.append(
                 FileFailure(path=rel, collector="discovery", kind="unreadable", message="permission denied")

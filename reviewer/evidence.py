@@ -67,6 +67,7 @@ FailureKind = Literal[
     "symlink_loop",
     "timeout",
     "tool_error",
+    "outside_root",
 ]
 
 
@@ -239,6 +240,8 @@ class TestsSection(_Model):
     measurement_error: str | None = Field(
         default=None, description="Why the run does not measure this repository (its package came from "
                                   "reviewer's own environment); such results are not gated")
+    not_measured: str | None = Field(
+        default=None, description="Why tests that were asked for produced no result (timeout, no JUnit report)")
 
     @property
     def pass_rate(self) -> float | None:

@@ -3,13 +3,17 @@ reads that turn every way a file can be wrong into one :class:`~reviewer.errors.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import uuid
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from reviewer.errors import EvidenceFileError
+from reviewer.redact import redact, redact_json
 
 __all__ = ["read_versioned", "write_atomic"]
 
@@ -17,11 +21,21 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def write_atomic(text: str, path: Path) -> Path:
-    """Write ``text`` to a temporary file beside ``path``, then rename: an interrupted run never leaves half a file."""
+    """Write ``text`` to a temporary file beside ``path``, then rename: an interrupted run never leaves half a
+    file. The temporary name is unique (concurrent writers of one path never share it; the last rename wins
+    with a whole file). Everything written passes through the redaction sink first."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    text = redact_json(text) if path.suffix in (".json", ".sarif") else redact(text)  # the one redaction sink
+    # Unique and created exclusively ("x"): never another writer's file; permissions follow the umask.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+    try:
+        with tmp.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     return path
 
 

@@ -159,7 +159,7 @@ def test_cli_checkpoint_from_result_and_trend(
     assert _run(["checkpoint", str(tmp_path), "--result", str(second)]) == 0
     out = capsys.readouterr().out
     assert "1 new, 1 resolved" in out
-    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir() if p.name != ".history.lock") == [
         "2026-11-20-0930-checkpoint.json", "2026-11-20-0930-checkpoint.md",
         "2026-11-23-1405-checkpoint.json", "2026-11-23-1405-checkpoint.md", "history.json", "index.md"]
     assert _run(["trend", str(tmp_path / "reports")]) == 0

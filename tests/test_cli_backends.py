@@ -68,5 +68,6 @@ def test_unloadable_model_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_a_model_that_answers_nothing_is_unhealthy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "reviewer.yaml"
     config.write_text(yaml.safe_dump({"backend": {"name": "fake", "options": {"replies": ["   "]}}}))
-    code, _, err = _main(["backends", "check"], capsys)  # the config in the current directory names the backend
+    # The config in the current directory names the backend; its text options need the trust flag.
+    code, _, err = _main(["backends", "check", "--trust-repo-config"], capsys)
     assert code == 3 and "answered nothing" in err

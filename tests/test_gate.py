@@ -24,7 +24,7 @@ def _check(result_gate: object, prefix: str) -> object:
 def test_defaults_fail_on_a_measured_critical_only() -> None:
     clean = evaluate_gate(make_result(), GateConfig())
     assert clean.passed
-    assert [c.name.split(" ")[0] for c in clean.checks] == ["failing", "blockers", "critical"]
+    assert [c.name.split(" ")[0] for c in clean.checks] == ["failing", "blockers", "unanalysed", "critical"]
     bad = evaluate_gate(make_result(findings=[finding("bandit.B307", "critical")]), GateConfig())
     assert not bad.passed
     check = _check(bad, "critical findings")

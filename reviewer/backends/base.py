@@ -15,8 +15,10 @@ with the pydantic model, re-asks once with the errors, then raises StructuredOut
 
 from __future__ import annotations
 
+import functools
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -94,10 +96,36 @@ class BackendOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def redacted_request(request: CompletionRequest) -> CompletionRequest:
+    """``request`` with every message passed through the redaction sink (:mod:`reviewer.redact`)."""
+    from reviewer.redact import redact
+
+    messages = [m if not m.content else m.model_copy(update={"content": redact(m.content)}) for m in request.messages]
+    return request.model_copy(update={"messages": messages})
+
+
+def _redacting(complete: Callable[[Any, CompletionRequest], Completion]) -> Callable[[Any, CompletionRequest], Completion]:
+    if getattr(complete, "_redacts", False):
+        return complete
+
+    @functools.wraps(complete)
+    def wrapper(self: Any, request: CompletionRequest) -> Completion:
+        return complete(self, redacted_request(request))
+
+    wrapper._redacts = True  # type: ignore[attr-defined]
+    return wrapper
+
+
 class Backend(ABC):
     name: ClassVar[str]
     description: ClassVar[str] = ""
     Options: ClassVar[type[BackendOptions]] = BackendOptions
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every backend's ``complete`` (plugins' too) sends only redacted prompts: the one choke point."""
+        super().__init_subclass__(**kwargs)
+        if "complete" in cls.__dict__:
+            cls.complete = _redacting(cls.__dict__["complete"])  # type: ignore[method-assign]
 
     def __init__(self, options: BackendOptions | None = None) -> None:
         self.options = options if options is not None else self.Options()

@@ -17,7 +17,7 @@ from reviewer.backends.base import Backend, Completion, CompletionRequest, Messa
 from reviewer.backends.factory import backend_from_config
 from reviewer.backends.models import DEFAULT_MODEL, KNOWN_MODELS, is_verified, model_path
 from reviewer.backends.registry import BUILTIN_BACKENDS, available_backends, backend_class
-from reviewer.cli.common import load_target_config
+from reviewer.cli.common import load_target_config, trust_option
 from reviewer.console import Terminal
 from reviewer.errors import BackendResponseError, ReviewerError
 
@@ -89,11 +89,12 @@ def _probe(backend: Backend, max_tokens: int) -> tuple[float, Completion]:
 @click.option("--config", "config_file", type=click.Path(path_type=Path), default=None,
               help="Config file (default: reviewer.yaml or [tool.reviewer] in the current directory).")
 @click.option("--max-tokens", default=16, show_default=True, type=click.IntRange(1, 256))
+@trust_option
 @click.pass_obj
 def check_command(terminal: Terminal, backend_name: str | None, model: str | None, base_url: str | None,
-                  config_file: Path | None, max_tokens: int) -> None:
+                  config_file: Path | None, max_tokens: int, trust_repo_config: bool = False) -> None:
     """Load or connect, ask for a tiny generation, print load time and tokens/s (exit 3 when unhealthy)."""
-    config = load_target_config(Path.cwd(), config_file)
+    config = load_target_config(Path.cwd(), config_file, trust_repo=trust_repo_config)
     backend = backend_from_config(config.backend, name=backend_name, model=model, base_url=base_url)
     if not backend.capabilities.generates:
         terminal.line(f"{backend.name}: no model; the review is the deterministic one (healthy)")

@@ -15,7 +15,7 @@ import click
 from reviewer.checkpoint.create import create_checkpoint
 from reviewer.checkpoint.history import HISTORY_FILE, HistoryEntry, load_history
 from reviewer.checkpoint.live import run_review
-from reviewer.cli.common import load_target_config, target_path
+from reviewer.cli.common import load_target_config, target_path, trust_option
 from reviewer.console import Terminal
 from reviewer.errors import EvidenceFileError
 from reviewer.gate.evaluate import evaluate_gate
@@ -39,15 +39,16 @@ EXIT_OK = 0
 @click.option("--run-tests", is_flag=True, help="Run the target's tests (its code is untrusted: opt in).")
 @click.option("--chart-points", type=click.IntRange(1, 100), default=10, show_default=True,
               help="Checkpoints drawn in the trend chart.")
+@trust_option
 @click.pass_obj
 def checkpoint_command(terminal: Terminal, path: Path, reports: Path | None, style: str, result_file: Path | None,
                        config_file: Path | None, backend: str | None, model: str | None, base_url: str | None,
-                       run_tests: bool, chart_points: int) -> int:
+                       run_tests: bool, chart_points: int, trust_repo_config: bool = False) -> int:
     """Review PATH (or take --result) and write a dated checkpoint report with its trend.
 
     The gate is evaluated (when the result has none yet) and recorded in the report; the exit code stays 0."""
     root = target_path(path)
-    config = load_target_config(root, config_file)
+    config = load_target_config(root, config_file, trust_repo=trust_repo_config)
     if result_file is not None:
         result = load_result(result_file)
     else:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from reviewer.cli.common import load_target_config, target_path
+from reviewer.cli.common import load_target_config, target_path, trust_option, writable_dir
 from reviewer.collectors.registry import BUILTIN_COLLECTORS, DERIVED_COLLECTORS
 from reviewer.collectors.runner import collect_evidence
 from reviewer.console import Terminal
@@ -51,17 +51,19 @@ def _summary(terminal: Terminal, evidence: Evidence, path: Path) -> None:
 @click.option("--no-cache", "no_cache", is_flag=True, help="Ignore and do not update the per-file cache.")
 @click.option("--collectors", "collectors", default=None, help=f"Comma list (default all): {', '.join([*BUILTIN_COLLECTORS, *DERIVED_COLLECTORS])}.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@trust_option
 @click.pass_obj
 def collect_command(terminal: Terminal, path: Path, out: Path, run_tests: bool, no_cache: bool,
-                    collectors: str | None, config_file: Path | None) -> None:
+                    collectors: str | None, config_file: Path | None, trust_repo_config: bool = False) -> None:
     """Measure PATH (radon, bandit, tests and coverage, markers, dependencies, config smells, repo facts)."""
     root = target_path(path)
     names = _collector_names(collectors)
     config = load_target_config(root, config_file, {
         "tests.run": True if run_tests else None, "cache": False if no_cache else None,
-    })
+    }, trust_repo=trust_repo_config)
+    out_dir = writable_dir(out.resolve())  # fail now (exit 2), not after collecting
     evidence = collect_evidence(root, config, run_tests=config.tests.run, terminal=terminal, collectors=names)
-    written = write_evidence(evidence, out.resolve() / "evidence.json")
+    written = write_evidence(evidence, out_dir / "evidence.json")
     _summary(terminal, evidence, written)
 
 

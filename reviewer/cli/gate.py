@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from reviewer.cli.common import load_target_config
+from reviewer.cli.common import load_target_config, target_path, trust_option
 from reviewer.console import Terminal
 from reviewer.gate.comment_body import comment_body
 from reviewer.gate.evaluate import evaluate_gate
@@ -49,13 +49,14 @@ def show_gate(terminal: Terminal, gate: GateResult, result: ReviewResult | None 
               help="Repository whose config holds the thresholds (when --config is not given).")
 @click.option("--out", type=click.Path(path_type=Path), help="Write the gated result here instead of in place.")
 @click.option("--no-fail", is_flag=True, help="Report the gate but exit 0.")
+@trust_option
 @click.pass_obj
 def gate_command(terminal: Terminal, result_file: Path, baseline: Path | None, config_file: Path | None,
-                 root: Path, out: Path | None, no_fail: bool) -> int:
+                 root: Path, out: Path | None, no_fail: bool, trust_repo_config: bool = False) -> int:
     """Apply the quality gate to a review result."""
     result = load_result(result_file)
     previous = load_result(baseline) if baseline is not None else None
-    config = load_target_config(root, config_file)
+    config = load_target_config(target_path(root), config_file, trust_repo=trust_repo_config)
     gate = evaluate_gate(result, config.gate, baseline=previous,
                          baseline_path=str(baseline) if baseline is not None else None)
     result.gate = gate

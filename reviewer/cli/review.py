@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from reviewer.backends.factory import backend_from_config
-from reviewer.cli.common import load_target_config, target_path
+from reviewer.cli.common import load_target_config, target_path, trust_option, writable_dir
 from reviewer.cli.gate import EXIT_GATE_FAILED, EXIT_OK, show_gate
 from reviewer.cli.review_output import write_outputs
 from reviewer.config import Config
@@ -42,7 +42,7 @@ def _config(path: Path, config_file: Path | None, opts: dict[str, Any]) -> tuple
         "tests.run": True if opts.get("run_tests") else None,
         "cache": False if opts.get("no_cache") else None,
     }
-    return root, load_target_config(root, config_file, overrides)
+    return root, load_target_config(root, config_file, overrides, trust_repo=bool(opts.get("trust_repo_config")))
 
 
 def _evidence(root: Path, config: Config, evidence_file: Path | None, terminal: Terminal) -> Evidence:
@@ -59,7 +59,7 @@ def _review(ctx: click.Context, path: Path, out: Path | None, evidence_file: Pat
     baseline_file: Path | None = opts.get("baseline")
     baseline = load_result(baseline_file) if baseline_file is not None else None  # a bad file fails before any work
     root, config = _config(path, opts.get("config_file"), opts)
-    out_dir = (out or Path.cwd() / DEFAULT_OUT).resolve()
+    out_dir = writable_dir((out or Path.cwd() / DEFAULT_OUT).resolve())  # fail now (exit 2), not after collecting
     backend = backend_from_config(config.backend, name=opts.get("backend"), model=opts.get("model"),
                                   base_url=opts.get("base_url"))
     start = time.perf_counter()
@@ -103,6 +103,7 @@ def _common(func: Any) -> Any:
         click.option("--gate/--no-gate", "gate", default=True, show_default=True,
                      help="Evaluate the quality gate and exit 1 when it fails; --no-gate leaves it out."),
         click.option("--no-fail", "no_fail", is_flag=True, help="Report the gate but exit 0 when it fails."),
+        trust_option,
     ]
     for option in reversed(options):
         func = option(func)

@@ -15,7 +15,9 @@ __all__ = ["write_outputs"]
 def write_outputs(result: ReviewResult, out_dir: Path, config: Config, terminal: Terminal) -> list[Path]:
     """review.json, then every format in ``config.report.formats``; the paths written, review.json first."""
     paths = [write_result(result, out_dir / "review.json")]
-    written = write_reports(result, out_dir, config.report)
+    # A relative report.template is the config file's neighbour (the repository's, when it came from there).
+    base = Path(config.source).parent if config.source else None
+    written = write_reports(result, out_dir, config.report, template_base=base)
     terminal.workflow_commands(read_annotations(written))
     paths.extend(written)
     terminal.review_summary(result, paths)

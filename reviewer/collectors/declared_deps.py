@@ -19,6 +19,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from reviewer.confine import inside
 from reviewer.evidence import FileFailure
 
 __all__ = ["Declaration", "DeclaredDeps", "read_declared"]
@@ -110,10 +111,10 @@ def _read_pyproject(out: DeclaredDeps, path: Path, rel: str) -> None:
 
 def _read_requirements(out: DeclaredDeps, path: Path, root: Path, seen: set[Path], scope: str | None = None) -> None:
     path = path.resolve()
-    if path in seen or not path.is_file():
-        return
+    if path in seen or not path.is_file() or not path.is_relative_to(root):
+        return  # an include (or a symlink) leaving the repository is neither followed nor shown
     seen.add(path)
-    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    rel = path.relative_to(root).as_posix()
     out.files.append(rel)
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     for raw in lines:
@@ -186,7 +187,7 @@ def read_declared(root: Path) -> DeclaredDeps:
     readers = [("pyproject.toml", _read_pyproject), ("setup.cfg", _read_setup_cfg), ("setup.py", _read_setup_py)]
     for name, reader in readers:
         path = root / name
-        if path.is_file():
+        if path.is_file() and inside(root, path):  # a symlink leaving the root is not read
             try:
                 reader(out, path, name)
                 out.files.append(name)

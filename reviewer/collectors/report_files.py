@@ -14,6 +14,7 @@ from pathlib import Path
 
 
 from reviewer.config import TestsConfig
+from reviewer.confine import inside
 
 __all__ = ["ReportFiles", "find_reports", "xml_kind"]
 
@@ -49,7 +50,7 @@ def xml_kind(path: Path) -> str | None:
 def _glob(root: Path, pattern: str) -> list[Path]:
     if Path(pattern).is_absolute():
         return sorted(Path(p) for p in glob.glob(pattern, recursive=True))
-    return sorted(root.glob(pattern))
+    return sorted(p for p in root.glob(pattern) if inside(root, p))  # no symlink out of the repository
 
 
 def _usable(path: Path) -> bool:

@@ -70,6 +70,7 @@ from reviewer.discovery import is_test_path
 from reviewer.evidence import FileFailure, SecuritySection
 from reviewer.findings import Finding, Severity
 from reviewer.scopes import TEST_SCOPES, scope_of
+from reviewer.redact import remember
 from reviewer.source import SourceFile
 
 __all__ = [
@@ -208,6 +209,7 @@ def recommendation_for(test_id: str, more_info: str = "") -> str:
 
 def _redacted(issues: list[BanditIssue]) -> list[BanditIssue]:
     secrets = [s for i in issues if i.test_id in SECRET_TESTS for s in [_secret_of(i.text)] if s]
+    remember(secrets)  # every later output and prompt of this process masks them too
     out: list[BanditIssue] = []
     for issue in issues:
         if issue.test_id in SECRET_TESTS:

@@ -78,6 +78,25 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
+_REAPER = Path(__file__).with_name("reaper.py")
+_STOP_GRACE_S = 10.0
+
+
+def _reaped(command: list[str]) -> list[str]:
+    """``command`` run under the reaper helper (:mod:`reviewer.collectors.reaper`): no process outlives it."""
+    return [sys.executable, "-I", str(_REAPER), *command]
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """End a timed-out run: SIGTERM lets the reaper kill every descendant; then the whole group is killed."""
+    try:
+        proc.terminate()
+        proc.wait(timeout=_STOP_GRACE_S)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        pass
+    _kill_group(proc)
+
+
 def _coverage_json(python: str, root: Path, data_file: Path, out: Path) -> str | None:
     """Write coverage.json from the data file; the error text when that fails."""
     env = _env(data_file)
@@ -102,15 +121,19 @@ def run_tests(root: Path, config: TestsConfig, workdir: Path) -> TestRun:
     timed_out = False
     with log.open("wb") as out:
         try:
-            proc = subprocess.Popen(command, cwd=root, env=_env(data_file), stdin=subprocess.DEVNULL, stdout=out,
+            proc = subprocess.Popen(_reaped(command), cwd=root, env=_env(data_file), stdin=subprocess.DEVNULL, stdout=out,
                                     stderr=subprocess.STDOUT, start_new_session=True)
         except OSError as exc:
             raise CollectorError("tests", f"cannot start {command[0]}: {exc.strerror or exc}", path=str(root)) from exc
         try:
             proc.wait(timeout=config.timeout_s)
+            _kill_group(proc)  # whatever is left in its process group (the reaper already ended the rest)
         except subprocess.TimeoutExpired:
             timed_out = True
-            _kill_group(proc)
+            _stop(proc)
+        except BaseException:  # Ctrl-C or any error while waiting: leave nothing of the run behind
+            _stop(proc)
+            raise
     duration = round(time.monotonic() - started, 3)
     report_error = None
     if not timed_out:

@@ -19,7 +19,7 @@ from reviewer.collectors.interpreter import Interpreter
 from reviewer.collectors.junit import read_junit
 from reviewer.collectors.report_files import find_reports
 from reviewer.collectors.report_paths import PathMapper
-from reviewer.collectors.testrun import run_tests
+from reviewer.collectors.testrun import TestRun, run_tests
 from reviewer.discovery import is_test_path
 from reviewer.evidence import CoverageFile, FileFailure, SkippedFile, TestCase, TestsSection
 from reviewer.findings import Finding, Severity
@@ -115,6 +115,17 @@ def _unmeasured(ctx: CollectContext, files: list[CoverageFile]) -> list[Coverage
             for rel, lines in statement_lines(ctx.root, rels).items()]
 
 
+def _not_measured(run: TestRun, section: TestsSection, timeout_s: float) -> str | None:
+    """Why a test run that was asked for gave no usable result (None when it did)."""
+    if run.timed_out:
+        return f"the test run was killed by the {timeout_s:g}s timeout before it reported"
+    if run.junit is None:
+        return f"the test command wrote no JUnit report (exit code {run.exit_code})"
+    if section.total == 0 and run.exit_code not in (0, 5):  # 5: pytest collected no tests
+        return f"the JUnit report holds no test and the command failed (exit code {run.exit_code})"
+    return None
+
+
 class TestsCollector(Collector):
     __test__ = False
     name = "tests"
@@ -162,6 +173,7 @@ class TestsCollector(Collector):
                 "tests.not_run", Severity.medium, "The tests could not be run",
                 f"exit code {run.exit_code}, no JUnit report; output ends: {run.output_tail[-400:].strip()}",
                 "Check tests.command and tests.python (the target's environment needs pytest and coverage)."))
+        section.not_measured = _not_measured(run, section, ctx.config.tests.timeout_s)
         if run.report_error and not run.timed_out:
             out.skipped.append(SkippedFile(path="coverage.json", collector="tests", reason=run.report_error))
 

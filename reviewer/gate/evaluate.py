@@ -70,6 +70,9 @@ def _coverage_check(metrics: Metrics, minimum: float) -> GateCheck:
 
 def _tests_check(metrics: Metrics, maximum: int) -> GateCheck:
     name, threshold = "failing tests (measured: failed + errors)", f"<= {maximum}"
+    if metrics.tests_not_measured:  # tests were asked for and gave no result: never a pass
+        return GateCheck(name=name, threshold=threshold, actual=f"{NOT_MEASURED}: {metrics.tests_not_measured}",
+                         passed=False)
     if metrics.tests_measurement_error:
         return GateCheck(name=name, threshold=threshold, passed=True,
                          actual=f"{NOT_MEASURED} (measurement error: the run imported an installed copy)")
@@ -139,6 +142,19 @@ def _in_scopes(findings: list[Finding], scopes: list[str] | None) -> list[Findin
     if scopes is None:
         return findings
     return [f for f in findings if (f.scope or "product") in scopes]
+def _unanalysed_check(result: ReviewResult, maximum: int, reasons: list[str]) -> GateCheck:
+    """Files holding code that no collector could analyse (for a counted reason): what nobody read can hide
+    anything, so by default one code file over the size limit fails the gate."""
+    counted = [u for u in result.unanalysed_files
+               if u.holds_code and any(u.reason == r or u.reason.startswith(f"{r}:") or f"; {r}:" in u.reason
+                                       for r in reasons)]
+    names = ", ".join(u.path for u in counted[:5]) + (", ..." if len(counted) > 5 else "")
+    return GateCheck(
+        name=f"unanalysed code files ({', '.join(reasons) or 'no reason counted'})",
+        threshold=f"<= {maximum}",
+        actual=f"{len(counted)}" + (f": {names}" if names else ""),
+        passed=len(counted) <= maximum,
+    )
 
 
 def _threshold_checks(result: ReviewResult, gate: GateConfig) -> list[GateCheck]:
@@ -155,6 +171,8 @@ def _threshold_checks(result: ReviewResult, gate: GateConfig) -> list[GateCheck]
         checks.extend(_persona_checks(result, gate.min_persona_score))
     if gate.blockers:
         checks.append(_blocker_check(result))
+    if gate.max_unanalysed_files is not None:
+        checks.append(_unanalysed_check(result, gate.max_unanalysed_files, gate.unanalysed_reasons))
     return checks
 
 

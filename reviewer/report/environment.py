@@ -20,6 +20,8 @@ from jinja2 import (
     TemplateError,
 )
 
+from jinja2.sandbox import SandboxedEnvironment
+
 from reviewer.errors import ConfigError
 from reviewer.report.escape import clip, finalize, md_code, md_fence, md_join, md_para
 
@@ -30,8 +32,11 @@ STYLES: tuple[str, ...] = ("review", "checkpoint", "readiness", "validation", "s
 
 def markdown_environment(loader: BaseLoader) -> Environment:
     """The settings every Markdown template shares: escaping on output (``finalize``), strict undefined names,
-    trimmed blocks, and the escaping filters of :mod:`reviewer.report.escape`."""
-    env = Environment(
+    trimmed blocks, and the escaping filters of :mod:`reviewer.report.escape`.
+
+    It is a :class:`~jinja2.sandbox.SandboxedEnvironment`: a user's or a repository's template (``--template``,
+    ``report.template``, checkpoint templates) cannot reach Python internals (``cycler.__init__.__globals__``)."""
+    env = SandboxedEnvironment(
         loader=loader,
         autoescape=True,
         finalize=finalize,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reviewer.findings import Finding, Severity
+from reviewer.redact import redact
 from reviewer.report.context import build_context, finding_sort_key, provenance, provenance_text
 from reviewer.report.environment import report_environment
 from reviewer.report.markdown import tidy_blank_lines
@@ -69,7 +70,7 @@ def fit_summary(text: str, limit: int) -> str:
 def append_step_summary(path: Path, text: str, limit: int = STEP_SUMMARY_LIMIT) -> Path:
     """Append to the step summary file so that the whole file stays within ``limit`` bytes."""
     used = path.stat().st_size if path.exists() else 0
-    fitted = fit_summary(text, max(limit - used, 0))
+    fitted = fit_summary(redact(text), max(limit - used, 0))  # the one redaction sink
     with path.open("a", encoding="utf-8") as handle:
         handle.write(fitted)
     return path

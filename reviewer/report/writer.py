@@ -15,6 +15,8 @@ from pathlib import Path
 
 from reviewer.config import ReportConfig
 from reviewer.errors import ConfigError
+from reviewer.jsonfile import write_atomic
+from reviewer.redact import scrub
 from reviewer.report.github import annotations, append_step_summary, step_summary
 from reviewer.report.markdown import render_markdown
 from reviewer.report.sarif import to_sarif
@@ -29,10 +31,8 @@ ANNOTATIONS_FILE = "github-annotations.txt"
 
 def _write(path: Path, text: str) -> Path:
     """Atomic write (temp file + rename): an interrupted run never leaves half a report."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_atomic(text, path)  # unique temp name; the redaction sink
     except OSError as exc:
         raise ConfigError(f"cannot write report: {exc.strerror or exc}", file=path) from exc
     return path
@@ -66,6 +66,7 @@ def write_reports(
         raise ConfigError(f"cannot create output directory: {exc.strerror or exc}", file=out_dir) from exc
     written: list[Path] = []
     formats = set(report.formats)
+    result = scrub(result)  # before Markdown escaping can hide a token from the detectors
     if "md" in formats:
         template = _template_path(report.template, template_base)
         text = render_markdown(result, report.style, template=template, appendix=appendix, max_items=report.max_items)

@@ -38,6 +38,7 @@ from reviewer.review.scoring import (
     score_criteria,
     severity_counts,
 )
+from reviewer.review.unanalysed import unanalysed_files
 from reviewer.review.verdict import decide_verdict, find_blockers
 from reviewer.review.view import ScoringView
 from reviewer.scopes import scope_of
@@ -158,6 +159,6 @@ def review_evidence(evidence: Evidence, root: Path, config: Config, backend: Bac
         tool_version=__version__, repo_name=evidence.repo_name, commit=git.commit if git else None,
         backend=BackendInfo(name=backend.name, model=model_name), runs=config.review.runs, agents=agents,
         findings=everything, metrics=metrics_from_evidence(evidence), model_context=model.context,
-        timings=stages.seconds, **summary,
+        timings=stages.seconds, unanalysed_files=unanalysed_files(evidence), **summary,
         failure_paths=evidence.failure_paths, claims_audit=evidence.claims_audit,
     )

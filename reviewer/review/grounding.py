@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reviewer.findings import Finding, normalise_code
+from reviewer.redact import redact
 from reviewer.review.answer import ModelFinding
 from reviewer.review.repofile import read_repo_lines
 from reviewer.review.result import DroppedClaim
@@ -70,6 +71,9 @@ def _check(item: ModelFinding, root: Path, max_bytes: int, cache: _Cache) -> tup
     if not 1 <= item.line <= len(lines):
         return None, "", f"line {item.line} does not exist (file has {len(lines)} lines)"
     matched = _quote_line(lines, item.line, item.quote)
+    if matched is None:  # the model saw the code through the redaction sink: it may quote the masked line
+        masked = redact("\n".join(lines)).split("\n")
+        matched = _quote_line(masked, item.line, item.quote) if len(masked) == len(lines) else None
     if matched is None:
         return None, "", f"quoted code not found within ±{QUOTE_WINDOW} lines of line {item.line}"
     return matched, lines[matched - 1], ""

@@ -32,4 +32,5 @@ def metrics_from_evidence(evidence: Evidence) -> Metrics:
         undeclared_dependencies=len(evidence.dependencies.undeclared) if evidence.dependencies is not None else 0,
         markers=sum(evidence.markers.counts.values()) if evidence.markers is not None else 0,
         file_failures=len(evidence.failures),
+        tests_not_measured=tests.not_measured if tests else None,
     )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
 
 from reviewer.backends.base import Message
 from reviewer.errors import ConfigError
@@ -29,7 +30,8 @@ class PromptSet:
 
     def __init__(self, override: Path | None = None) -> None:
         self.dirs = search_path("prompts", override)
-        self.env = Environment(
+        # Sandboxed: a prompts_dir template is the user's or the repository's, never trusted with Python.
+        self.env = SandboxedEnvironment(
             loader=FileSystemLoader([str(d) for d in self.dirs]),
             undefined=StrictUndefined,
             autoescape=False,

@@ -158,6 +158,8 @@ class Metrics(_Model):
     file_failures: int = 0
     tests_measurement_error: str | None = Field(
         default=None, description="Why the test run did not measure this repository; its figures are left out")
+    tests_not_measured: str | None = Field(
+        default=None, description="Why tests that were asked for gave no result; the tests gate check fails")
 
 
 class HealthRow(_Model):

@@ -7,6 +7,7 @@ its parameters are data, the mapping from evidence to points is code.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -152,6 +153,9 @@ class Rubric(_Strict):
 
 
 def _find(persona: str, override: Path | None) -> Path:
+    if not re.fullmatch(r"[a-z0-9_]+", persona):  # a name, never a path: nothing outside the rubric folders
+        raise ConfigError(f"persona {persona!r} is not a rubric id (lower-case letters, digits and _)",
+                          key="review.personas")
     for directory in search_path("rubrics", override):
         candidate = directory / f"{persona}.yaml"
         if candidate.is_file():

@@ -1,0 +1,66 @@
+"""Wrong data, crashes and late errors: stale cache entries of deleted files, file names that are not UTF-8,
+an output folder that cannot be written."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from reviewer.cli import main
+from reviewer.evidence import load_evidence
+from reviewer.review.result import load_result
+
+
+@pytest.fixture(autouse=True)
+def _user_config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+
+
+def _run(*argv: str) -> int:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(argv))
+    return int(exit_info.value.code or 0)
+
+
+def _repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "ok.py").write_text("def g():\n    return 1\n", encoding="utf-8")
+    (repo / "bad.py").write_text("def f(x):\n    return eval(x)\n", encoding="utf-8")
+    return repo
+
+
+def test_a_deleted_file_loses_its_cached_findings(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    first, second = tmp_path / "o1", tmp_path / "o2"
+    assert _run("run", str(repo), "--backend", "none", "--out", str(first)) in (0, 1)
+    assert any(f.file == "bad.py" for f in load_result(first / "review.json").findings)
+    (repo / "bad.py").unlink()
+    assert _run("run", str(repo), "--backend", "none", "--out", str(second)) in (0, 1)
+    result = load_result(second / "review.json")
+    assert not any(f.file == "bad.py" for f in result.findings)
+    assert "bad.py" not in (repo / ".reviewer-cache" / "security.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(os.uname().sysname == "Darwin", reason="macOS file systems refuse names that are not UTF-8")
+def test_a_file_name_that_is_not_utf8_is_recorded_not_fatal(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    with open(os.path.join(os.fsencode(repo), b"b\xff.py"), "wb") as fh:
+        fh.write(b"def h(x):\n    return eval(x)\n")
+    for out in (tmp_path / "o1", tmp_path / "o2"):  # the second run goes through the cache
+        assert _run("run", str(repo), "--backend", "none", "--out", str(out), "--format", "md,json,sarif") in (0, 1)
+        evidence = load_evidence(out / "evidence.json")
+        assert [(f.path, f.kind) for f in evidence.failures] == [("b\\xff.py", "unreadable")]
+        assert any(u.path == "b\\xff.py" for u in load_result(out / "review.json").unanalysed_files)
+
+
+def test_an_output_folder_that_cannot_be_written_fails_before_collecting(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    assert _run("run", str(repo), "--backend", "none", "--out", str(blocker / "out")) == 2
+    assert not (repo / ".reviewer-cache").exists()  # nothing was collected
+    assert _run("collect", str(repo), "--out", str(blocker / "out")) == 2
+    assert not (repo / ".reviewer-cache").exists()
