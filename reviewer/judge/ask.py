@@ -1,7 +1,8 @@
 """Judge one unit: ask (or reuse the cached answer), ground each claim, check its kind, adjudicate, keep.
 
 A claim survives only if its quote is on a line of the unit (±3 lines of the cited one), the AST check of its
-kind holds on that line, and a second, kind-specific question answers yes. Everything else is dropped with its
+kind holds on that line, its reason names no measurable problem (SQL injection, secrets, ...) that no measured
+finding in the file supports, and a second, kind-specific question answers yes. Everything else is dropped with its
 reason. The questions share one prefix: the system prompt, then the unit; only the question differs.
 """
 
@@ -23,6 +24,7 @@ from reviewer.judge.units import Unit
 from reviewer.review.grounding import locate_quote
 from reviewer.review.prompts import PromptSet
 from reviewer.review.result import DroppedClaim
+from reviewer.review.topics import unsupported_topics
 
 __all__ = ["Outcome", "UnitJudge"]
 
@@ -50,6 +52,8 @@ class JudgeSetup:
     version: str
     temperature: float
     persona_for: dict[str, str]
+    topics_by_file: dict[str, set[str]] = field(default_factory=dict)
+    """Topics (SQL injection, secrets, ...) the deterministic findings of each file support."""
 
 
 class UnitJudge:
@@ -98,9 +102,8 @@ class UnitJudge:
                        f"{unit.qualname}")
             return
         if (matched, claim.kind) in seen:
-            return
-        seen.add((matched, claim.kind))
-        why_not = check_claim(unit, claim.kind, matched)
+            return  # the same claim twice in one answer
+        why_not = check_claim(unit, claim.kind, matched) or self._unsupported(unit.file, claim)
         if why_not is not None:
             self._drop(out, claim, matched, f"{claim.kind} not possible there: {why_not}")
             return
@@ -112,7 +115,14 @@ class UnitJudge:
         if answer != "yes":
             self._drop(out, claim, matched, f"adjudicated no: {reason}"[:300])
             return
+        seen.add((matched, claim.kind))
         out.kept.append(self._finding(unit, claim, matched))
+
+    def _unsupported(self, file: str, claim: Claim) -> str | None:
+        """A quoted line proves where, not what: a reason naming a measurable problem (hardcoded secret, SQL
+        injection, eval, ...) needs a measured finding of that kind in the same file."""
+        topics = unsupported_topics(claim.why, self.s.topics_by_file.get(file, set()))
+        return f"names {', '.join(topics)}; no measured finding in {file} does" if topics else None
 
     def _finding(self, unit: Unit, claim: Claim, line: int) -> Finding:
         kind = info(claim.kind)

@@ -27,6 +27,7 @@ from reviewer.judge.status import fill_context
 from reviewer.review.prompts import PromptSet
 from reviewer.review.result import CriterionScore, ModelContext
 from reviewer.review.rubric import Rubric
+from reviewer.review.topics import supported_topics
 
 __all__ = ["JudgeReview", "PersonaInput", "UNITS_SHARE", "run_judgement"]
 
@@ -56,6 +57,11 @@ def _concurrency(backend: Backend) -> int:
     return max(1, int(getattr(backend.options, "max_concurrency", 1) or 1))
 
 
+def _topics_by_file(findings: list[Finding]) -> dict[str, set[str]]:
+    files = {f.file for f in findings if f.file}
+    return {file: supported_topics(f for f in findings if f.file == file) for file in files}
+
+
 def _read(personas: list[PersonaInput], evidence: Evidence, root: Path, config: Config, meter: Meter,
           prompts: PromptSet, deterministic: list[Finding], terminal: Terminal | None,
           nonce: str) -> tuple[Reading, int, UnitCache, set[str]]:
@@ -67,7 +73,8 @@ def _read(personas: list[PersonaInput], evidence: Evidence, root: Path, config: 
     version = f"{PROMPT_FORMAT}:{prompts.version('system', 'unit', 'task', 'adjudicate')}"
     setup = JudgeSetup(prompts=prompts, meter=meter, cache=cache, nonce=nonce, model=model, version=version,
                        temperature=config.review.temperature,
-                       persona_for=route_kinds([p.rubric.id for p in personas]))
+                       persona_for=route_kinds([p.rubric.id for p in personas]),
+                       topics_by_file=_topics_by_file(deterministic))
     limit = config.review.model_budget_s
     budget = Budget(seconds=limit * UNITS_SHARE if limit > 0 else 0.0, concurrency=_concurrency(meter.backend))
     judge = UnitJudge(setup)
