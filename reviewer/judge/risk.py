@@ -4,7 +4,7 @@ Signals (each adds to the score and names itself in ``reasons``): cyclomatic com
 exception handlers (broad, ``pass``, ``return`` inside ``except``), I/O and subprocess calls, threads, shared
 state written outside ``__init__``, divisions, loops with sleeps or retries, deterministic findings in the
 unit, and (PR mode) lines changed since the base ref. Changed units come first; tests and trivial units
-(at most 3 lines, no branches) last.
+(at most 3 lines, no branches, no other signal) last.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def _rank_one(unit: Unit, missing: set[int], findings: list[Finding], changed: s
     _calls(r)
     _state_and_division(r, _module_names(unit))
     _measured(r, missing, findings, changed)
-    if r.tier == 1 and (unit.is_test or (unit.size <= 3 and cc == 1)):
+    if r.tier == 1 and (unit.is_test or (unit.size <= 3 and cc == 1 and not r.reasons)):
         r.tier = 2
         r.reasons.append("test code" if unit.is_test else "trivial (3 lines or fewer, no branches)")
     return r

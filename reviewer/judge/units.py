@@ -75,7 +75,8 @@ def _is_trivial_module_stmt(node: ast.stmt) -> bool:
         return True  # docstring
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         value = node.value
-        return value is None or isinstance(value, (ast.Constant, ast.Name, ast.Attribute))
+        return value is None or isinstance(value, (ast.Constant, ast.Name, ast.Attribute, ast.Dict, ast.List,
+                                                   ast.Set, ast.Tuple))
     return False
 
 
