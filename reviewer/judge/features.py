@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 __all__ = [
     "call_name", "is_broad_handler", "is_division", "lock_withs", "nodes_on_line", "shared_state_writes",
@@ -10,6 +11,8 @@ __all__ = [
 
 _MUTATORS = frozenset({"append", "extend", "insert", "update", "pop", "popitem", "remove", "clear", "add",
                        "discard", "setdefault", "__setitem__"})
+_PATHISH = re.compile(r"(^|_)(path|dir|directory|folder|root|base|parent|home|dest|target|out)(_|$)|path$|dir$",
+                      re.I)
 _LOCKISH = ("lock", "mutex", "sem", "condition", "cond")
 
 
@@ -31,9 +34,22 @@ def is_division(node: ast.AST) -> bool:
     if not isinstance(node, (ast.BinOp, ast.AugAssign)) or not isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)):
         return False
     left = node.left if isinstance(node, ast.BinOp) else node.target
+    right = node.right if isinstance(node, ast.BinOp) else node.value
     is_format = isinstance(node.op, ast.Mod) and isinstance(left, (ast.Constant, ast.JoinedStr)) and not isinstance(
         getattr(left, "value", None), (int, float))
-    return not is_format
+    return not is_format and not (isinstance(node.op, ast.Div) and (_is_pathish(left) or _is_pathish(right)))
+
+
+def _is_pathish(node: ast.AST) -> bool:
+    """``folder / name``, ``Path(x) / "a"``: a path join, not a division."""
+    if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return True
+    if isinstance(node, ast.Call):
+        return call_name(node).rsplit(".", 1)[-1] in ("Path", "PurePath", "PurePosixPath", "parent", "home", "cwd")
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return _is_pathish(node.left)
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    return bool(_PATHISH.search(name))
 
 
 def is_broad_handler(handler: ast.ExceptHandler) -> bool:
