@@ -247,3 +247,21 @@ def test_bad_template_is_a_config_error(repo: Path) -> None:
     config.prompts_dir = "p"
     with pytest.raises(ConfigError, match="no_such_variable"):
         review_evidence(make_evidence(repo), repo, config, _fake())
+
+
+@pytest.mark.parametrize(("assessment", "kept"), [
+    ("The code is not ready. The code is not ready. The code is not ready. The code is not ready.", None),
+    ("Bandit reports 2 medium findings. The SQL query is built from input. It has 17 modules.",
+     "Bandit reports 2 medium findings. The SQL query is built from input."),
+    ("The SQL query is built from user input and eval runs caller text. Fix both before a release. More to come",
+     "The SQL query is built from user input and eval runs caller text. Fix both before a release."),
+])
+def test_looping_invented_or_unfinished_assessments_are_cut(repo: Path, assessment: str, kept: str | None) -> None:
+    result = review_evidence(make_evidence(repo), repo, _config(personas=["security_engineer"]),
+                             _fake(judge_responder(assessment=assessment)))
+    [agent] = result.agents
+    if kept is None:
+        assert agent.summary.startswith("Security Engineer: base score")  # the deterministic one
+        assert result.model_context.sentences_unsupported == 1
+    else:
+        assert agent.summary == kept  # an invented figure or an unfinished sentence goes, the rest stays

@@ -116,3 +116,17 @@ def test_real_llama_server_runs_the_unit_pipeline(repo: Path, smollm2_gguf: Path
     for f in (f for f in result.findings if f.source == "model"):  # whatever a 135M model says, only checked claims
         lines = (repo / (f.file or "")).read_text().splitlines()
         assert f.line is not None and lines[f.line - 1].strip() == f.evidence
+
+
+def test_the_reports_say_the_model_part_failed(repo: Path, tmp_path: Path, scripted: ScriptedServer,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    step_summary = tmp_path / "step-summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))
+    scripted.script(CHAT, chat("not json at all"))
+    out = tmp_path / "out"
+    config = _server_config(tmp_path, scripted.base_url)
+    assert _run("run", str(repo), "--config", str(config), "--out", str(out), "--format", "md,json,summary") == 3
+    markdown = (out / "review.md").read_text()
+    assert "deterministic only: every model call failed" in markdown and "persona(s) using" not in markdown
+    assert "model part failed" in markdown
+    assert "The model part failed" in step_summary.read_text()

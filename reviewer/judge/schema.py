@@ -37,4 +37,4 @@ class Adjudication(_Model):
 
 
 class Assessment(_Model):
-    assessment: str = Field(max_length=500)
+    assessment: str = Field(max_length=400)
