@@ -5,6 +5,7 @@ prompts and rubrics overridable."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,37 @@ def test_looping_invented_or_unfinished_assessments_are_cut(repo: Path, assessme
         assert result.model_context.sentences_unsupported == 1
     else:
         assert agent.summary == kept  # an invented figure or an unfinished sentence goes, the rest stays
+
+
+def test_time_budget_reads_the_riskiest_units_then_stops(repo: Path) -> None:
+    responder = judge_responder()
+
+    def slow(request: CompletionRequest) -> str:
+        time.sleep(0.3)
+        return responder(request)
+
+    config = _config(personas=["qa_engineer"], model_budget_s=0.8)
+    result = review_evidence(make_evidence(repo), repo, config, _fake(slow))
+    ctx = result.model_context
+    assert ctx.status == "partial" and "time budget spent" in (ctx.status_reason or "")
+    assert 1 <= ctx.units_read < ctx.units_total == 5
+    assert [u.name for u in ctx.units_ranked] == ["discount", "find_user", "total"][:ctx.units_read]
+    assert any("budget spent" in n for n in result.agents[0].notes)  # no time left for the assessment call
+    assert result.agents[0].summary.startswith("QA Engineer: base score")
+
+
+def test_model_budget_and_diff_are_cli_and_config_options(repo: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from reviewer.cli import main
+
+    config = tmp_path / "reviewer.yaml"
+    config.write_text("review:\n  model_budget_s: -1\n")
+    with pytest.raises(SystemExit) as bad:
+        main(["run", str(repo), "--backend", "none", "--config", str(config), "--out", str(tmp_path / "o")])
+    assert bad.value.code == 2
+    config.write_text("review:\n  model_budget_s: 30\n")
+    with pytest.raises(SystemExit) as no_git:  # --diff needs a git repository: a usage error, evidence kept
+        main(["run", str(repo), "--config", str(config), "--model-budget", "0", "--diff", "main",
+              "--backend", "fake", "--out", str(tmp_path / "o")])
+    assert no_git.value.code == 2 and (tmp_path / "o" / "evidence.json").is_file()
+    assert "git diff main failed" in capsys.readouterr().err

@@ -124,8 +124,10 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     evidence = Evidence(tool_version="t", repo_name="r", tests=TestsSection(
         mode="ingest", coverage_files=[CoverageFile(path="pkg/mod.py", statements=9, covered=5, percent=55.0,
                                                     missing_lines=[9, 10, 14])]))
-    ranked = rank_units([*tests, *units], evidence, [])
-    assert [r.unit.qualname for r in ranked] == ["run", "ratio", "test_it", "name"]
+    example = list(_units(tmp_path, RISKY.replace("def run(", "def demo("), "examples/demo.py").values())
+    ranked = rank_units([*tests, *example, *units], evidence, [])
+    assert [r.unit.qualname for r in ranked][:2] == ["run", "ratio"]
+    assert "example code" in next(r for r in ranked if r.unit.qualname == "demo").reasons
     reasons = " | ".join(ranked[0].reasons)
     for expected in ("complexity", "broad except", "I/O or subprocess calls (subprocess.run)",
                      "loop with sleep or retries", "2 line(s) never covered"):

@@ -3,8 +3,8 @@
 Signals (each adds to the score and names itself in ``reasons``): cyclomatic complexity, lines never covered,
 exception handlers (broad, ``pass``, ``return`` inside ``except``), I/O and subprocess calls, threads, shared
 state written outside ``__init__``, divisions, loops with sleeps or retries, deterministic findings in the
-unit, and (PR mode) lines changed since the base ref. Changed units come first; tests and trivial units
-(at most 3 lines, no branches, no other signal) last.
+unit, and (PR mode) lines changed since the base ref. Changed units come first; tests, examples, docs, benchmarks
+and trivial units (at most 3 lines, no branches, no other signal) last.
 """
 
 from __future__ import annotations
@@ -99,6 +99,15 @@ def _module_names(unit: Unit) -> set[str]:
             for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
 
 
+_ASIDE = {"examples": "example code", "example": "example code", "docs": "documentation code",
+          "doc": "documentation code", "benchmarks": "benchmark code"}
+
+
+def _aside(file: str) -> str | None:
+    """Why a file is not product code (examples, docs, benchmarks), or None."""
+    return next((_ASIDE[p] for p in file.split("/")[:-1] if p in _ASIDE), None)
+
+
 def _rank_one(unit: Unit, missing: set[int], findings: list[Finding], changed: set[int] | None) -> Ranked:
     r = Ranked(unit=unit, score=0.0)
     cc = _complexity(unit.node)
@@ -108,9 +117,10 @@ def _rank_one(unit: Unit, missing: set[int], findings: list[Finding], changed: s
     _calls(r)
     _state_and_division(r, _module_names(unit))
     _measured(r, missing, findings, changed)
-    if r.tier == 1 and (unit.is_test or (unit.size <= 3 and cc == 1 and not r.reasons)):
+    aside = _aside(unit.file)
+    if r.tier == 1 and (unit.is_test or aside or (unit.size <= 3 and cc == 1 and not r.reasons)):
         r.tier = 2
-        r.reasons.append("test code" if unit.is_test else "trivial (3 lines or fewer, no branches)")
+        r.reasons.append("test code" if unit.is_test else aside or "trivial (3 lines or fewer, no branches)")
     return r
 
 
