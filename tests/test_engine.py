@@ -275,12 +275,11 @@ def test_time_budget_reads_the_riskiest_units_then_stops(repo: Path) -> None:
         time.sleep(0.3)
         return responder(request)
 
-    config = _config(personas=["qa_engineer"], model_budget_s=0.8)
+    config = _config(personas=["qa_engineer"], model_budget_s=0.2)  # the first unit alone spends it
     result = review_evidence(make_evidence(repo), repo, config, _fake(slow))
     ctx = result.model_context
-    assert ctx.status == "partial" and "time budget spent" in (ctx.status_reason or "")
-    assert 1 <= ctx.units_read < ctx.units_total == 5
-    assert [u.name for u in ctx.units_ranked] == ["discount", "find_user", "total"][:ctx.units_read]
+    assert ctx.status == "partial" and "time budget spent: read 1 of 5 units" in (ctx.status_reason or "")
+    assert [u.name for u in ctx.units_ranked] == ["discount"]  # the riskiest
     assert any("budget spent" in n for n in result.agents[0].notes)  # no time left for the assessment call
     assert result.agents[0].summary.startswith("QA Engineer: base score")
 
