@@ -299,3 +299,18 @@ def test_model_budget_and_diff_are_cli_and_config_options(repo: Path, tmp_path: 
               "--backend", "fake", "--out", str(tmp_path / "o")])
     assert no_git.value.code == 2 and (tmp_path / "o" / "evidence.json").is_file()
     assert "git diff main failed" in capsys.readouterr().err
+
+
+def test_an_unexpected_error_in_one_unit_is_recorded_and_the_review_goes_on(repo: Path) -> None:
+    responder = judge_responder()
+
+    def broken(request: CompletionRequest) -> str:
+        if unit_of(request) == "shop/db.py::find_user":
+            raise RuntimeError("decoder crashed")
+        return responder(request)
+
+    result = review_evidence(make_evidence(repo), repo, _config(personas=["qa_engineer"]), _fake(broken))
+    ctx = result.model_context
+    assert ctx.units_read == 4 and ctx.status == "partial"
+    assert [u.error for u in ctx.units_ranked if u.error] == ["RuntimeError: decoder crashed"]
+    assert ctx.status_reason == "1 unit(s) not judged: RuntimeError: decoder crashed"

@@ -69,7 +69,7 @@ def read_units(ranked: list[Ranked], judge: UnitJudge, budget: Budget, progress:
                 item = next(queue, None)
                 if item is None:
                     break
-                pending.add(pool.submit(judge.judge, item))
+                pending.add(pool.submit(_judge_one, judge, item))
             if not pending:
                 break
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -83,6 +83,16 @@ def read_units(ranked: list[Ranked], judge: UnitJudge, budget: Budget, progress:
     order = {id(r): n for n, r in enumerate(ranked)}
     reading.outcomes.sort(key=lambda o: order[id(o.ranked)])
     return reading
+
+
+def _judge_one(judge: UnitJudge, item: Ranked) -> Outcome:
+    """One unit; an unexpected error in it is that unit's failure (recorded), not the end of the review."""
+    try:
+        return judge.judge(item)
+    except BackendDown:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a unit that fails is data; the review goes on
+        return Outcome(ranked=item, error=f"{type(exc).__name__}: {exc}")
 
 
 def _collect(future: Future[Outcome], reading: Reading, budget: Budget, progress: ProgressTask | None) -> None:

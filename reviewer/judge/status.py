@@ -13,7 +13,7 @@ __all__ = ["MAX_RANKED_RECORDED", "fill_context"]
 MAX_RANKED_RECORDED = 200
 
 
-def _status(ctx: ModelContext, meter: Meter, reading: Reading, unit_errors: int) -> None:
+def _status(ctx: ModelContext, meter: Meter, reading: Reading, unit_errors: int, first_error: str | None) -> None:
     if meter.calls and not meter.answered:
         ctx.status = "failed"
         ctx.status_reason = f"every model call failed ({meter.failed} of {meter.calls}): " + (
@@ -26,6 +26,8 @@ def _status(ctx: ModelContext, meter: Meter, reading: Reading, unit_errors: int)
         reasons.append(f"time budget spent: read {ctx.units_read} of {ctx.units_total} units (the riskiest)")
     if meter.failed:
         reasons.append(f"{meter.failed} of {meter.calls} model calls failed ({unit_errors} unit(s) not judged)")
+    elif unit_errors:
+        reasons.append(f"{unit_errors} unit(s) not judged: {first_error}")
     if ctx.units_read < ctx.units_total and not reasons:
         reasons.append(f"read {ctx.units_read} of {ctx.units_total} units")
     ctx.status = "partial" if reasons else "complete"
@@ -52,4 +54,5 @@ def fill_context(ctx: ModelContext, meter: Meter, reading: Reading, units_total:
                    kept=len(o.kept), dropped=len(o.dropped), error=o.error)
         for o in outcomes[:MAX_RANKED_RECORDED]
     ]
-    _status(ctx, meter, reading, sum(1 for o in outcomes if o.error))
+    errors = [o.error for o in outcomes if o.error]
+    _status(ctx, meter, reading, len(errors), errors[0] if errors else None)
