@@ -37,13 +37,58 @@ def _on_line(unit: Unit, line: int) -> list[ast.AST]:
     return nodes_on_line(unit.node, line)
 
 
+def _divisor(node: ast.AST) -> ast.AST:
+    if isinstance(node, ast.Call):
+        return node.args[1] if len(node.args) > 1 else node
+    return node.right if isinstance(node, ast.BinOp) else node.value  # type: ignore[attr-defined]
+
+
+def _never_zero(divisor: ast.AST) -> bool:
+    """A non-zero number, or max(..., positive number)."""
+    if isinstance(divisor, ast.Constant):
+        return isinstance(divisor.value, (int, float)) and not isinstance(divisor.value, bool) and divisor.value != 0
+    if isinstance(divisor, ast.Call) and call_name(divisor) == "max":
+        return any(_never_zero(a) and isinstance(a, ast.Constant) and a.value > 0 for a in divisor.args)
+    return False
+
+
+def _guarded(unit: Unit, divisor: ast.AST, line: int) -> bool:
+    """A test (if, while, assert, conditional expression, and/or) at or before ``line`` that mentions the
+    divisor: the zero case was thought of."""
+    inner = divisor.args[0] if isinstance(divisor, ast.Call) and call_name(divisor) == "len" and divisor.args \
+        else divisor
+    wanted = ast.unparse(inner)
+    tests = [n.test for n in ast.walk(unit.node) if isinstance(n, (ast.If, ast.While, ast.Assert, ast.IfExp))]
+    tests += [n for n in ast.walk(unit.node) if isinstance(n, ast.BoolOp)]
+    return any(t.lineno <= line and wanted in ast.unparse(t) for t in tests)
+
+
 def _division(unit: Unit, line: int) -> str | None:
-    if any(is_division(n) for n in _on_line(unit, line)):
-        return None
-    return "no division or modulo on that line"
+    divisions = [n for n in _on_line(unit, line) if is_division(n)]
+    if not divisions:
+        return "no division or modulo on that line"
+    open_divisors = [d for d in map(_divisor, divisions) if not _never_zero(d) and not _guarded(unit, d, line)]
+    if not open_divisors:
+        return "every divisor on that line is a non-zero constant or tested before the division"
+    return None
+
+
+_CONCURRENCY = ("threading", "concurrent", "asyncio", "multiprocessing", "queue", "_thread", "gevent", "eventlet")
+
+
+def _uses_concurrency(unit: Unit) -> bool:
+    for node in ast.walk(unit.source.tree):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] in _CONCURRENCY for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in _CONCURRENCY:
+            return True
+    text = "\n".join(unit.source.line(n) for n in unit.lines).lower()
+    return "thread" in text or "lock" in text
 
 
 def _race(unit: Unit, line: int) -> str | None:
+    if not _uses_concurrency(unit):
+        return "nothing in the file or the unit runs threads, tasks or processes"
     module_names = {t.id for n in unit.source.tree.body if isinstance(n, ast.Assign)
                     for t in n.targets if isinstance(t, ast.Name)}
     writes = shared_state_writes(unit.node, module_names, unit.qualname.endswith(".__init__"))
@@ -62,6 +107,8 @@ def _handlers(unit: Unit) -> list[ast.ExceptHandler]:
 def _swallowed(unit: Unit, line: int) -> str | None:
     for h in _handlers(unit):
         if h.lineno - 1 <= line <= (h.end_lineno or h.lineno):
+            if any(isinstance(n, ast.Raise) for n in ast.walk(h)):
+                return "the handler at that line raises again"
             return None
     if any(isinstance(n, ast.Call) and call_name(n).endswith("suppress") for n in _on_line(unit, line)):
         return None
