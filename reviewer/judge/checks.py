@@ -18,12 +18,11 @@ __all__ = ["check_claim"]
 _ACQUIRE = ("open", "acquire", "connect", "socket", "urlopen", "Popen", "cursor", "create_connection", "mkstemp",
             "NamedTemporaryFile", "TemporaryFile", "ZipFile", "TarFile", "tarfile.open", "sqlite3.connect")
 _RELEASE = ("close", "release", "shutdown", "unlink", "terminate", "kill", "cleanup", "__exit__")
-_BLOCKING = ("requests.get", "requests.post", "requests.put", "requests.delete", "requests.patch",
-             "requests.head", "requests.request", "urlopen", "httpx.get", "httpx.post", "httpx.request",
-             "create_connection", "subprocess.run", "subprocess.call", "subprocess.check_call",
-             "subprocess.check_output", ".communicate", ".wait", ".connect", "session.get", "session.post",
-             "session.request", ".recv", ".get", ".post", ".request", "Client", "HTTPConnection",
-             "HTTPSConnection", "queue.get", ".join", ".result", "input")
+_BLOCKING = ("requests.", "httpx.", "urlopen", "urllib3.", "create_connection", "subprocess.run", "subprocess.call",
+             "subprocess.check_call", "subprocess.check_output", "HTTPConnection", "HTTPSConnection", "aiohttp.")
+_BLOCKING_METHODS = frozenset({"get", "post", "put", "delete", "patch", "head", "request", "send", "recv", "connect",
+                               "communicate", "wait", "join", "result", "urlopen", "open", "stream"})
+_REMOTE = re.compile(r"session|client|http|requests|api|conn|sock|url|proc|thread|future|queue|pool|opener", re.I)
 _SENSITIVE = re.compile(r"pass(word|wd)?|secret|token|api_?key|credential|auth|private|ssn|card|cvv|session",
                         re.I)
 _LOGGING = ("debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print", "write",
@@ -190,13 +189,23 @@ def _logged(unit: Unit, line: int) -> str | None:
     return "no log, print or error message with a sensitive-looking value on that line"
 
 
+def _blocking(call: ast.Call) -> bool:
+    """A network, subprocess or wait call: a known function, or a blocking method on a client-like object."""
+    name = call_name(call)
+    if any(name.startswith(b) or name == b or name.endswith("." + b) for b in _BLOCKING):
+        return True
+    if not isinstance(call.func, ast.Attribute) or call.func.attr not in _BLOCKING_METHODS:
+        return False
+    return bool(_REMOTE.search(ast.unparse(call.func.value)))
+
+
 def _timeout(unit: Unit, line: int) -> str | None:
-    for n in _on_line(unit, line):
-        if isinstance(n, ast.Call) and any(call_name(n) == b or call_name(n).endswith(b) for b in _BLOCKING):
-            if not any(k.arg == "timeout" for k in n.keywords):
-                return None
-            return "the call on that line sets a timeout"
-    return "no network, subprocess or blocking call on that line"
+    calls = [n for n in _on_line(unit, line) if isinstance(n, ast.Call) and _blocking(n)]
+    if not calls:
+        return "no network, subprocess or blocking call on that line"
+    if all(any(k.arg == "timeout" for k in n.keywords) for n in calls):
+        return "the call on that line sets a timeout"
+    return None
 
 
 _CHECKS: dict[str, Check] = {

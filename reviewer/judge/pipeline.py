@@ -32,7 +32,7 @@ from reviewer.review.topics import supported_topics
 __all__ = ["JudgeReview", "PersonaInput", "UNITS_SHARE", "run_judgement"]
 
 PROMPT_FORMAT = "judge-1"
-UNITS_SHARE = 0.85
+UNITS_SHARE = 0.8
 """Of a limited budget, the share for reading units; the rest is for the persona assessments."""
 
 
