@@ -232,3 +232,19 @@ def test_budget_stops_when_one_more_unit_would_not_fit() -> None:
     assert not budget.allows_another()  # 0.7 s spent + 0.4 s expected > 1 s
     budget.concurrency = 2
     assert budget.allows_another()  # two at once: 0.2 s more
+
+
+def test_unit_cache_keeps_live_units_and_survives_a_corrupt_file(tmp_path: Path) -> None:
+    from reviewer.judge.cache import CachedUnit, UnitCache, cache_key
+
+    cache = UnitCache(tmp_path / ".reviewer-cache")
+    cache.put(cache_key("aaa", "m", "v1"), CachedUnit(claims=[{"line": 1}], verdicts={"0": ["yes", "r"]}))
+    cache.put(cache_key("gone", "m", "v1"), CachedUnit())
+    cache.save({"aaa"})
+    again = UnitCache(tmp_path / ".reviewer-cache")
+    assert again.get(cache_key("aaa", "m", "v1")) == CachedUnit(claims=[{"line": 1}], verdicts={"0": ["yes", "r"]})
+    assert again.get(cache_key("gone", "m", "v1")) is None  # units that no longer exist are not kept
+    assert again.get(cache_key("aaa", "other-model", "v1")) is None and again.get(cache_key("aaa", "m", "v2")) is None
+    assert (tmp_path / ".reviewer-cache" / ".gitignore").read_text().strip().endswith("*")
+    (tmp_path / ".reviewer-cache" / "judge.json").write_text("{not json")
+    assert UnitCache(tmp_path / ".reviewer-cache").get(cache_key("aaa", "m", "v1")) is None  # a miss, no error
