@@ -15,7 +15,7 @@ from reviewer.backends.base import CompletionRequest, Message
 from reviewer.evidence import Evidence
 from reviewer.findings import Finding
 from reviewer.judge.kinds import KINDS
-from reviewer.judge.meter import BackendDown, CallFailed, Meter
+from reviewer.judge.meter import CallFailed, Meter
 from reviewer.judge.schema import Assessment
 from reviewer.review.claims import check_text
 from reviewer.review.prompts import PromptSet
@@ -95,5 +95,3 @@ def assess(meter: Meter, prompts: PromptSet, nonce: str, temperature: float, *, 
     note.summary = text if len(text.split()) >= 4 else None
     return note
 
-
-__all__ += ["BackendDown"]
