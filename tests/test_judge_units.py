@@ -224,14 +224,15 @@ def test_diff_mode_reads_changed_units_first(tmp_path: Path) -> None:
         changed_lines(root, "no-such-ref")
 
 
-def test_budget_stops_when_one_more_unit_would_not_fit() -> None:
-    assert Budget(seconds=0).allows_another()  # 0: every unit
+def test_budget_expects_time_by_unit_size_and_stops_when_it_would_not_fit() -> None:
+    assert Budget(seconds=0).allows(10**6)  # 0: every unit
     budget = Budget(seconds=1.0, started=time.perf_counter() - 0.7)
-    assert budget.allows_another()  # nothing measured yet
-    budget.measured = [0.2, 0.5, 0.4]
-    assert not budget.allows_another()  # 0.7 s spent + 0.4 s expected > 1 s
+    assert budget.allows(10**6)  # nothing measured yet
+    budget.measured = [(0.2, 1000), (0.5, 1000), (0.4, 1000)]  # 0.4 ms per character
+    assert not budget.allows(1000)  # 0.7 s spent + 0.4 s expected > 1 s
+    assert budget.allows(500)  # a smaller unit still fits
     budget.concurrency = 2
-    assert budget.allows_another()  # two at once: 0.2 s more
+    assert budget.allows(1000)  # two at once: 0.2 s more
 
 
 def test_unit_cache_keeps_live_units_and_survives_a_corrupt_file(tmp_path: Path) -> None:

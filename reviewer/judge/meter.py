@@ -108,6 +108,17 @@ class Meter:
         with self._lock:
             self.down = self.down or reason
 
+    def load(self) -> float:
+        """Load or connect now, so the time budget counts reading only; a failure is a failed call that stops
+        the asking. Returns the seconds it took."""
+        start = time.perf_counter()
+        try:
+            self.backend.load()
+        except ReviewerError as exc:
+            self._record(False, time.perf_counter() - start, f"{type(exc).__name__}: {exc}")
+            self.stop(f"{type(exc).__name__}: {exc}")
+        return time.perf_counter() - start
+
     def ask(self, request: CompletionRequest, model: type[T]) -> T:
         """The validated answer. Raises CallFailed (this call only) or BackendDown (stop asking)."""
         if self.down is not None:

@@ -121,8 +121,9 @@ def _assess_all(review: JudgeReview, personas: list[PersonaInput], evidence: Evi
 def run_judgement(personas: list[PersonaInput], evidence: Evidence, root: Path, config: Config, backend: Backend,
                   prompts: PromptSet, deterministic: list[Finding], terminal: Terminal | None = None) -> JudgeReview:
     review = JudgeReview()
-    started = time.perf_counter()
     meter = Meter(backend)
+    review.seconds["load"] = round(meter.load(), 3)
+    started = time.perf_counter()
     nonce = secrets.token_hex(6)
     reading, total, cache, live = _read(personas, evidence, root, config, meter, prompts, deterministic, terminal,
                                         nonce)

@@ -1,7 +1,8 @@
 """Read units in rank order until the time budget is spent, up to ``concurrency`` at once.
 
-The planner measures the backend on the first units it asks (cache hits cost nothing and are not measured) and
-starts another unit only while the elapsed time plus the expected time of one more fits the budget. A budget of
+The planner measures the backend on the first units it asks (seconds per character of unit shown; cache hits
+cost nothing and are not measured) and, in rank order, starts each unit whose expected time still fits the
+budget; a unit too large for what is left is passed over for smaller ones further down. A budget of
 0 reads every unit. A backend that is down stops the reading; units already in flight finish.
 """
 
@@ -10,14 +11,18 @@ from __future__ import annotations
 import statistics
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from reviewer.console import ProgressTask
 from reviewer.judge.ask import Outcome, UnitJudge
 from reviewer.judge.meter import BackendDown
 from reviewer.judge.risk import Ranked
+from reviewer.judge.unitcontext import MAX_UNIT_LINES
 
-__all__ = ["Budget", "Reading", "read_units"]
+__all__ = ["Budget", "Reading", "read_units", "unit_size"]
+
+_QUESTION_CHARS = 400
 
 
 @dataclass
@@ -25,22 +30,33 @@ class Budget:
     seconds: float
     concurrency: int = 1
     started: float = field(default_factory=time.perf_counter)
-    measured: list[float] = field(default_factory=list)
+    measured: list[tuple[float, int]] = field(default_factory=list)
+    """(seconds, size in characters) of each unit the model answered."""
 
     @property
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
-    def expected_unit_s(self) -> float:
-        return statistics.median(self.measured) if self.measured else 0.0
+    def expected_s(self, size: int) -> float:
+        """Seconds a unit of ``size`` characters should take, from the rate measured so far (0 before any)."""
+        if not self.measured:
+            return 0.0
+        per_char = statistics.median(seconds / max(1, chars) for seconds, chars in self.measured)
+        return per_char * size
 
-    def allows_another(self) -> bool:
+    def allows(self, size: int) -> bool:
         if self.seconds <= 0:
             return True
-        return self.elapsed + self.expected_unit_s() / max(1, self.concurrency) <= self.seconds
+        return self.elapsed + self.expected_s(size) / max(1, self.concurrency) <= self.seconds
 
     def left(self) -> float:
         return float("inf") if self.seconds <= 0 else max(0.0, self.seconds - self.elapsed)
+
+
+def unit_size(item: Ranked) -> int:
+    """Characters of the unit as the prompt shows it (the shared prefix is cached and not counted)."""
+    unit = item.unit
+    return sum(len(unit.source.line(n)) + 8 for n in unit.lines[:MAX_UNIT_LINES]) + _QUESTION_CHARS
 
 
 @dataclass
@@ -62,27 +78,35 @@ def read_units(ranked: list[Ranked], judge: UnitJudge, budget: Budget, progress:
     pending: set[Future[Outcome]] = set()
     with ThreadPoolExecutor(max_workers=max(1, budget.concurrency), thread_name_prefix="judge") as pool:
         while True:
-            while reading.down is None and len(pending) < budget.concurrency:
-                if not budget.allows_another():
-                    reading.budget_spent = True
-                    break
-                item = next(queue, None)
-                if item is None:
-                    break
-                pending.add(pool.submit(_judge_one, judge, item))
+            _submit(queue, pending, pool, judge, budget, reading)
             if not pending:
                 break
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 _collect(future, reading, budget, progress)
-            if reading.budget_spent or reading.down is not None:
+            if reading.down is not None:
                 for future in wait(pending).done:
                     _collect(future, reading, budget, progress)
-                pending = set()
                 break
     order = {id(r): n for n, r in enumerate(ranked)}
     reading.outcomes.sort(key=lambda o: order[id(o.ranked)])
     return reading
+
+
+def _submit(queue: Iterator[Ranked], pending: set[Future[Outcome]], pool: ThreadPoolExecutor, judge: UnitJudge,
+            budget: Budget, reading: Reading) -> None:
+    """Start units in rank order while slots are free; pass over those whose expected time no longer fits."""
+    while reading.down is None and len(pending) < budget.concurrency:
+        if budget.seconds > 0 and budget.elapsed >= budget.seconds:
+            reading.budget_spent = True
+            return
+        item = next(queue, None)
+        if item is None:
+            return
+        if not budget.allows(unit_size(item)):
+            reading.budget_spent = True
+            continue
+        pending.add(pool.submit(_judge_one, judge, item))
 
 
 def _judge_one(judge: UnitJudge, item: Ranked) -> Outcome:
@@ -103,6 +127,6 @@ def _collect(future: Future[Outcome], reading: Reading, budget: Budget, progress
         return
     reading.outcomes.append(outcome)
     if not outcome.cached and outcome.error is None:
-        budget.measured.append(outcome.seconds)
+        budget.measured.append((outcome.seconds, unit_size(outcome.ranked)))
     if progress is not None:
         progress.advance(_label(outcome))

@@ -10,7 +10,7 @@ from reviewer.judge.units import Unit
 
 __all__ = ["MAX_UNIT_LINES", "UnitText", "unit_text"]
 
-MAX_UNIT_LINES = 80
+MAX_UNIT_LINES = 60
 _MAX_IMPORTS = 8
 _MAX_ATTRS = 8
 _MAX_CALLEES = 5
