@@ -70,7 +70,7 @@ class ReviewConfig(_Section):
     max_tokens: int = Field(default=1024, gt=0)
     coverage_target: float = Field(default=80.0, ge=0, le=100)
     model_budget_s: float = Field(
-        default=150.0, ge=0, description="Seconds the model may spend reading code, riskiest units first; 0 = all")
+        default=180.0, ge=0, description="Seconds the model may spend reading code, riskiest units first; 0 = all")
     diff_base: str | None = Field(
         default=None, description="Git ref: units touching lines changed since it are read first (PR mode)")
 
