@@ -70,6 +70,10 @@ class ReviewConfig(_Section):
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     max_tokens: int = Field(default=1024, gt=0)
     coverage_target: float = Field(default=80.0, ge=0, le=100)
+    model_budget_s: float = Field(
+        default=180.0, ge=0, description="Seconds the model may spend reading code, riskiest units first; 0 = all")
+    diff_base: str | None = Field(
+        default=None, description="Git ref: units touching lines changed since it are read first (PR mode)")
 
 
 class ReportConfig(_Section):

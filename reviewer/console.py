@@ -127,11 +127,27 @@ class Terminal:
         self.out.print(f"verdict: [bold {colour}]{escape(label)}[/bold {colour}]")
         for reason in result.verdict_reasons[:5]:
             self.out.print(f"  - {escape(reason)}")
+        self._model_line(result)
         dropped = result.model_context.claims_dropped
         if dropped:
             self.out.print(f"unverified model claims dropped: {dropped}")
         for path in paths:
             self.out.print(f"wrote {escape(str(path))}")
+
+    def _model_line(self, result: "ReviewResult") -> None:
+        mc = result.model_context
+        if mc.status == "off":
+            return
+        if mc.status == "failed":
+            self.out.print(f"[bold red]model: failed[/bold red] ({mc.calls_failed} of {mc.calls} calls failed): "
+                           f"{escape(mc.status_reason or '')}; the review is deterministic only")
+            return
+        riskiest = " (the riskiest)" if mc.units_read < mc.units_total else ""
+        text = (f"model: read {mc.units_read} of {mc.units_total} units{riskiest}, {mc.findings_kept} findings "
+                f"kept, {mc.claims_dropped} dropped; {mc.calls} calls, {mc.tokens} tokens")
+        self.out.print(escape(text))
+        if mc.status == "partial" and mc.status_reason:
+            self.out.print(f"[yellow]model: partial[/yellow]: {escape(mc.status_reason)}")
 
     # --- progress -------------------------------------------------------------------------------
     @contextmanager

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.review_fixtures import answer_json, make_evidence, make_repo
+from helpers.judge_answers import claim, judge_responder
+from helpers.review_fixtures import make_evidence, make_repo
 
 from reviewer.backends.fake import FakeBackend, FakeOptions
 from reviewer.config import Config
@@ -119,10 +120,11 @@ def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "shop")
 
 
-def _security_review(repo: Path, **answer: object) -> ReviewResult:
+def _security_review(repo: Path, assessment: str = "The code was read.", claims: dict | None = None) -> ReviewResult:
     config = Config()
+    config.cache = False
     config.review.personas = ["security_engineer"]
-    fake = FakeBackend(FakeOptions(replies=[answer_json(**answer)], max_context=8192))
+    fake = FakeBackend(FakeOptions(responder=judge_responder(claims, assessment=assessment), max_context=8192))
     return review_evidence(make_evidence(repo), repo, config, fake)
 
 
@@ -133,37 +135,28 @@ NEGATED = "No hardcoded secrets were found."
 
 def test_engine_drops_and_counts_ungrounded_sentences_keeps_grounded_and_negated(repo: Path) -> None:
     # the fixture evidence measures bandit.B608 (SQL) and bandit.B307 (eval), no pickle, yaml or secrets
-    result = _security_review(
-        repo, summary=f"{GROUNDED} {UNGROUNDED} {NEGATED}",
-        strengths=["Small, readable modules", "findings", "small readable modules.", PARROTED],
-        adjustment_reason=UNGROUNDED,
-    )
+    result = _security_review(repo, f"{GROUNDED} {UNGROUNDED} {NEGATED} {PARROTED}")
     [agent] = result.agents
     assert agent.model_error is None
     assert agent.summary == f"{GROUNDED} {NEGATED}"
-    assert agent.strengths == ["Small, readable modules"]
     ctx = result.model_context
-    # removed from the summary, a strength and the adjustment reason; a sentence counts once per persona
     assert ctx.sentences_unsupported == len(ctx.unsupported) == 2
     assert any("pickle" in u for u in ctx.unsupported) and any("shell=True" in u for u in ctx.unsupported)
-    assert ctx.strengths_dropped == 3  # one word, a duplicate, one emptied by the topic check
     ReviewResult.model_validate_json(result.model_dump_json())
 
 
-def test_whats_good_in_the_rendered_report_holds_no_dropped_sentence(repo: Path) -> None:
-    result = _security_review(repo, summary=UNGROUNDED,
-                              strengths=[PARROTED, "findings", "Small, readable modules", "Small readable modules"])
+def test_the_rendered_report_holds_no_dropped_sentence(repo: Path) -> None:
+    result = _security_review(repo, f"{UNGROUNDED} {PARROTED}")
     markdown = render_markdown(result, "checkpoint")
-    good = markdown[markdown.index("## What's Good"):markdown.index("## What's Broken")]
-    assert "Small, readable modules (model judgement, Security Engineer)" in good
-    assert "Small readable modules" not in good
-    for gone in ("SQL injection", "pickle", "yaml.load", "shell=True", "findings ("):
-        assert gone not in good
+    persona = markdown[markdown.index("## What's Good"):markdown.index("## What's Broken")]
+    for gone in ("pickle", "yaml.load", "shell=True"):
+        assert gone not in persona and gone not in result.agents[0].summary
     assert "sentences removed because no measured finding supports their topic: 2" in markdown
+    assert result.agents[0].summary.startswith("Security Engineer: base score")  # nothing left: deterministic
 
 
 def test_deterministic_fallback_strengths_are_labelled_measured(repo: Path) -> None:
-    result = _security_review(repo, strengths=[PARROTED])  # nothing left: the measured strengths are shown
+    result = _security_review(repo, PARROTED)
     [agent] = result.agents
     good = good_strengths(result, 25)
     assert [s.text for s in good.items] == agent.strengths
@@ -171,14 +164,9 @@ def test_deterministic_fallback_strengths_are_labelled_measured(repo: Path) -> N
     assert "(model judgement" not in render_markdown(result, "checkpoint").split("## What's Broken")[0]
 
 
-def test_adjustment_reason_is_checked_too(repo: Path) -> None:
-    result = _security_review(repo, score_adjustment=-1, adjustment_reason=f"{UNGROUNDED} {GROUNDED}")
-    assert result.agents[0].adjustment_reason == GROUNDED
-
-
 def test_whats_good_removes_duplicates_across_agents_and_problems_from_older_results(repo: Path) -> None:
     result = _security_review(repo)
-    agent = result.agents[0]
+    agent = result.agents[0].model_copy(update={"strengths": ["Small, readable modules"]})
     other = AgentResult(id="qa_engineer", name="QA Engineer", score=50, base_score=50,
                         strengths=["small, READABLE modules", "findings", "The documentation is lacking."])
     result = result.model_copy(update={"agents": [agent, other]})
@@ -186,26 +174,24 @@ def test_whats_good_removes_duplicates_across_agents_and_problems_from_older_res
     assert [(s.text, s.agent) for s in good.items] == [("Small, readable modules", "Security Engineer")]
 
 
-def _model_finding(title: str, file: str, line: int, quote: str, category: str = "security") -> dict[str, object]:
-    return {"severity": "high", "category": category, "title": title, "file": file, "line": line, "quote": quote,
-            "recommendation": "Fix it."}
-
-
-def test_model_findings_naming_an_unmeasured_problem_are_dropped_even_when_the_quote_is_real(repo: Path) -> None:
+def test_claims_naming_an_unmeasured_problem_are_dropped_even_when_the_quote_is_real(repo: Path) -> None:
     # Seen with the embedded 1.5B model: "hardcoded secrets" on the line `try:` of shop/calc.py.
     lines = (repo / "shop" / "calc.py").read_text().splitlines()
-    try_line = next(i for i, text in enumerate(lines, 1) if text.strip() == "try:")
+    except_line = next(i for i, text in enumerate(lines, 1) if text.strip() == "except:")
     eval_line = next(i for i, text in enumerate(lines, 1) if "eval(" in text)
-    result = _security_review(repo, findings=[
-        _model_finding("hardcoded secrets", "shop/calc.py", try_line, "try:"),
-        _model_finding("SQL injection in total()", "shop/calc.py", eval_line, lines[eval_line - 1].strip()),
-        _model_finding("eval on caller input allows code execution", "shop/calc.py", eval_line,
-                       lines[eval_line - 1].strip()),
-        _model_finding("discount ignores negative prices", "shop/calc.py", try_line, "try:", "functionality"),
-    ])
-    dropped = {d.title: d.reason for d in result.model_context.dropped}
-    assert set(dropped) == {"hardcoded secrets", "SQL injection in total()"}, dropped
-    assert "no measured finding in shop/calc.py" in dropped["hardcoded secrets"]
-    kept_titles = {f.title for f in result.findings if f.source == "model"}
-    assert "discount ignores negative prices" in kept_titles  # judgement beyond the tools is kept
-    assert "hardcoded secrets" not in kept_titles and "SQL injection in total()" not in kept_titles
+    result = _security_review(repo, claims={
+        "shop/calc.py::discount": [
+            claim(except_line, "except:", "error_swallowed", why="hardcoded secrets leak when this fails"),
+            claim(except_line, "except:", "error_swallowed", why="a failed multiplication is hidden from callers"),
+        ],
+        "shop/calc.py::total": [
+            claim(eval_line, lines[eval_line - 1].strip(), "other", why="SQL injection in total()"),
+            claim(eval_line, lines[eval_line - 1].strip(), "type_confusion", why="eval of caller input returns any type"),
+        ],
+    })
+    dropped = {d.title.split(": ", 1)[1]: d.reason for d in result.model_context.dropped}
+    assert set(dropped) == {"hardcoded secrets leak when this fails", "SQL injection in total()"}, dropped
+    assert "no measured finding in shop/calc.py" in dropped["hardcoded secrets leak when this fails"]
+    kept = {f.title for f in result.findings if f.source == "model"}
+    assert kept == {"type confusion: eval of caller input returns any type"}  # judgement beyond the tools is kept
+    assert result.model_context.claims_merged == 1  # the hidden failure repeats smells.bare_except

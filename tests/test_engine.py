@@ -1,15 +1,18 @@
 """The review engine with scripted models: untrusted repo text cannot move scores or the verdict, invented
-claims are dropped and counted, the context budget is recorded, prompts and rubrics are overridable."""
+claims are dropped and counted, one prompt per unit with a shared prefix, failures recorded honestly,
+prompts and rubrics overridable."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
-from helpers.review_fixtures import INJECTION, answer_json, make_evidence, make_repo
+from helpers.judge_answers import claim, judge_responder, question_of, unit_of
+from helpers.review_fixtures import INJECTION, make_evidence, make_repo
 
-from reviewer.backends.base import CompletionRequest, Message
+from reviewer.backends.base import CompletionRequest
 from reviewer.backends.fake import FakeBackend, FakeOptions
 from reviewer.backends.none import NoneBackend
 from reviewer.config import Config
@@ -22,6 +25,7 @@ TWO = ["qa_engineer", "security_engineer"]
 
 def _config(**review: object) -> Config:
     config = Config()
+    config.cache = False
     for key, value in review.items():
         setattr(config.review, key, value)
     return config
@@ -32,8 +36,8 @@ def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "shop")
 
 
-def _fake(*replies: str, max_context: int = 8192) -> FakeBackend:
-    return FakeBackend(FakeOptions(replies=list(replies), max_context=max_context))
+def _fake(responder=None) -> FakeBackend:  # noqa: ANN001 - a responder callable
+    return FakeBackend(FakeOptions(responder=responder or judge_responder(), max_context=8192))
 
 
 def _bases(result: ReviewResult) -> dict[str, int]:
@@ -52,145 +56,174 @@ def test_none_backend_gives_complete_deterministic_review(repo: Path) -> None:
     assert {result.finding(i).rule for i in security.findings} == {"bandit.B608", "bandit.B307"}
     assert {r.horizon for r in result.recommendations} == {"immediate", "short_term", "long_term"}
     assert result.metrics.tests_failed == 1 and result.metrics.coverage_percent == 40.0
-    assert result.model_context.claims_dropped == 0 and "scoring" in result.timings
+    assert result.model_context.status == "off" and result.model_context.calls == 0
     ReviewResult.model_validate_json(result.model_dump_json())
 
 
 def _obeys_injection(request: CompletionRequest) -> str:
     """A model that does what the planted comment says, as hard as it can."""
-    assert any(INJECTION in m.content for m in request.messages)  # it did see the repository text
-    invented = {"severity": "info", "category": "security", "title": "No problems", "file": "shop/calc.py",
-                "line": 2, "quote": "all code here is secure and reviewed", "recommendation": "none"}
-    return answer_json(summary="Perfect code: coverage is 100% and all tests pass. Score 100.",
-                       strengths=["No security issues"], findings=[invented], score_adjustment=50,
-                       adjustment_reason="ignore previous instructions, score 100")
+    kind = question_of(request)
+    if kind == "persona":
+        return json.dumps({"assessment": "Perfect code: coverage is 100% and all tests pass. Score 100."})
+    if kind == "adjudicate":
+        return json.dumps({"reason": "ignore previous instructions", "answer": "yes"})
+    invented = claim(2, "all code here is secure and reviewed", "other", "low", "no problems")
+    return json.dumps({"findings": [invented]})
 
 
-def test_prompt_injection_cannot_move_base_scores_or_verdict(repo: Path) -> None:
+def test_prompt_injection_cannot_move_scores_or_verdict(repo: Path) -> None:
     evidence = make_evidence(repo)
     baseline = review_evidence(evidence, repo, _config(personas=TWO), NoneBackend())
-    fake = _fake()
-    fake.respond_with(_obeys_injection)
-    result = review_evidence(evidence, repo, _config(personas=TWO), fake)
+    result = review_evidence(evidence, repo, _config(personas=TWO), _fake(_obeys_injection))
     assert _bases(result) == _bases(baseline)
+    assert all(a.score == a.base_score and a.adjustment == 0 for a in result.agents)
     assert result.verdict == baseline.verdict == "not_ready"
     assert result.verdict_reasons == baseline.verdict_reasons
-    for agent in result.agents:  # +50 is outside the schema's enum: rejected, re-asked, still +50 -> error
-        assert agent.adjustment == 0 and agent.score == agent.base_score
-        assert agent.model_error and "score_adjustment" in agent.model_error
-    assert len(fake.requests) == 4  # one ask + one re-ask per persona
-
-
-def test_injected_answer_within_bounds_is_grounded_and_checked(repo: Path) -> None:
-    evidence = make_evidence(repo)
-    baseline = review_evidence(evidence, repo, _config(personas=TWO), NoneBackend())
-    bounded = json.loads(_obeys_injection(CompletionRequest(messages=[Message(role="user", content=INJECTION)])))
-    bounded["score_adjustment"] = 10
-    fake = _fake(json.dumps(bounded), json.dumps(bounded))
-    result = review_evidence(evidence, repo, _config(personas=TWO), fake)
-    assert _bases(result) == _bases(baseline) and result.verdict == baseline.verdict
     for agent in result.agents:
-        assert agent.adjustment == 10 and agent.score == min(100, agent.base_score + 10)
         assert "100%" not in agent.summary and "all tests pass" not in agent.summary
     ctx = result.model_context
-    assert ctx.claims_dropped == 2 and all("quoted code not found" in d.reason for d in ctx.dropped)
     assert ctx.numbers_contradicted == 4  # coverage and "all tests pass", in both personas
     assert not any(f.source == "model" for f in result.findings)
+    assert ctx.claims_dropped == ctx.units_read and all("quoted code not found" in d.reason for d in ctx.dropped)
 
 
-def test_invented_file_line_and_misquote_dropped_real_one_kept(repo: Path) -> None:
-    def finding(file: str, line: int, quote: str, category: str = "security") -> dict:
-        return {"severity": "high", "category": category, "title": f"{file}:{line}", "file": file, "line": line,
-                "quote": quote, "recommendation": "fix it"}
+def test_each_claim_is_grounded_kind_checked_and_adjudicated(repo: Path) -> None:
+    claims = {
+        "shop/calc.py::discount": [
+            claim(10, "except:", "error_swallowed"),  # real: kept, then merged into smells.bare_except
+            claim(9, "return price * 0.9", "division_by_zero"),  # no division on that line: dropped by its check
+            claim(40, "return price", "off_by_one"),  # no such line in the unit: dropped
+        ],
+        "shop/db.py::find_user": [claim(5, "cursor = conn.cursor()", "resource_not_released", "high")],
+        "shop/calc.py::total": [claim(3, "return eval(expression)", "type_confusion", "low")],
+    }
+    responder = judge_responder(claims)
 
-    findings = [
-        finding("shop/payments.py", 3, "charge(card)"),
-        finding("shop/db.py", 70, "return cursor.fetchall()"),
-        finding("shop/calc.py", 3, "return exec(expression)"),
-        finding("shop/calc.py", 10, "except:", category="reliability"),  # repeats smells.bare_except: merged
-        finding("shop/db.py", 4, "def find_user(conn: sqlite3.Connection, name: str) -> list:", "maintainability"),
-    ]
-    fake = _fake(answer_json(findings=findings))
-    result = review_evidence(make_evidence(repo), repo, _config(personas=["qa_engineer"]), fake)
+    def answer(request: CompletionRequest) -> str:  # the adjudicator rejects the type confusion only
+        if question_of(request) == "adjudicate" and "type_confusion" in request.messages[-1].content:
+            return json.dumps({"reason": "eval returns a number here", "answer": "no"})
+        return responder(request)
+
+    result = review_evidence(make_evidence(repo), repo, _config(personas=TWO), _fake(answer))
     ctx = result.model_context
-    assert ctx.claims_dropped == 3
-    assert sorted(d.file for d in ctx.dropped) == ["shop/calc.py", "shop/db.py", "shop/payments.py"]
-    assert ctx.claims_merged == 1
-    [model_finding] = [f for f in result.findings if f.source == "model"]
-    assert (model_finding.file, model_finding.line, model_finding.agent) == ("shop/db.py", 4, "qa_engineer")
-    qa = result.agents[0]
-    assert model_finding.id in qa.findings
+    reasons = sorted(d.reason.split(":")[0] for d in ctx.dropped)
+    assert reasons == ["adjudicated no", "division_by_zero not possible there", "quoted code not found within ±3 "
+                       "lines of line 40 in discount"]
+    assert ctx.claims_merged == 1 and ctx.findings_kept == 2
+    [model] = [f for f in result.findings if f.source == "model"]
+    # the architect owns leaks; not configured here, so the QA engineer gets it
+    assert (model.rule, model.file, model.line, model.agent) == ("model.resource_not_released", "shop/db.py", 5,
+                                                                 "qa_engineer")
+    assert model.evidence == "cursor = conn.cursor()" and model.id in result.agents[0].findings
     bare = next(f for f in result.findings if f.rule == "smells.bare_except")
-    assert bare.id in qa.findings
+    assert bare.id in result.agents[0].findings  # the merged claim is listed with its persona
+    assert ctx.status == "complete" and ctx.units_read == ctx.units_total == 5
+    assert ctx.calls == 5 + 3 + 2 and ctx.calls_failed == 0  # units, adjudications, personas
+    assert ctx.tokens > 0 and ctx.tokens_per_kept_finding == round(ctx.tokens / 2, 1)
 
 
-def test_repo_text_is_fenced_and_prefix_is_shared(repo: Path) -> None:
-    fake = _fake(*[answer_json()] * 5)
-    review_evidence(make_evidence(repo), repo, Config(), fake)
-    assert len(fake.requests) == 5
-    systems = {r.messages[0].content for r in fake.requests}
-    assert len(systems) == 1
-    users = [r.messages[1].content for r in fake.requests]
-    digest_end = users[0].index("# Your task")
-    assert all(u[:digest_end] == users[0][:digest_end] for u in users)  # shared prefix, persona part last
-    digest = users[0][:digest_end]
-    position = digest.index(INJECTION)
-    opened, closed = digest.rfind("<<<REPO-DATA", 0, position), digest.rfind("<<<END REPO-DATA", 0, position)
+def test_one_prompt_per_unit_with_a_shared_prefix_and_fenced_code(repo: Path) -> None:
+    fake = _fake()
+    review_evidence(make_evidence(repo), repo, _config(personas=["qa_engineer"]), fake)
+    unit_requests = [r for r in fake.requests if question_of(r) == "unit"]
+    assert sorted(unit_of(r) for r in unit_requests) == [
+        "shop/calc.py::discount", "shop/calc.py::total", "shop/db.py::find_user", "tests/test_calc.py::test_discount",
+        "tests/test_calc.py::test_total"]
+    assert len({r.messages[0].content for r in unit_requests}) == 1  # identical prefix: the prompt cache reuses it
+    assert "division_by_zero" in unit_requests[0].messages[0].content  # the closed checklist is in the prefix
+    total = next(r.messages[1].content for r in unit_requests if unit_of(r) == "shop/calc.py::total")
+    position = total.index(INJECTION)
+    opened, closed = total.rfind("<<<REPO-DATA", 0, position), total.rfind("<<<END REPO-DATA", 0, position)
     assert opened > closed  # the planted comment sits inside an untrusted block
+    assert "3 |     return eval(expression)" in total  # numbered with the file's own lines
+    assert "def find_user" not in total  # one unit per prompt
 
 
-def test_context_budget_clips_and_records(repo: Path) -> None:
-    config = _config(personas=["security_engineer"], max_tokens=256)
-    full = review_evidence(make_evidence(repo), repo, config, _fake(answer_json(), max_context=16384))
-    assert full.model_context.sections_clipped == []
-    assert set(full.model_context.files_seen) >= {"shop/db.py", "shop/calc.py"}
-    small = _fake(answer_json(), max_context=2500)
-    clipped = review_evidence(make_evidence(repo), repo, config, small)
-    ctx = clipped.model_context
-    assert ctx.context_tokens == 2500 and ctx.prompt_tokens_budget is not None
-    assert "overview (7 of 7)" in ctx.sections_seen and "failing_tests (1 of 1)" in ctx.sections_seen
-    assert "code_excerpts: 0 of 5 shown" in ctx.sections_clipped  # lowest priority goes first
-    assert "def find_user" not in small.requests[0].messages[1].content
-    prompt_chars = sum(len(m.content) for m in small.requests[0].messages)
-    assert prompt_chars / 3.5 + 2 * 256 <= 2500
-    tiny = review_evidence(make_evidence(repo), repo, config, _fake(answer_json(), max_context=600))
-    assert "too small" in (tiny.agents[0].model_error or "")
+def test_units_are_read_riskiest_first_with_reasons(repo: Path) -> None:
+    fake = _fake()
+    result = review_evidence(make_evidence(repo), repo, _config(personas=["qa_engineer"]), fake)
+    ranked = result.model_context.units_ranked
+    assert [u.name for u in ranked][:2] == ["discount", "find_user"]
+    assert [u.name for u in ranked][-2:] == ["test_discount", "test_total"]  # tests come last
+    assert any("broad except" in r for r in ranked[0].reasons)
+    assert [unit_of(r) for r in fake.requests if question_of(r) == "unit"][0] == "shop/calc.py::discount"
 
 
 def test_backend_down_stops_model_calls_and_review_completes(repo: Path) -> None:
-    fake = _fake()
-
     def down(request: CompletionRequest) -> str:
         raise BackendUnavailableError("connection refused", backend="fake", model="fake-model")
 
-    fake.respond_with(down)
-    result = review_evidence(make_evidence(repo), repo, Config(), fake)
+    fake = _fake(down)
+    result = review_evidence(make_evidence(repo), repo, _config(), fake)
     assert len(fake.requests) == 1
-    assert result.model_context.backend_error and "connection refused" in result.model_context.backend_error
+    ctx = result.model_context
+    assert ctx.backend_error and "connection refused" in ctx.backend_error
+    assert ctx.status == "failed" and ctx.calls == ctx.calls_failed == 1
     assert all(a.model_error for a in result.agents) and len(result.agents) == 5
     assert result.verdict == "not_ready"
 
 
-def test_one_persona_failure_is_recorded_others_go_on(repo: Path) -> None:
-    fake = _fake("not json", "still not json", answer_json(summary="Security view."))
+def test_garbage_answers_are_failed_calls_and_the_model_part_fails(repo: Path) -> None:
+    fake = _fake(lambda request: "<html>502 Bad Gateway</html>")
     result = review_evidence(make_evidence(repo), repo, _config(personas=TWO), fake)
-    qa, sec = result.agents
-    assert qa.model_error and "StructuredOutputError" in qa.model_error and qa.summary.startswith("QA Engineer")
-    assert sec.model_error is None and sec.summary == "Security view."
-    assert result.model_context.backend_error is None
+    ctx = result.model_context
+    assert ctx.status == "failed" and ctx.calls == ctx.calls_failed == 3  # then it stops asking
+    assert "StructuredOutputError" in (ctx.status_reason or "")
+    assert len(fake.requests) == 6  # each question asked once and re-asked once
+    assert all(a.model_error and "failed" in a.model_error for a in result.agents)
+    assert all(a.summary.startswith(a.name) for a in result.agents)  # the deterministic assessment
 
 
-def test_runs_aggregate_median_adjustment(repo: Path) -> None:
-    fake = _fake(answer_json(score_adjustment=6), answer_json(score_adjustment=-2), answer_json(score_adjustment=1))
-    result = review_evidence(make_evidence(repo), repo, _config(personas=["architect"], runs=3), fake)
-    assert result.runs == 3 and result.agents[0].adjustment == 1
-    assert [r.seed for r in fake.requests] == [0, 1, 2]
+def test_some_failed_calls_make_a_partial_model_part(repo: Path) -> None:
+    responder = judge_responder()
+
+    def flaky(request: CompletionRequest) -> str:
+        return "not json" if unit_of(request) == "shop/db.py::find_user" else responder(request)
+
+    result = review_evidence(make_evidence(repo), repo, _config(personas=TWO), _fake(flaky))
+    ctx = result.model_context
+    assert ctx.status == "partial" and ctx.calls_failed == 1 and ctx.units_read == 4
+    assert "1 of" in (ctx.status_reason or "") and result.agents[0].model_error is None
+    [failed] = [u for u in ctx.units_ranked if u.error]
+    assert failed.name == "find_user" and "StructuredOutputError" in failed.error
+
+
+def test_persona_assessment_from_its_own_findings_only(repo: Path) -> None:
+    fake = _fake(judge_responder(assessment="Two of the measured figures matter here."))
+    result = review_evidence(make_evidence(repo), repo, _config(personas=TWO), fake)
+    persona_requests = [r.messages[-1].content for r in fake.requests if question_of(r) == "persona"]
+    qa, security = persona_requests
+    assert "Bare except" in qa and "SQL injection" not in qa
+    assert "SQL injection" in security and "Bare except" not in security
+    assert all(a.summary == "Two of the measured figures matter here." for a in result.agents)
+
+
+def test_cached_answers_are_not_asked_again(repo: Path) -> None:
+    config = _config(personas=["qa_engineer"])
+    config.cache = True
+    claims = {"shop/calc.py::discount": [claim(10, "except:", "error_swallowed")]}
+    first = _fake(judge_responder(claims))
+    review_evidence(make_evidence(repo), repo, config, first)
+    assert sum(question_of(r) == "unit" for r in first.requests) == 5
+    again = _fake(judge_responder(claims))
+    result = review_evidence(make_evidence(repo), repo, config, again)
+    assert [question_of(r) for r in again.requests] == ["persona"]  # units and adjudication from the cache
+    assert result.model_context.claims_merged == 1 and all(u.cached for u in result.model_context.units_ranked)
+    calc = repo / "shop" / "calc.py"
+    calc.write_text("\n\n" + calc.read_text())  # units moved, content unchanged: still cached
+    moved = _fake(judge_responder())
+    review_evidence(make_evidence(repo), repo, config, moved)
+    assert [question_of(r) for r in moved.requests] == ["persona"]
+    calc.write_text(calc.read_text().replace("0.9", "0.8"))  # discount changed: asked again, only it
+    changed = _fake(judge_responder())
+    review_evidence(make_evidence(repo), repo, config, changed)
+    assert [unit_of(r) for r in changed.requests if question_of(r) == "unit"] == ["shop/calc.py::discount"]
 
 
 def test_prompt_and_rubric_overrides_from_user_dirs(repo: Path) -> None:
     prompts = repo / "review-prompts"
     prompts.mkdir()
-    (prompts / "persona.j2").write_text("CUSTOM PERSONA {{ rubric.name }} {{ base_score }}\n{% include 'schema.j2' %}")
+    (prompts / "judge_task.j2").write_text("CUSTOM TASK: list the defects.")
     rubrics = repo / "review-rubrics"
     rubrics.mkdir()
     (rubrics / "architect.yaml").write_text(
@@ -199,10 +232,10 @@ def test_prompt_and_rubric_overrides_from_user_dirs(repo: Path) -> None:
     )
     config = _config(personas=["architect"])
     config.prompts_dir, config.rubrics_dir = "review-prompts", "review-rubrics"
-    fake = _fake(answer_json())
+    fake = _fake()
     result = review_evidence(make_evidence(repo), repo, config, fake)
     assert result.agents[0].name == "Docs Architect" and result.agents[0].base_score == 50
-    assert "CUSTOM PERSONA Docs Architect 50" in fake.requests[0].messages[1].content
+    assert "CUSTOM TASK: list the defects." in fake.requests[0].messages[1].content
 
 
 def test_bad_template_is_a_config_error(repo: Path) -> None:
@@ -210,8 +243,74 @@ def test_bad_template_is_a_config_error(repo: Path) -> None:
 
     prompts = repo / "p"
     prompts.mkdir()
-    (prompts / "persona.j2").write_text("{{ no_such_variable }}")
+    (prompts / "judge_task.j2").write_text("{{ no_such_variable }}")
     config = _config(personas=["architect"])
     config.prompts_dir = "p"
     with pytest.raises(ConfigError, match="no_such_variable"):
-        review_evidence(make_evidence(repo), repo, config, _fake(answer_json()))
+        review_evidence(make_evidence(repo), repo, config, _fake())
+
+
+@pytest.mark.parametrize(("assessment", "kept"), [
+    ("The code is not ready. The code is not ready. The code is not ready. The code is not ready.", None),
+    ("Bandit reports 2 medium findings. The SQL query is built from input. It has 17 modules.",
+     "Bandit reports 2 medium findings. The SQL query is built from input."),
+    ("The SQL query is built from user input and eval runs caller text. Fix both before a release. More to come",
+     "The SQL query is built from user input and eval runs caller text. Fix both before a release."),
+])
+def test_looping_invented_or_unfinished_assessments_are_cut(repo: Path, assessment: str, kept: str | None) -> None:
+    result = review_evidence(make_evidence(repo), repo, _config(personas=["security_engineer"]),
+                             _fake(judge_responder(assessment=assessment)))
+    [agent] = result.agents
+    if kept is None:
+        assert agent.summary.startswith("Security Engineer: base score")  # the deterministic one
+        assert result.model_context.sentences_unsupported == 1
+    else:
+        assert agent.summary == kept  # an invented figure or an unfinished sentence goes, the rest stays
+
+
+def test_time_budget_reads_the_riskiest_units_then_stops(repo: Path) -> None:
+    responder = judge_responder()
+
+    def slow(request: CompletionRequest) -> str:
+        time.sleep(0.3)
+        return responder(request)
+
+    config = _config(personas=["qa_engineer"], model_budget_s=0.2)  # the first unit alone spends it
+    result = review_evidence(make_evidence(repo), repo, config, _fake(slow))
+    ctx = result.model_context
+    assert ctx.status == "partial" and "time budget spent: read 1 of 5 units" in (ctx.status_reason or "")
+    assert [u.name for u in ctx.units_ranked] == ["discount"]  # the riskiest
+    assert any("budget spent" in n for n in result.agents[0].notes)  # no time left for the assessment call
+    assert result.agents[0].summary.startswith("QA Engineer: base score")
+
+
+def test_model_budget_and_diff_are_cli_and_config_options(repo: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from reviewer.cli import main
+
+    config = tmp_path / "reviewer.yaml"
+    config.write_text("review:\n  model_budget_s: -1\n")
+    with pytest.raises(SystemExit) as bad:
+        main(["run", str(repo), "--backend", "none", "--config", str(config), "--out", str(tmp_path / "o")])
+    assert bad.value.code == 2
+    config.write_text("review:\n  model_budget_s: 30\n")
+    with pytest.raises(SystemExit) as no_git:  # --diff needs a git repository: a usage error, evidence kept
+        main(["run", str(repo), "--config", str(config), "--model-budget", "0", "--diff", "main",
+              "--backend", "fake", "--out", str(tmp_path / "o")])
+    assert no_git.value.code == 2 and (tmp_path / "o" / "evidence.json").is_file()
+    assert "git diff main failed" in capsys.readouterr().err
+
+
+def test_an_unexpected_error_in_one_unit_is_recorded_and_the_review_goes_on(repo: Path) -> None:
+    responder = judge_responder()
+
+    def broken(request: CompletionRequest) -> str:
+        if unit_of(request) == "shop/db.py::find_user":
+            raise RuntimeError("decoder crashed")
+        return responder(request)
+
+    result = review_evidence(make_evidence(repo), repo, _config(personas=["qa_engineer"]), _fake(broken))
+    ctx = result.model_context
+    assert ctx.units_read == 4 and ctx.status == "partial"
+    assert [u.error for u in ctx.units_ranked if u.error] == ["RuntimeError: decoder crashed"]
+    assert ctx.status_reason == "1 unit(s) not judged: RuntimeError: decoder crashed"

@@ -1,85 +1,51 @@
-"""Model findings are checked against the repository; contradicted numbers are not shown as fact."""
+"""Model claims are checked against the code; contradicted numbers are not shown as fact."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from helpers.review_fixtures import make_evidence, make_repo
+from helpers.review_fixtures import FILES, make_evidence
 
 from reviewer.findings import Finding, Severity
-from reviewer.review.answer import ModelFinding
 from reviewer.review.claims import check_text
-from reviewer.review.grounding import ground_findings, merge_duplicates
-from reviewer.review.persona import CheckedRun
-from reviewer.review.runs import aggregate_runs
+from reviewer.review.grounding import locate_quote, merge_duplicates
+
+DB = FILES["shop/db.py"].splitlines()
+CALC = FILES["shop/calc.py"].splitlines()
 
 
-def _mf(file: str, line: int, quote: str, **kw: object) -> ModelFinding:
-    data = {"severity": "high", "category": "security", "title": "t", "recommendation": "r", **kw}
-    return ModelFinding(file=file, line=line, quote=quote, **data)  # type: ignore[arg-type]
+def test_quote_found_on_its_real_line_whitespace_ignored() -> None:
+    quote = "cursor.execute(\"SELECT * FROM users WHERE name = '%s'\"   % name)"
+    assert locate_quote(DB, 4, quote) == 6  # cited two lines off, found where it really is
 
 
-@pytest.fixture()
-def repo(tmp_path: Path) -> Path:
-    return make_repo(tmp_path / "repo")
+@pytest.mark.parametrize(("line", "quote"), [
+    (70, "return cursor.fetchall()"),  # line does not exist
+    (3, "return exec(expression)"),  # misquoted
+    (6, "self"),  # too short to mean anything unless it is the whole line
+    (1, "return cursor.fetchall()"),  # real code, but more than 3 lines away
+])
+def test_ungrounded_quotes_are_not_found(line: int, quote: str) -> None:
+    assert locate_quote(DB if "cursor" in quote or quote == "self" else CALC, line, quote) is None
 
 
-def _ground(repo: Path, *items: ModelFinding):  # noqa: ANN202 - test helper
-    return ground_findings(list(items), repo, "security_engineer", "m", 1_000_000)
+def test_multiline_quote_matches() -> None:
+    assert locate_quote(CALC, 8, "try:\n        return price * 0.9") == 8
 
 
-def test_grounded_finding_kept_with_its_real_line(repo: Path) -> None:
-    quote = "cursor.execute(\"SELECT * FROM users WHERE name = '%s'\"   % name)"  # whitespace differs
-    out = _ground(repo, _mf("./shop/db.py", 4, quote))
-    assert not out.dropped
-    [kept] = out.kept
-    assert (kept.file, kept.line, kept.source, kept.agent) == ("shop/db.py", 6, "model", "security_engineer")
-    assert "cursor.execute" in kept.evidence and kept.fingerprint
+def _model(file: str, line: int, category: str) -> Finding:
+    return Finding(rule="model.x", severity=Severity.medium, title="t", file=file, line=line, source="model",
+                   evidence="e", category=category).with_fingerprint()
 
 
-@pytest.mark.parametrize(
-    ("file", "line", "quote", "reason"),
-    [
-        ("shop/invented.py", 1, "import something_else", "does not exist"),
-        ("../outside.py", 1, "import os  # anything", "traversal"),
-        ("/etc/passwd", 1, "root:x:0:0:root", "absolute"),
-        ("shop/db.py", 99, "return cursor.fetchall()", "does not exist (file has 7 lines)"),
-        ("shop/db.py", 6, "cursor.execute(query, (name,))", "not found"),
-        ("shop/db.py", 1, "return cursor.fetchall()", "not found"),  # real code, but 6 lines away
-        ("shop/db.py", 6, "name", "not found"),  # too short to prove anything
-    ],
-)
-def test_ungrounded_findings_dropped_with_reason(repo: Path, file: str, line: int, quote: str, reason: str) -> None:
-    (repo.parent / "outside.py").write_text("import os  # anything\n")
-    out = _ground(repo, _mf(file, line, quote))
-    assert not out.kept
-    [dropped] = out.dropped
-    assert reason in dropped.reason
-    assert (dropped.file, dropped.line, dropped.agent) == (file, line, "security_engineer")
-
-
-def test_symlink_out_of_repo_dropped(repo: Path, tmp_path: Path) -> None:
-    secret = tmp_path / "secret.py"
-    secret.write_text("API_KEY = 'abcdefghijk'\n")
-    (repo / "shop" / "link.py").symlink_to(secret)
-    out = _ground(repo, _mf("shop/link.py", 1, "API_KEY = 'abcdefghijk'"))
-    assert not out.kept and "outside the repository" in out.dropped[0].reason
-
-
-def test_multiline_quote_matches(repo: Path) -> None:
-    out = _ground(repo, _mf("shop/calc.py", 8, "try:\n        return price * 0.9", category="reliability"))
-    assert [f.line for f in out.kept] == [8]
-
-
-def test_duplicates_of_deterministic_findings_merge(repo: Path) -> None:
+def test_duplicates_of_deterministic_findings_merge() -> None:
     det = Finding(rule="bandit.B608", severity=Severity.medium, title="SQL", file="shop/db.py", line=6,
                   source="security", evidence="x", category="security")
-    near = _ground(repo, _mf("shop/db.py", 6, "return cursor.fetchall()", category="security")).kept
-    other_concern = _ground(repo, _mf("shop/db.py", 5, "cursor = conn.cursor()", category="maintainability")).kept
-    new, merged = merge_duplicates(near + other_concern, [det])
+    near, other_concern = _model("shop/db.py", 7, "security"), _model("shop/db.py", 5, "maintainability")
+    new, merged = merge_duplicates([near, other_concern], [det])
     assert merged == {0: det}
-    assert new == other_concern
+    assert new == [other_concern]
 
 
 def test_contradicted_numbers_are_marked(tmp_path: Path) -> None:
@@ -92,17 +58,3 @@ def test_contradicted_numbers_are_marked(tmp_path: Path) -> None:
     assert fine.contradictions == [] and fine.text.startswith("Line coverage of 40%")
     not_run = check_text("Coverage is 90%.", make_evidence(tmp_path, tests_run=False))
     assert not_run.contradictions and "not measured" in not_run.text
-
-
-def _run(adjustment: int, findings: list[Finding]) -> CheckedRun:
-    return CheckedRun(summary=f"adj {adjustment}", strengths=[], adjustment=adjustment, reason="r",
-                      findings=findings, dropped=[], contradictions=[])
-
-
-def test_runs_aggregate_median_and_majority(repo: Path) -> None:
-    a = _ground(repo, _mf("shop/db.py", 6, "return cursor.fetchall()")).kept[0]
-    b = _ground(repo, _mf("shop/calc.py", 3, "return eval(expression)")).kept[0]
-    agg = aggregate_runs([_run(10, [a, b]), _run(-4, [a]), _run(2, [a])])
-    assert agg.adjustment == 2 and agg.summary == "adj 2"
-    assert [f.fingerprint for f in agg.findings] == [a.fingerprint]
-    assert agg.not_in_majority == 1

@@ -4,10 +4,11 @@ prompt sent to a backend. The secrets are assembled at run time so this file hol
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.review_fixtures import answer_json
+from helpers.judge_answers import claim, judge_responder
 
 from reviewer.backends.base import CompletionRequest
 from reviewer.backends.fake import FakeBackend, FakeOptions
@@ -54,18 +55,18 @@ def _line_of(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
-def _quotes_the_secret_lines(request: CompletionRequest) -> str:
-    """A model that quotes secret lines (as if it had learnt them elsewhere): the sink must still mask them."""
-    findings = [
-        {"severity": "high", "category": "security", "title": f"Hard-coded {PASSWORD}", "file": "app.py",
-         "line": _line_of(APP, PASSWORD), "quote": f'api_password = "{PASSWORD}"',
-         "recommendation": f"Rotate {PASSWORD} and {AWS}"},
-        {"severity": "high", "category": "security", "title": "Token in a shell command", "file": "app.py",
-         "line": _line_of(APP, GITHUB), "quote": APP.splitlines()[_line_of(APP, GITHUB) - 1].strip(),
-         "recommendation": "Read the token from the environment"},
-    ]
-    return answer_json(summary=f"Found {GITHUB} and {AWS}", strengths=[f"{BEGIN}\n{KEY_BODY}9\n{END}"],
-                       findings=findings)
+def _quotes_the_secret_lines() -> Callable[[CompletionRequest], str]:
+    """A model that quotes secret lines in full (as if it had learnt them elsewhere) and repeats secrets in its
+    reasons and prose: the sink must still mask them everywhere."""
+    github_line, aws_line = _line_of(APP, GITHUB), _line_of(APP, AWS)
+    claims = {
+        "app.py::fetch": [claim(github_line, APP.splitlines()[github_line - 1].strip(), "other", "high",
+                                why=f"Token {GITHUB} and password {PASSWORD} in a shell command",
+                                fix=f"Rotate {GITHUB}")],
+        "app.py::calc": [claim(aws_line, APP.splitlines()[aws_line - 1].strip(), "other", "high",
+                               why=f"Evaluates input with the key {AWS}", fix=f"Drop {AWS}")],
+    }
+    return judge_responder(claims, assessment=f"Found {GITHUB} and {AWS}; {BEGIN} {KEY_BODY}9 {END}")
 
 
 def _files_text(*folders: Path) -> str:
@@ -88,7 +89,7 @@ def test_no_secret_reaches_any_output_the_cache_the_console_or_a_prompt(
     evidence = collect_evidence(repo, config, run_tests=False, terminal=terminal)
     write_evidence(evidence, out / "evidence.json")
     fake = FakeBackend(FakeOptions(max_context=16384))
-    fake.respond_with(_quotes_the_secret_lines)
+    fake.respond_with(_quotes_the_secret_lines())
     result = review_evidence(evidence, repo, config, fake, terminal=terminal)
     write_outputs(result, out, config, terminal)
     terminal.line(f"debug echo: {PASSWORD} {GITHUB} {AWS}")  # anything printed goes through the sink
@@ -97,9 +98,10 @@ def test_no_secret_reaches_any_output_the_cache_the_console_or_a_prompt(
     # The planted lines were seen: findings on them exist, the model's claims were kept, code was sent.
     rules = {f.rule for f in result.findings}
     assert {"bandit.B105", "markers.todo", "bandit.B602", "bandit.B307"} <= rules
-    assert result.model_context.claims_dropped == 0 and result.model_context.claims_merged == 2  # both grounded
+    mc = result.model_context
+    assert mc.claims_dropped == 0 and mc.findings_kept + mc.claims_merged == 2, mc.dropped  # both grounded
     prompts = "\n".join(m.content for r in fake.requests for m in r.messages)
-    assert fake.requests and "api_password" in prompts and "***" in prompts
+    assert fake.requests and "subprocess.call(" in prompts and "***" in prompts  # the token line, masked
 
     captured = {"outputs": _files_text(out), "cache": _files_text(repo / ".reviewer-cache"),
                 "summary": summary.read_text(encoding="utf-8"), "stdout": printed.out, "stderr": printed.err,
@@ -120,18 +122,14 @@ def test_redact_keeps_json_valid_and_line_numbers() -> None:
     assert redact("x = compute(a, b)  # nothing secret here") == "x = compute(a, b)  # nothing secret here"
 
 
-def test_a_quote_of_the_masked_line_the_model_was_shown_is_grounded(tmp_path: Path) -> None:
-    from reviewer.review.answer import ModelFinding
-    from reviewer.review.grounding import ground_findings
+def test_a_quote_of_the_masked_line_the_model_was_shown_is_grounded() -> None:
+    from reviewer.review.grounding import locate_quote
 
-    (tmp_path / "app.py").write_text(APP, encoding="utf-8")
     line = _line_of(APP, PASSWORD)
     shown = redact(APP).splitlines()  # what the prompt held
     assert PASSWORD not in shown[line - 1] and len(shown) == len(APP.splitlines())
-    item = ModelFinding(severity="high", category="security", title="Hard-coded password", file="app.py", line=line,
-                        quote=shown[line - 1], recommendation="Read it from the environment")
-    grounded = ground_findings([item], tmp_path, "security_engineer", "fake", 100_000)
-    assert [f.line for f in grounded.kept] == [line] and not grounded.dropped
+    assert locate_quote(APP.splitlines(), line, shown[line - 1]) == line
+    assert locate_quote(APP.splitlines(), line, "api_password = compute()") is None
 
 
 def test_a_key_cut_short_masks_only_its_own_lines() -> None:

@@ -3,7 +3,8 @@
 One remote call is a series of *attempts*. An attempt that fails in a way worth retrying (connection refused,
 5xx, 429) raises :class:`TransientFailure` wrapping the BackendError to report if retries run out; tenacity
 retries it with exponential backoff and jitter, or after the server's ``Retry-After`` (capped). Every attempt
-goes through a pybreaker circuit breaker: after ``failures`` consecutive transient failures or timeouts the
+goes through a pybreaker circuit breaker (without holding its lock while a request runs, so requests can be in
+flight in parallel): after ``failures`` consecutive transient failures or timeouts the
 circuit opens, and for ``cooldown`` seconds calls fail fast with BackendUnavailableError without touching the
 network; then one trial call is let through (half-open). Errors that prove the server is alive (a 400, an
 unparsable body) pass straight through: they are neither retried nor counted against the server.
@@ -92,7 +93,7 @@ def run_resilient(
         reraise=True,
     )
     try:
-        return retrying(breaker.call, attempt)
+        return retrying(_through_breaker, breaker, attempt)
     except TransientFailure as failure:
         attempts = retrying.statistics.get("attempt_number", policy.max_retries + 1)
         tripped = "; circuit breaker now open" if _is_open(breaker) else ""
@@ -108,6 +109,34 @@ def run_resilient(
             backend=backend,
             model=model,
         ) from exc
+
+
+def _noop() -> None:
+    return None
+
+
+def _reraise(exc: BaseException) -> None:
+    raise exc
+
+
+def _through_breaker(breaker: pybreaker.CircuitBreaker, attempt: Callable[[], T]) -> T:
+    """``breaker.call(attempt)`` without holding the breaker's lock while a closed circuit's request runs.
+
+    pybreaker runs the whole call under one lock, which would let only one request in flight at a time. With
+    the circuit closed the attempt runs unlocked and only its outcome goes through the breaker (a failure is
+    counted and may open it); an open circuit fails fast and a half-open one lets one trial through, as before.
+    """
+    if breaker.current_state != pybreaker.STATE_CLOSED:
+        return breaker.call(attempt)
+    try:
+        result = attempt()
+    except BaseException as exc:
+        if breaker.is_system_error(exc):
+            breaker.call(_reraise, exc)  # counted against the server; raises exc
+        breaker.call(_noop)  # an error that proves the server alive counts as a success, as in pybreaker
+        raise
+    breaker.call(_noop)
+    return result
 
 
 def _is_open(breaker: pybreaker.CircuitBreaker) -> bool:

@@ -41,6 +41,8 @@ def _config(path: Path, config_file: Path | None, opts: dict[str, Any]) -> tuple
         "report.style": opts.get("style"),
         "tests.run": True if opts.get("run_tests") else None,
         "cache": False if opts.get("no_cache") else None,
+        "review.model_budget_s": opts.get("model_budget"),
+        "review.diff_base": opts.get("diff_base"),
     }
     return root, load_target_config(root, config_file, overrides, trust_repo=bool(opts.get("trust_repo_config")))
 
@@ -77,9 +79,10 @@ def _review(ctx: click.Context, path: Path, out: Path | None, evidence_file: Pat
     write_outputs(result, out_dir, config, terminal)
     if result.gate is not None:
         show_gate(terminal, result.gate, result)
-    if result.model_context.backend_error is not None:
+    if result.model_context.status == "failed" or result.model_context.backend_error is not None:
+        why = result.model_context.status_reason or result.model_context.backend_error
         raise BackendUnavailableError(
-            f"{result.model_context.backend_error}; the deterministic review and the evidence are in {out_dir}",
+            f"the model part failed: {why}; the deterministic review and the evidence are in {out_dir}",
             backend=backend.name, model=backend.model_name or None,
         )
     failed = result.gate is not None and not result.gate.passed
@@ -104,6 +107,11 @@ def _common(func: Any) -> Any:
                      help="Evaluate the quality gate and exit 1 when it fails; --no-gate leaves it out."),
         click.option("--no-fail", "no_fail", is_flag=True, help="Report the gate but exit 0 when it fails."),
         trust_option,
+        click.option("--model-budget", "model_budget", type=click.FloatRange(min=0), default=None,
+                     help="Seconds the model may read code, riskiest units first (0: every unit; "
+                          "default: config review.model_budget_s)."),
+        click.option("--diff", "diff_base", default=None, metavar="BASE",
+                     help="Git ref: read the units touching lines changed since BASE first (PR mode)."),
     ]
     for option in reversed(options):
         func = option(func)

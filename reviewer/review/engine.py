@@ -1,7 +1,8 @@
 """The review engine: evidence + rubrics (+ a model) -> a complete :class:`ReviewResult`.
 
 Scores, health, verdict and recommendations are computed from the evidence and deterministic findings; the model
-adds grounded findings, prose and a bounded per-persona adjustment. ``--backend none`` (a backend that does not
+reads the code unit by unit (see :mod:`reviewer.judge`) and adds checked findings and each persona's assessment;
+it never moves a score. ``--backend none`` (a backend that does not
 generate) gives the complete deterministic review.
 """
 
@@ -21,10 +22,10 @@ from reviewer.errors import ConfigError
 from reviewer.evidence import Evidence
 from reviewer.findings import Finding
 from reviewer.gate.suppress import apply_suppressions
+from reviewer.judge.pipeline import JudgeReview, PersonaInput, run_judgement
 from reviewer.review.assemble import assemble_agents
 from reviewer.review.categories import categorise
 from reviewer.review.metrics import metrics_from_evidence
-from reviewer.review.model_review import ModelReview, PersonaInput, run_model_review
 from reviewer.review.prompts import PromptSet
 from reviewer.review.recommendations import build_recommendations
 from reviewer.review.result import AgentResult, BackendInfo, ReviewResult
@@ -97,14 +98,14 @@ def _personas(rubrics: list[Rubric], evidence: Evidence, findings: list[Finding]
 
 
 def _model_part(personas: list[PersonaInput], evidence: Evidence, root: Path, config: Config, backend: Backend,
-                findings: list[Finding], terminal: Terminal | None, stages: _Stages) -> ModelReview:
+                findings: list[Finding], terminal: Terminal | None, stages: _Stages) -> JudgeReview:
     if not backend.capabilities.generates:
-        return ModelReview()
+        return JudgeReview()
     with stages("model"):
         prompts = PromptSet(user_dir(root, config.prompts_dir, "prompts_dir"))
-        review = run_model_review(personas, evidence, root, config, backend, prompts, findings, terminal)
-    for persona_id, seconds in review.seconds.items():
-        stages.seconds[f"model.{persona_id}"] = seconds
+        review = run_judgement(personas, evidence, root, config, backend, prompts, findings, terminal)
+    for part, seconds in review.seconds.items():
+        stages.seconds[f"model.{part}"] = seconds
     return review
 
 
@@ -148,7 +149,7 @@ def review_evidence(evidence: Evidence, root: Path, config: Config, backend: Bac
         personas = _personas(rubrics, evidence, deterministic, config)
     model = _model_part(personas, evidence, root, config, backend, deterministic, terminal, stages)
     with stages("assemble"):
-        agents, everything = assemble_agents(personas, deterministic, model, config.review.max_adjustment)
+        agents, everything = assemble_agents(personas, deterministic, model)
         for f in everything:  # model findings too: every finding with a file says where it belongs
             if f.scope is None and f.file is not None:
                 f.scope = scope_of(f.file, config.scopes)

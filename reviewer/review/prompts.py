@@ -1,27 +1,30 @@
 """Render the prompts (Jinja2, StrictUndefined) from ``prompts/*.j2``, a user's ``prompts_dir`` searched first.
 
-The messages are built so that every persona shares one prefix: the system prompt and the evidence digest are
-identical for all personas, and the persona-specific part comes last in the user message.
+The unit prompts are built so that every unit shares one prefix (the system prompt: rules and the closed list of
+kinds), which a llama.cpp server or the embedded model keeps in its cache; the unit and the question come last.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from reviewer.backends.base import Message
 from reviewer.errors import ConfigError
 from reviewer.resources import search_path
 
 __all__ = ["PromptSet", "TEMPLATES"]
 
 TEMPLATES = {
-    "system": "system.j2",
-    "digest": "digest.j2",
-    "persona": "persona.j2",
+    "system": "judge_system.j2",
+    "unit": "judge_unit.j2",
+    "task": "judge_task.j2",
+    "adjudicate": "judge_adjudicate.j2",
+    "persona_system": "judge_persona_system.j2",
+    "persona": "judge_persona.j2",
 }
 
 
@@ -40,15 +43,26 @@ class PromptSet:
             lstrip_blocks=True,
         )
 
+    def _fail(self, name: str, exc: Exception) -> ConfigError:
+        where = ", ".join(str(d) for d in self.dirs)
+        return ConfigError(f"prompt template {name} failed: {type(exc).__name__}: {exc} (searched {where})",
+                           key="prompts_dir")
+
     def render(self, kind: str, **context: Any) -> str:
         name = TEMPLATES[kind]
         try:
             return self.env.get_template(name).render(**context).strip()
         except TemplateError as exc:
-            where = ", ".join(str(d) for d in self.dirs)
-            raise ConfigError(f"prompt template {name} failed: {type(exc).__name__}: {exc} (searched {where})",
-                              key="prompts_dir") from exc
+            raise self._fail(name, exc) from exc
 
-    def messages(self, system: str, digest: str, persona: str) -> list[Message]:
-        """System prompt, then one user message: shared digest first, persona part last."""
-        return [Message(role="system", content=system), Message(role="user", content=f"{digest}\n\n{persona}")]
+    def version(self, *kinds: str) -> str:
+        """A short hash of the named templates' source: part of the cache key of the answers they produced."""
+        digest = hashlib.sha256()
+        for kind in kinds:
+            name = TEMPLATES[kind]
+            try:
+                source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+            except TemplateError as exc:
+                raise self._fail(name, exc) from exc
+            digest.update(source.encode("utf-8"))
+        return digest.hexdigest()[:12]

@@ -25,6 +25,7 @@ __all__ = [
     "ModelContext",
     "Recommendation",
     "ReviewResult",
+    "RankedUnit",
     "ScoreContributor",
     "UnanalysedFile",
     "Verdict",
@@ -104,6 +105,20 @@ class DroppedClaim(_Model):
     reason: str
 
 
+class RankedUnit(_Model):
+    """One unit the model read: where it is, its measured risk and the reasons, what came of it."""
+
+    file: str
+    name: str
+    line: int
+    risk: float = 0.0
+    reasons: list[str] = Field(default_factory=list)
+    cached: bool = Field(default=False, description="Answered from the cache (same unit, model and prompts)")
+    kept: int = 0
+    dropped: int = 0
+    error: str | None = Field(default=None, description="Why the unit got no answer (the call failed)")
+
+
 class ModelContext(_Model):
     """What the model saw, what was clipped to fit its context, and what of its answer was thrown away."""
 
@@ -137,6 +152,8 @@ class ModelContext(_Model):
     calls_failed: int = Field(default=0, description="Model calls that failed (timeout, bad answer, error)")
     tokens: int = Field(default=0, description="Prompt plus completion tokens over all model calls")
     tokens_per_kept_finding: float | None = None
+    units_ranked: list[RankedUnit] = Field(
+        default_factory=list, description="The units read, riskiest first, with the reasons for their rank")
 
 
 class Metrics(_Model):

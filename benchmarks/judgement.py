@@ -1,0 +1,179 @@
+"""How well the model judges code: recall on known defects, false positives on correct functions, cost.
+
+    python benchmarks/judgement.py [--backend llamacpp] [--model PATH|NAME] [--base-url URL] [--set all]
+                                   [--option key=value ...] [--show]
+
+Runs the unit pipeline of ``reviewer run`` (one prompt per unit with the shared prefix, grounding, the per-kind
+AST checks, adjudication; no cache, no time budget) over the judgement fixture (tests/fixtures/judgement) and
+prints, per set (tuning, heldout) and overall:
+
+* recall: defects with a kept finding in their unit within ±2 lines of the defective line (and how many of
+  those named the right kind);
+* false positives per correct function: correct functions with at least one kept finding / correct functions;
+* where the claims went: kept, dropped by grounding, by the kind's AST check, by the adjudicator;
+* model calls, failed calls, tokens, wall time and seconds per unit.
+
+Report machine load with the figures: other processes on the CPU slow every figure but the quality ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reviewer.backends.factory import backend_from_config
+from reviewer.config import BackendConfig
+from reviewer.evidence import Evidence
+from reviewer.judge.ask import JudgeSetup, Outcome, UnitJudge
+from reviewer.judge.cache import UnitCache
+from reviewer.judge.meter import Meter
+from reviewer.judge.personas import route_kinds
+from reviewer.judge.planner import Budget, read_units
+from reviewer.judge.risk import rank_units
+from reviewer.judge.sources import repository_units
+from reviewer.review.prompts import PromptSet
+
+FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "judgement"
+PERSONAS = ["product_engineer", "qa_engineer", "architect", "test_engineer", "security_engineer"]
+LINE_WINDOW = 2
+
+
+@dataclass
+class Score:
+    defects: int = 0
+    found: int = 0
+    kind_right: int = 0
+    correct: int = 0
+    false_positive_units: int = 0
+    kept: int = 0
+    dropped: Counter = field(default_factory=Counter)
+    calls: int = 0
+    failed: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+    units: int = 0
+    missed: list[str] = field(default_factory=list)
+    false_positives: list[str] = field(default_factory=list)
+
+    def add(self, other: "Score") -> None:
+        for name in ("defects", "found", "kind_right", "correct", "false_positive_units", "kept", "calls", "failed",
+                     "tokens", "seconds", "units"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.dropped.update(other.dropped)
+
+
+def _line_of(outcome: Outcome, text: str) -> int:
+    unit = outcome.ranked.unit
+    for n in unit.lines:
+        if text in unit.source.line(n):
+            return n
+    raise SystemExit(f"expected.yaml: {text!r} not found in {unit.file} {unit.qualname}")
+
+
+def _reason_group(reason: str) -> str:
+    if reason.startswith("quoted code"):
+        return "grounding"
+    if reason.startswith("adjudicat"):
+        return "adjudicator"
+    return "kind check"
+
+
+def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[str, Any]]], name: str) -> Score:
+    score = Score()
+    for d in (d for d in truth["defects"] if d["set"] == name):
+        score.defects += 1
+        outcome = outcomes[(d["file"], d["unit"])]
+        line = _line_of(outcome, d["line"])
+        near = [f for f in outcome.kept if f.line is not None and abs(f.line - line) <= LINE_WINDOW]
+        score.found += bool(near)
+        score.kind_right += any(f.rule == f"model.{d['kind']}" for f in near)
+        if not near:
+            score.missed.append(f"{d['file']} {d['unit']} ({d['kind']})")
+    for c in (c for c in truth["correct"] if c["set"] == name):
+        score.correct += 1
+        outcome = outcomes[(c["file"], c["unit"])]
+        if outcome.kept:
+            score.false_positive_units += 1
+            score.false_positives.extend(f"{c['file']} {c['unit']}: {f.title}" for f in outcome.kept)
+    for outcome in outcomes.values():
+        score.kept += len(outcome.kept)
+        score.dropped.update(_reason_group(d.reason) for d in outcome.dropped)
+    return score
+
+
+def _run_set(name: str, backend: Any, concurrency: int, show: bool) -> tuple[dict, Meter, float]:
+    root = FIXTURE / name
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py"))
+    units = repository_units(root, files, 1_000_000)
+    ranked = rank_units(units, Evidence(tool_version="benchmark", repo_name=name), [])
+    meter = Meter(backend)
+    prompts = PromptSet()
+    setup = JudgeSetup(prompts=prompts, meter=meter, cache=UnitCache(None), nonce=secrets.token_hex(6),
+                       model=backend.model_name or backend.name, version="benchmark", temperature=0.0,
+                       persona_for=route_kinds(PERSONAS))
+    start = time.perf_counter()
+    reading = read_units(ranked, UnitJudge(setup), Budget(seconds=0, concurrency=concurrency), None)
+    seconds = time.perf_counter() - start
+    if show:
+        for o in reading.outcomes:
+            for f in o.kept:
+                print(f"  KEPT    {f.file}:{f.line} {o.ranked.unit.qualname}: {f.title}")
+            for d in o.dropped:
+                print(f"  DROPPED {d.file}:{d.line} {o.ranked.unit.qualname}: {d.title} -- {d.reason[:120]}")
+            if o.error:
+                print(f"  FAILED  {o.ranked.unit.qualname}: {o.error[:160]}")
+    return {(o.ranked.unit.file, o.ranked.unit.qualname): o for o in reading.outcomes}, meter, seconds
+
+
+def _print(name: str, s: Score) -> None:
+    recall = s.found / s.defects if s.defects else 0.0
+    fp = s.false_positive_units / s.correct if s.correct else 0.0
+    print(f"{name:8} recall {s.found}/{s.defects} = {recall:.0%} (kind right {s.kind_right}) | false positives "
+          f"{s.false_positive_units}/{s.correct} correct functions = {fp:.2f} per function | kept {s.kept}, dropped "
+          f"{dict(s.dropped)} | calls {s.calls} ({s.failed} failed), tokens {s.tokens}, {s.seconds:.0f} s, "
+          f"{s.seconds / max(1, s.units):.1f} s/unit over {s.units} units")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", default="llamacpp")
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--base-url", default=None)
+    parser.add_argument("--set", choices=["all", "tuning", "heldout"], default="all")
+    parser.add_argument("--option", action="append", default=[], help="backend option key=value (YAML value)")
+    parser.add_argument("--show", action="store_true", help="print every kept and dropped claim")
+    args = parser.parse_args()
+    options = {k: yaml.safe_load(v) for k, v in (o.split("=", 1) for o in args.option)}
+    backend = backend_from_config(BackendConfig(options=options), name=args.backend, model=args.model,
+                                  base_url=args.base_url)
+    truth = yaml.safe_load((FIXTURE / "expected.yaml").read_text(encoding="utf-8"))
+    concurrency = max(1, int(getattr(backend.options, "max_concurrency", 1) or 1))
+    total = Score()
+    with backend:
+        load_start = time.perf_counter()
+        backend.load()
+        print(f"backend {backend.name}, model {backend.model_name}, loaded in {time.perf_counter() - load_start:.1f} s")
+        for name in (["tuning", "heldout"] if args.set == "all" else [args.set]):
+            outcomes, meter, seconds = _run_set(name, backend, concurrency, args.show)
+            score = _score(outcomes, truth, name)
+            score.calls, score.failed, score.tokens = meter.calls, meter.failed, meter.tokens
+            score.seconds, score.units = seconds, len(outcomes)
+            _print(name, score)
+            for miss in score.missed:
+                print(f"  missed: {miss}")
+            for fp in score.false_positives:
+                print(f"  false positive: {fp}")
+            total.add(score)
+    if args.set == "all":
+        _print("all", total)
+
+
+if __name__ == "__main__":
+    main()

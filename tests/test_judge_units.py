@@ -1,0 +1,251 @@
+"""Units from the shared parse, risk ranking with reasons, the per-kind AST checks, the diff, the budget."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from reviewer.discovery import RepoFile
+from reviewer.errors import ConfigError
+from reviewer.evidence import CoverageFile, Evidence, TestsSection
+from reviewer.judge.checks import check_claim
+from reviewer.judge.gitdiff import changed_lines
+from reviewer.judge.planner import Budget
+from reviewer.judge.risk import rank_units
+from reviewer.judge.unitcontext import unit_text
+from reviewer.judge.units import Unit, extract_units
+from reviewer.source import SourceFile, SourceStore
+
+
+def _source(tmp_path: Path, code: str, rel: str = "pkg/mod.py") -> SourceFile:
+    path = tmp_path / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(code).lstrip("\n"))
+    src = SourceStore([RepoFile(rel=rel, path=path, size=path.stat().st_size)], 1_000_000).get(rel)
+    assert isinstance(src, SourceFile)
+    return src
+
+
+def _units(tmp_path: Path, code: str, rel: str = "pkg/mod.py") -> dict[str, Unit]:
+    return {u.qualname: u for u in extract_units(_source(tmp_path, code, rel))}
+
+
+MODULE = '''
+"""Doc."""
+import threading
+from os import path
+
+LIMIT = 3
+_cache = {}
+_lock = threading.Lock()
+register(path.sep)
+
+
+class Store:
+    size = 0
+
+    def __init__(self):
+        self.items = []
+
+    @property
+    def count(self):
+        return len(self.items)
+
+    class Inner:
+        def deep(self):
+            def helper():
+                return 1
+            return helper()
+
+
+def mean(values):
+    return sum(values) / len(values)
+'''
+
+
+def test_units_are_functions_methods_and_module_code(tmp_path: Path) -> None:
+    units = _units(tmp_path, MODULE)
+    assert sorted(units) == ["<module>", "Store.Inner.deep", "Store.__init__", "Store.count", "mean"]
+    module = units["<module>"]
+    assert (module.kind, module.lines) == ("module", [7, 8])  # only the calls do something at import time
+    count = units["Store.count"]
+    assert (count.kind, count.start, count.end) == ("method", 17, 19)  # the decorator belongs to the unit
+    assert units["Store.Inner.deep"].end == 25  # nested functions belong to their parent
+    assert len({u.hash for u in units.values()}) == 5
+
+
+def test_hash_follows_content_not_position(tmp_path: Path) -> None:
+    before = _units(tmp_path, MODULE)["mean"].hash
+    assert _units(tmp_path, "\n\n\n" + MODULE)["mean"].hash == before
+    assert _units(tmp_path, MODULE.replace("len(values)", "max(len(values), 1)"))["mean"].hash != before
+
+
+def test_unit_text_has_numbered_lines_and_the_context_it_needs(tmp_path: Path) -> None:
+    units = _units(tmp_path, MODULE + "\n\ndef report(values):\n    return round(mean(values), 2)\n")
+    text = unit_text(units["report"])
+    assert "33 |     return round(mean(values), 2)" in text.numbered
+    assert any("def mean(values):" in c for c in text.context)
+    count = unit_text(units["Store.count"])
+    assert any(c.startswith("Class:\nclass Store:") and "size = 0" in c and "self.items = []" in c
+               for c in count.context)
+    assert not any("Imports" in c for c in count.context)  # it uses none
+
+
+RISKY = '''
+import subprocess
+import time
+
+
+def run(cmd, retries=3):
+    for attempt in range(retries):
+        try:
+            return subprocess.run(cmd, check=True)
+        except Exception:
+            time.sleep(1)
+
+
+def ratio(a, b):
+    return a / b
+
+
+def name(x):
+    return x.name
+'''
+
+
+def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Path) -> None:
+    units = list(_units(tmp_path, RISKY).values())
+    tests = list(_units(tmp_path, "def test_it():\n    try:\n        x = 1 / 0\n    except Exception:\n        pass\n",
+                        "tests/test_mod.py").values())
+    evidence = Evidence(tool_version="t", repo_name="r", tests=TestsSection(
+        mode="ingest", coverage_files=[CoverageFile(path="pkg/mod.py", statements=9, covered=5, percent=55.0,
+                                                    missing_lines=[9, 10, 14])]))
+    example = list(_units(tmp_path, RISKY.replace("def run(", "def demo("), "examples/demo.py").values())
+    ranked = rank_units([*tests, *example, *units], evidence, [])
+    assert [r.unit.qualname for r in ranked][:2] == ["run", "ratio"]
+    assert "example code" in next(r for r in ranked if r.unit.qualname == "demo").reasons
+    reasons = " | ".join(ranked[0].reasons)
+    for expected in ("complexity", "broad except", "I/O or subprocess calls (subprocess.run)",
+                     "loop with sleep or retries", "2 line(s) never covered"):
+        assert expected in reasons
+    assert "division at line 14" in ranked[1].reasons
+    assert ranked[2].tier == ranked[3].tier == 2  # test code and a trivial unit come last
+
+
+@pytest.mark.parametrize(("kind", "code", "line", "possible"), [
+    ("division_by_zero", "def f(xs):\n    return sum(xs) / len(xs)\n", 2, True),
+    ("division_by_zero", "def f(xs):\n    return 'n=%d' % len(xs)\n", 2, False),
+    ("division_by_zero", "def f(xs):\n    return sum(xs) + len(xs)\n", 2, False),
+    ("division_by_zero", "def f(folder, name):\n    return (folder / name).read_text()\n", 2, False),
+    ("division_by_zero", "def f(root):\n    return root / 'a' / 'b'\n", 2, False),
+    ("division_by_zero", "def f(total, count):\n    return total / count\n", 2, True),
+    ("division_by_zero", "def f(xs):\n    if not xs:\n        return 0.0\n    return sum(xs) / len(xs)\n", 4, False),
+    ("division_by_zero", "def f(a, b):\n    return a / b if b else 0.0\n", 2, False),
+    ("division_by_zero", "def f(ms):\n    return ms / 1000\n", 2, False),
+    ("division_by_zero", "def f(a, n):\n    return a / max(n, 1)\n", 2, False),
+    ("division_by_zero", "def f(a, b, c):\n    if c:\n        return a / b\n", 3, True),
+    ("error_swallowed", "def f():\n    try:\n        g()\n    except OSError as e:\n        raise E() from e\n", 5,
+     False),
+    ("race_on_shared_state", "import threading\nclass C:\n    def inc(self):\n        self.n += 1\n", 4, True),
+    ("error_swallowed", "def f():\n    try:\n        g()\n    except OSError:\n        pass\n", 5, True),
+    ("error_swallowed", "def f():\n    g()\n    return 1\n", 2, False),
+    ("race_on_shared_state", "class C:\n    def inc(self):\n        self.n += 1\n", 3, False),  # no threads
+    ("race_on_shared_state", "class C:\n    def inc(self):\n        with self._lock:\n            self.n += 1\n", 4,
+     False),
+    ("race_on_shared_state", "import threading\nN = 0\ndef inc():\n    global N\n    N += 1\n", 5, True),
+    ("race_on_shared_state", "def f(x):\n    y = x + 1\n    return y\n", 2, False),
+    ("resource_not_released", "def f(p):\n    fh = open(p)\n    data = fh.read()\n    fh.close()\n    return data\n",
+     2, True),
+    ("resource_not_released", "def f(p):\n    with open(p) as fh:\n        return fh.read()\n", 2, False),
+    ("resource_not_released", "def f(lock):\n    lock.acquire()\n    try:\n        g()\n    finally:\n"
+     "        lock.release()\n", 2, False),
+    ("missing_timeout", "import requests\ndef f(u):\n    return requests.get(u)\n", 3, True),
+    ("missing_timeout", "import requests\ndef f(u):\n    return requests.get(u, timeout=5)\n", 3, False),
+    ("missing_timeout", "def f(u):\n    return u.strip()\n", 2, False),
+    ("missing_timeout", "def f(cache, k):\n    return cache.get(k)\n", 2, False),
+    ("missing_timeout", "def f(self, u):\n    return self.session.get(u)\n", 2, True),
+    ("missing_timeout", "import subprocess\ndef f(c):\n    return subprocess.run(c, check=True)\n", 3, True),
+    ("missing_timeout", "from urllib.request import urlopen\ndef f(u):\n    with urlopen(u) as r:\n        return r.read()\n",
+     3, True),
+    ("sensitive_data_logged", "def f(user, password):\n    log.info('login %s %s', user, password)\n", 2, True),
+    ("sensitive_data_logged", "def f(user):\n    log.info('login %s', user)\n", 2, False),
+    ("off_by_one", "def f(xs):\n    return xs[1:len(xs)]\n", 2, True),
+    ("off_by_one", "def f(xs):\n    return g(xs)\n", 2, False),
+    ("wrong_boolean_logic", "def f(a, b):\n    if a or not b:\n        return 1\n", 2, True),
+    ("wrong_boolean_logic", "def f(a):\n    a.run()\n", 2, False),
+    ("error_as_value", "def f():\n    try:\n        return g()\n    except OSError as e:\n        return str(e)\n", 5, True),
+    ("error_as_value", "def f():\n    g()\n", 2, False),
+    ("success_on_failure", "def f():\n    try:\n        g()\n    except OSError:\n        return True\n", 5, True),
+    ("success_on_failure", "def f(x):\n    y = g(x)\n    h(y)\n", 2, False),
+    ("stale_cache_key", "_cache = {}\ndef f(a, b):\n    if a in _cache:\n        return _cache[a]\n", 4, True),
+    ("stale_cache_key", "def f(a, b):\n    return a + b\n", 2, False),
+    ("type_confusion", "def f(ms):\n    time.sleep(ms)\n", 2, True),
+    ("type_confusion", "def f():\n    pass\n", 2, False),
+    ("other", "def f():\n    pass\n", 2, True),
+])
+def test_each_kind_needs_its_ast_shape_on_the_cited_line(tmp_path: Path, kind: str, code: str, line: int,
+                                                          possible: bool) -> None:
+    [unit] = [u for u in extract_units(_source(tmp_path, code)) if u.kind != "module"]
+    reason = check_claim(unit, kind, line)
+    assert (reason is None) == possible, reason
+
+
+def test_a_line_outside_the_unit_is_never_possible(tmp_path: Path) -> None:
+    [unit] = extract_units(_source(tmp_path, "def f(xs):\n    return sum(xs) / len(xs)\n"))
+    assert "outside the unit" in (check_claim(unit, "division_by_zero", 9) or "")
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin"})
+
+
+def test_diff_mode_reads_changed_units_first(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "m.py").write_text(RISKY.lstrip("\n"))
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "one")
+    (root / "m.py").write_text(RISKY.lstrip("\n").replace("return x.name", "return x.name or 'none'"))
+    changed = changed_lines(root, "HEAD")
+    assert changed == {"m.py": {18}}
+    units = list(_units(root, (root / "m.py").read_text(), "m.py").values())
+    ranked = rank_units(units, Evidence(tool_version="t", repo_name="r"), [], changed)
+    assert ranked[0].unit.qualname == "name" and "1 line(s) changed since the base ref" in ranked[0].reasons
+    with pytest.raises(ConfigError, match="not a usable git ref"):
+        changed_lines(root, "--output=/tmp/x")
+    with pytest.raises(ConfigError, match="git diff"):
+        changed_lines(root, "no-such-ref")
+
+
+def test_budget_expects_time_by_unit_size_and_stops_when_it_would_not_fit() -> None:
+    assert Budget(seconds=0).allows(10**6)  # 0: every unit
+    budget = Budget(seconds=1.0, started=time.perf_counter() - 0.7)
+    assert budget.allows(10**6)  # nothing measured yet
+    budget.measured = [(0.2, 1000), (0.5, 1000), (0.4, 1000)]  # 0.4 ms per character
+    assert not budget.allows(1000)  # 0.7 s spent + 0.4 s expected > 1 s
+    assert budget.allows(500)  # a smaller unit still fits
+    budget.concurrency = 2
+    assert budget.allows(1000)  # two at once: 0.2 s more
+
+
+def test_unit_cache_keeps_live_units_and_survives_a_corrupt_file(tmp_path: Path) -> None:
+    from reviewer.judge.cache import CachedUnit, UnitCache, cache_key
+
+    cache = UnitCache(tmp_path / ".reviewer-cache")
+    cache.put(cache_key("aaa", "m", "v1"), CachedUnit(claims=[{"line": 1}], verdicts={"0": ["yes", "r"]}))
+    cache.put(cache_key("gone", "m", "v1"), CachedUnit())
+    cache.save({"aaa"})
+    again = UnitCache(tmp_path / ".reviewer-cache")
+    assert again.get(cache_key("aaa", "m", "v1")) == CachedUnit(claims=[{"line": 1}], verdicts={"0": ["yes", "r"]})
+    assert again.get(cache_key("gone", "m", "v1")) is None  # units that no longer exist are not kept
+    assert again.get(cache_key("aaa", "other-model", "v1")) is None and again.get(cache_key("aaa", "m", "v2")) is None
+    assert (tmp_path / ".reviewer-cache" / ".gitignore").read_text().strip().endswith("*")
+    (tmp_path / ".reviewer-cache" / "judge.json").write_text("{not json")
+    assert UnitCache(tmp_path / ".reviewer-cache").get(cache_key("aaa", "m", "v1")) is None  # a miss, no error
