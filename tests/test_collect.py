@@ -11,7 +11,7 @@ import pytest
 
 from reviewer.cli import main
 from reviewer.collectors.base import CollectContext, Collector, CollectorOutput
-from reviewer.collectors.cache import CACHE_DIR_NAME, ResultCache
+from reviewer.collectors.cache import CACHE_DIR_NAME, ResultCache, cache_dir
 from reviewer.collectors.memo import MEMO_FILE
 from reviewer.collectors.runner import collect_evidence, run_collector
 from reviewer.config import Config
@@ -120,7 +120,7 @@ def test_warm_run_reuses_every_unchanged_file(tmp_path: Path) -> None:
     changed = collect_evidence(repo, Config(), collectors=["markers"])
     assert changed.collectors[0].cached_files == 2
     assert any(f.rule == "markers.fixme" and f.file == "other.py" for f in changed.findings)
-    ignore = repo / CACHE_DIR_NAME / ".gitignore"
+    ignore = cache_dir(repo) / ".gitignore"
     assert ignore.read_text().strip().endswith("*")
     assert CACHE_DIR_NAME not in {p.split("/")[0] for p in changed.python_files}
 
@@ -131,7 +131,7 @@ def test_no_cache_config_neither_reads_nor_writes(tmp_path: Path) -> None:
     (repo / "a.py").write_text("x = 1\n")
     evidence = collect_evidence(repo, Config(cache=False), collectors=["complexity"])
     assert evidence.collectors[0].cached_files == 0
-    assert not (repo / CACHE_DIR_NAME).exists()
+    assert not (cache_dir(repo)).exists()
 
 
 def test_damaged_cache_is_a_miss_not_an_error(tmp_path: Path) -> None:
@@ -139,16 +139,16 @@ def test_damaged_cache_is_a_miss_not_an_error(tmp_path: Path) -> None:
     repo.mkdir()
     (repo / "a.py").write_text("def f():\n    pass\n")
     first = collect_evidence(repo, Config(), collectors=["complexity"])
-    cache_file = repo / CACHE_DIR_NAME / "complexity.json"
+    cache_file = cache_dir(repo) / "complexity.json"
     cache_file.write_text("{not json")
-    (repo / CACHE_DIR_NAME / MEMO_FILE).unlink()  # the per-file cache itself is under test here
+    (cache_dir(repo) / MEMO_FILE).unlink()  # the per-file cache itself is under test here
     second = collect_evidence(repo, Config(), collectors=["complexity"])
     assert second.collectors[0].ok and second.collectors[0].cached_files == 0
     assert second.complexity == first.complexity
     data = json.loads(cache_file.read_text())
     data["entries"]["a.py"]["result"] = {"unexpected": True}
     cache_file.write_text(json.dumps(data))
-    (repo / CACHE_DIR_NAME / MEMO_FILE).unlink()
+    (cache_dir(repo) / MEMO_FILE).unlink()
     third = collect_evidence(repo, Config(), collectors=["complexity"])
     assert third.collectors[0].cached_files == 0 and third.complexity == first.complexity
 
@@ -161,16 +161,17 @@ def test_cache_key_includes_tool_versions(tmp_path: Path) -> None:
     from reviewer.collectors.complexity import ComplexityCollector, ComplexityFileResult
 
     version = ComplexityCollector.version
-    assert ResultCache(repo / CACHE_DIR_NAME).load("complexity", version, ComplexityFileResult)
-    assert ResultCache(repo / CACHE_DIR_NAME).load("complexity", version + "x", ComplexityFileResult) == {}
-    assert ResultCache(repo / CACHE_DIR_NAME, salt="radon=0.0").load("complexity", version, ComplexityFileResult) == {}
+    assert ResultCache(cache_dir(repo)).load("complexity", version, ComplexityFileResult)
+    assert ResultCache(cache_dir(repo)).load("complexity", version + "x", ComplexityFileResult) == {}
+    assert ResultCache(cache_dir(repo), salt="radon=0.0").load("complexity", version, ComplexityFileResult) == {}
 
 
 def test_unwritable_cache_is_a_note(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "a.py").write_text("x = 1\n")
-    (repo / CACHE_DIR_NAME).write_text("a file where the cache folder would go\n")  # fails even for root
+    cache_dir(repo).parent.mkdir(parents=True, exist_ok=True)
+    cache_dir(repo).write_text("a file where the cache folder would go\n")  # fails even for root
     evidence = collect_evidence(repo, Config(), collectors=["complexity"])
     assert evidence.collectors[0].ok
     assert any("cache not written" in note for note in evidence.notes)
@@ -264,5 +265,5 @@ def test_deleted_file_leaves_no_result_behind(tmp_path: Path) -> None:
     (repo / "b.py").unlink()
     second = collect_evidence(repo, Config(), collectors=["markers"])
     assert {f.file for f in second.findings} == {"a.py"}
-    stored = json.loads((repo / CACHE_DIR_NAME / "markers.json").read_text())
+    stored = json.loads((cache_dir(repo) / "markers.json").read_text())
     assert set(stored["entries"]) == {"a.py"}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from reviewer.collectors.cache import cache_dir
 from reviewer.cli import main
 from reviewer.cli.common import load_target_config
 from reviewer.errors import ConfigError
@@ -58,7 +59,7 @@ def test_symlinked_file_leaving_the_root_is_recorded_not_followed(tmp_path: Path
     evidence = load_evidence(out / "evidence.json")
     assert [(f.path, f.kind) for f in evidence.failures if f.path == "link.py"] == [("link.py", "outside_root")]
     assert "link.py" not in evidence.python_files and "inner.py" in evidence.python_files
-    assert OUTSIDE_MARK not in _all_text(out, repo / ".reviewer-cache")
+    assert OUTSIDE_MARK not in _all_text(out, cache_dir(repo))
 
 
 def test_requirement_includes_outside_the_root_are_not_followed_nor_shown(tmp_path: Path, outside: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from reviewer.collectors.cache import cache_dir
 from reviewer.discovery import RepoFile
 from reviewer.errors import ConfigError
 from reviewer.evidence import CoverageFile, Evidence, TestsSection
@@ -238,14 +239,14 @@ def test_budget_expects_time_by_unit_size_and_stops_when_it_would_not_fit() -> N
 def test_unit_cache_keeps_live_units_and_survives_a_corrupt_file(tmp_path: Path) -> None:
     from reviewer.judge.cache import CachedUnit, UnitCache, cache_key
 
-    cache = UnitCache(tmp_path / ".reviewer-cache")
+    cache = UnitCache(cache_dir(tmp_path))
     cache.put(cache_key("aaa", "m", "v1"), CachedUnit(claims=[{"line": 1}], verdicts={"0": ["yes", "r"]}))
     cache.put(cache_key("gone", "m", "v1"), CachedUnit())
     cache.save({"aaa"})
-    again = UnitCache(tmp_path / ".reviewer-cache")
+    again = UnitCache(cache_dir(tmp_path))
     assert again.get(cache_key("aaa", "m", "v1")) == CachedUnit(claims=[{"line": 1}], verdicts={"0": ["yes", "r"]})
     assert again.get(cache_key("gone", "m", "v1")) is None  # units that no longer exist are not kept
     assert again.get(cache_key("aaa", "other-model", "v1")) is None and again.get(cache_key("aaa", "m", "v2")) is None
-    assert (tmp_path / ".reviewer-cache" / ".gitignore").read_text().strip().endswith("*")
-    (tmp_path / ".reviewer-cache" / "judge.json").write_text("{not json")
-    assert UnitCache(tmp_path / ".reviewer-cache").get(cache_key("aaa", "m", "v1")) is None  # a miss, no error
+    assert (cache_dir(tmp_path) / ".gitignore").read_text().strip().endswith("*")
+    (cache_dir(tmp_path) / "judge.json").write_text("{not json")
+    assert UnitCache(cache_dir(tmp_path)).get(cache_key("aaa", "m", "v1")) is None  # a miss, no error

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from helpers.judge_answers import claim, judge_responder
 
+from reviewer.collectors.cache import cache_dir
 from reviewer.backends.base import CompletionRequest
 from reviewer.backends.fake import FakeBackend, FakeOptions
 from reviewer.cli.review_output import write_outputs
@@ -103,7 +104,7 @@ def test_no_secret_reaches_any_output_the_cache_the_console_or_a_prompt(
     prompts = "\n".join(m.content for r in fake.requests for m in r.messages)
     assert fake.requests and "subprocess.call(" in prompts and "***" in prompts  # the token line, masked
 
-    captured = {"outputs": _files_text(out), "cache": _files_text(repo / ".reviewer-cache"),
+    captured = {"outputs": _files_text(out), "cache": _files_text(cache_dir(repo)),
                 "summary": summary.read_text(encoding="utf-8"), "stdout": printed.out, "stderr": printed.err,
                 "prompts": prompts}
     leaks = [(where, s) for where, text in captured.items() for s in SECRETS if s in text]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from helpers.defect_repo import run_collector, write_files
 
+from reviewer.collectors.cache import cache_dir
 from reviewer.collectors.git_facts import parse_numstat
 from reviewer.collectors.repo_facts import RepoFactsCollector, count_lines
 from reviewer.evidence import RepoFactsSection
@@ -101,7 +102,7 @@ def test_git_churn_is_cached_by_commit(tmp_path: Path) -> None:
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "one")
     first = _facts(root)[0].git
-    cache_file = root / ".reviewer-cache" / "git.json"
+    cache_file = cache_dir(root) / "git.json"
     data = json.loads(cache_file.read_text())
     assert first is not None and first.commit in data["key"]
     data["churn"][0]["added"] = 99  # what a second run returns comes from the cache, not from git log

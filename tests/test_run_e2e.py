@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from helpers.review_fixtures import make_repo
 
+from reviewer.collectors.cache import cache_dir
 from reviewer.cli import main
 from reviewer.evidence import load_evidence
 from reviewer.findings import normalise_code
@@ -143,7 +144,7 @@ def test_run_with_a_real_small_model_reads_units(repo: Path, tmp_path: Path, smo
     _assert_grounded(result, repo)
     assert ctx.claims_dropped == len(ctx.dropped)
     assert {"model.units", "model.personas"} <= set(result.timings)
-    cache = repo / ".reviewer-cache" / "judge.json"
+    cache = cache_dir(repo) / "judge.json"
     assert cache.is_file()
     again = tmp_path / "again"
     _run("run", str(repo), "--config", str(config), "--model", str(smollm2_gguf), "--out", str(again))

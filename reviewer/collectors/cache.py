@@ -1,7 +1,8 @@
 """Per-file result cache keyed by content hash, so an unchanged repository collects again in a fraction of the time.
 
-One JSON file per per-file collector under ``<repo>/.reviewer-cache/`` (a folder holding its own ``.gitignore``
-with ``*``, like pytest's and ruff's caches). Each file maps a repository path to the sha256 of the content the
+One JSON file per per-file collector in the folder :func:`cache_dir` gives the repository: in the user's cache
+folder, never inside the repository, whose files are untrusted (a committed cache folder could otherwise hand
+reviewer forged results and hide findings). The folder holds its own ``.gitignore`` with ``*``. Each file maps a repository path to the sha256 of the content the
 result was computed from, and the result (or the collector's :class:`~reviewer.evidence.FileFailure`). A file
 is only reused when the whole key matches: reviewer version, Python version, radon and bandit versions, and the
 collector's own ``version``. Each save rewrites the file with the current entries only, so it never grows past
@@ -14,6 +15,7 @@ read-only checkout) is reported to the caller, who records it and goes on.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import sys
@@ -28,9 +30,26 @@ from reviewer import __version__
 from reviewer.evidence import FileFailure
 from reviewer.redact import redact_json
 
-__all__ = ["CACHE_DIR_NAME", "CachedResult", "ResultCache", "cache_salt", "write_cache_file"]
+__all__ = ["CACHE_DIR_NAME", "CachedResult", "ResultCache", "cache_dir", "cache_salt", "write_cache_file"]
 
 CACHE_DIR_NAME = ".reviewer-cache"
+"""The in-repository folder of earlier versions: skipped by discovery and never read."""
+CACHE_ENV = "REVIEWER_CACHE_DIR"
+
+
+def cache_dir(root: Path) -> Path:
+    """The cache folder of the repository at ``root``: one folder per resolved repository path under the user's
+    cache folder (``$REVIEWER_CACHE_DIR`` moves the base). Nothing in the repository can choose or fill it."""
+    resolved = root.resolve()
+    base = os.environ.get(CACHE_ENV)
+    if base:
+        base_path = Path(base)
+    else:
+        import platformdirs
+
+        base_path = platformdirs.user_cache_path("reviewer")
+    digest = hashlib.sha256(str(resolved).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return base_path / "repos" / f"{resolved.name or 'root'}-{digest}"
 _FORMAT = 1
 
 

@@ -19,7 +19,7 @@ from packaging.utils import canonicalize_name
 from pydantic import BaseModel, Field
 
 from reviewer.collectors.base import CollectContext, CollectorOutput, PerFileCollector
-from reviewer.collectors.cache import CACHE_DIR_NAME
+from reviewer.collectors.cache import cache_dir
 from reviewer.collectors.declared_deps import Declaration, DeclaredDeps, read_declared
 from reviewer.collectors.installed import installed_distributions
 from reviewer.discovery import Discovery, is_test_path
@@ -88,7 +88,7 @@ def find_imports(tree: ast.Module) -> list[ImportRecord]:
 def _installed(ctx: CollectContext | None = None) -> dict[str, list[str]]:
     """Import name -> installed distributions (cached by a fingerprint of the environment, see
     :mod:`reviewer.collectors.installed`)."""
-    cache = ctx.root / CACHE_DIR_NAME if ctx is not None and ctx.config.cache else None
+    cache = cache_dir(ctx.root) if ctx is not None and ctx.config.cache else None
     return installed_distributions(cache)
 
 

@@ -11,7 +11,7 @@ import fnmatch
 from pathlib import Path
 
 from reviewer.collectors.base import CollectContext, Collector, CollectorOutput
-from reviewer.collectors.cache import CACHE_DIR_NAME
+from reviewer.collectors.cache import cache_dir
 from reviewer.collectors.git_facts import git_info
 from reviewer.discovery import RepoFile
 from reviewer.evidence import FileFailure, LanguageStats, RepoFactsSection
@@ -123,7 +123,7 @@ class RepoFactsCollector(Collector):
         section.ci_configs = _ci_configs(ctx.discovery.files, ctx.root)
         if section.source_lines:
             section.test_to_code_ratio = round(section.test_lines / section.source_lines, 3)
-        cache_file = ctx.root / CACHE_DIR_NAME / "git.json" if ctx.config.cache else None
+        cache_file = cache_dir(ctx.root) / "git.json" if ctx.config.cache else None
         section.git = git_info(ctx.root, cache_file=cache_file)
         return CollectorOutput(section=section, findings=self._findings(section), failures=failures,
                                files=len(ctx.discovery.files))

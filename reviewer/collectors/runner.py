@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from reviewer import __version__
 from reviewer.collectors.base import CollectContext, Collector, CollectorOutput, PerFileCollector
-from reviewer.collectors.cache import CACHE_DIR_NAME, CachedResult, ResultCache
+from reviewer.collectors.cache import CachedResult, ResultCache, cache_dir
 from reviewer.collectors.memo import evidence_key, load_memo, save_memo
 from reviewer.collectors.perfile import Analysed, PerFilePlan, analyse, plan_work
 from reviewer.collectors.derived import run_derived
@@ -133,13 +133,13 @@ def collect_evidence(
     memo_key = None
     if config.cache and not run_tests:  # a test run is never reused
         memo_key = evidence_key(ctx, collectors if collectors is not None else list(BUILTIN_COLLECTORS))
-        memo = load_memo(ctx.root / CACHE_DIR_NAME, memo_key)
+        memo = load_memo(cache_dir(ctx.root), memo_key)
         if memo is not None:
             terminal.info("nothing changed since the previous collect: its evidence is reused")
             memo.duration_s = round(time.perf_counter() - start, 4)
             return memo
     chosen = builtin_collectors(collectors)
-    cache = ResultCache(ctx.root / CACHE_DIR_NAME) if config.cache else None
+    cache = ResultCache(cache_dir(ctx.root)) if config.cache else None
     per_file = {c.name: c for c in chosen if isinstance(c, PerFileCollector)}
     plan = plan_work(list(per_file.values()), ctx, cache)
     terminal.info(f"analysing {len(plan.work)} changed of {len(plan.digests)} readable Python files")
@@ -154,5 +154,5 @@ def collect_evidence(
     evidence = run_derived(derived_collectors(collectors), ctx, _assemble(ctx, outcomes, analysed, start))
     clean = all(o.status.ok and not o.notes for o in outcomes)  # no crash, no cache left unwritten
     if memo_key is not None and clean:
-        save_memo(ctx.root / CACHE_DIR_NAME, memo_key, evidence)
+        save_memo(cache_dir(ctx.root), memo_key, evidence)
     return evidence

@@ -1,6 +1,7 @@
 """Unit answers cached by unit hash, model id and prompt version, so an unchanged unit is not asked again.
 
-One JSON file, ``<repo>/.reviewer-cache/judge.json`` (the collectors' cache folder and conventions): a map from
+One JSON file, ``judge.json`` in the repository's cache folder (:func:`reviewer.collectors.cache.cache_dir`,
+with the collectors' conventions): a map from
 the key to the unit's claims (lines relative to the unit's first line, so a unit that only moved keeps its
 answer) and the adjudications of its claims. Saving keeps only the entries of units that still exist, so the
 file never outgrows the repository. An unreadable cache is a miss; one that cannot be written is reported.

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reviewer.backends.base import Backend
-from reviewer.collectors.cache import CACHE_DIR_NAME
+from reviewer.collectors.cache import cache_dir
 from reviewer.config import Config
 from reviewer.console import Terminal
 from reviewer.evidence import Evidence
@@ -68,7 +68,7 @@ def _read(personas: list[PersonaInput], evidence: Evidence, root: Path, config: 
     units = repository_units(root, evidence.python_files, config.max_file_bytes)
     changed = changed_lines(root, config.review.diff_base) if config.review.diff_base else None
     ranked = rank_units(units, evidence, deterministic, changed)
-    cache = UnitCache(root / CACHE_DIR_NAME if config.cache else None)
+    cache = UnitCache(cache_dir(root) if config.cache else None)
     model = meter.backend.model_name or meter.backend.name
     version = f"{PROMPT_FORMAT}:{prompts.version('system', 'unit', 'task', 'adjudicate')}"
     setup = JudgeSetup(prompts=prompts, meter=meter, cache=cache, nonce=nonce, model=model, version=version,
