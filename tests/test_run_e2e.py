@@ -9,19 +9,13 @@ import socket
 from pathlib import Path
 
 import pytest
+from helpers.cli_run import run_cli as _run
 from helpers.review_fixtures import make_repo
 
 from reviewer.collectors.cache import cache_dir
-from reviewer.cli import main
 from reviewer.evidence import load_evidence
 from reviewer.findings import normalise_code
 from reviewer.review.result import ReviewResult, load_result
-
-
-def _run(*argv: str) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(argv))
-    return int(exit_info.value.code or 0)
 
 
 @pytest.fixture()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.cli import main
+from helpers.cli_run import run_cli as _run
 from reviewer.collectors.reaper import descendants
 from reviewer.config import TestsConfig
 from reviewer.collectors.testrun import run_tests
@@ -35,12 +35,6 @@ def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     pid_file = tmp_path / "pids.txt"
     monkeypatch.setenv("REVIEWER_TEST_PID_FILE", str(pid_file))
     return pid_file
-
-
-def _run(*argv: str) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(argv))
-    return int(exit_info.value.code or 0)
 
 
 def _repo(tmp_path: Path, files: dict[str, str], timeout_s: float = 60) -> Path:

@@ -5,23 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from reviewer.cli import main
+from helpers.cli_run import run_cli as _run
 from reviewer.review.result import load_result
 
 BIG_CODE = "import subprocess\n\n\ndef run(x):\n    return subprocess.call(x, shell=True)\n" + "# padding\n" * 400
-
-
-@pytest.fixture(autouse=True)
-def _user_config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-
-
-def _run(*argv: str) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(argv))
-    return int(exit_info.value.code or 0)
 
 
 def _repo(tmp_path: Path, extra: str = "") -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.cli import main
+from helpers.cli_run import run_cli as _run
 from reviewer.cli.common import load_target_config
 from reviewer.errors import ConfigError
 from reviewer.report.environment import markdown_environment
@@ -23,12 +23,6 @@ def _user_config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "xdg"
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
     return home
-
-
-def _run(*argv: str) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(argv))
-    return int(exit_info.value.code or 0)
 
 
 def _repo(tmp_path: Path, reviewer_section: str) -> Path:
