@@ -158,14 +158,16 @@ _SCOPE_RANK = {"product": 0, "repository": 0, "docs": 0, "build": 1, "tests": 2,
 
 
 def entry_sort_key(entry: Entry) -> tuple:
-    """Most severe first; at one severity measured before model judgement, product code before tests and
+    """Most severe first, by strength of evidence: a model judgement (checked, but not measured) ranks as one
+    severity level below a measured finding, and after it at the same level; then product code before tests and
     examples, bigger groups first, then by place."""
     lead = entry.lead
     scope = min((_SCOPE_RANK.get(s, 1) for s, _ in entry.group.scopes), default=1) if entry.group else \
         _SCOPE_RANK.get(scope_of(lead), 1)
     if lead.rule.startswith("tests."):
         scope = 0  # a failing test is about the product, wherever the test file lives
-    return (entry.severity.rank, lead.source == "model", scope, -entry.count, *finding_sort_key(lead))
+    model = lead.source == "model"
+    return (entry.severity.rank + int(model), model, scope, -entry.count, *finding_sort_key(lead))
 
 
 def fold(findings: Iterable[Finding], at: int = FOLD_AT) -> list[Entry]:
