@@ -28,7 +28,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError, create_model
 
 from reviewer import __version__
 from reviewer.evidence import FileFailure
-from reviewer.redact import redact_json
+from reviewer.jsonfile import write_atomic
 
 __all__ = ["CACHE_DIR_NAME", "CachedResult", "ResultCache", "cache_dir", "cache_salt", "write_cache_file"]
 
@@ -131,12 +131,10 @@ def _file_adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
 
 
 def write_cache_file(target: Path, text: str) -> None:
-    """Write one file of the cache folder atomically, through the redaction sink, creating the folder with its
-    own ``.gitignore``. Raises OSError when the folder cannot be written."""
+    """Write one file of the cache folder with the project's atomic writer (unique temporary name, redaction
+    sink), creating the folder with its own ``.gitignore``. Raises OSError when the folder cannot be written."""
     target.parent.mkdir(parents=True, exist_ok=True)
     ignore = target.parent / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# created by reviewer: the whole folder is a cache\n*\n", encoding="utf-8")
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    tmp.write_text(redact_json(text), encoding="utf-8")
-    tmp.replace(target)
+    write_atomic(text, target)

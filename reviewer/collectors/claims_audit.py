@@ -18,6 +18,7 @@ from pathlib import Path
 
 from reviewer.collectors.base import CollectContext, CollectorOutput
 from reviewer.collectors.derived import DerivedCollector
+from reviewer.confine import inside
 from reviewer.evidence import ClaimCheck, ClaimsAuditSection, Evidence, SkippedFile, TestsSection
 from reviewer.findings import Finding, Severity
 
@@ -48,14 +49,6 @@ _EXISTS = re.compile(r"\b(implement(?:ed|s)?|exist(?:s|ed)?|added|provide[sd]?|a
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
-def _inside(root: Path, path: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except (OSError, ValueError):
-        return False
-    return True
-
-
 def _doc_candidates(root: Path) -> Iterator[Path]:
     for entry in sorted(root.iterdir()):
         yield entry
@@ -76,7 +69,7 @@ def document_paths(root: Path) -> tuple[list[Path], list[SkippedFile]]:
         if not path.name.lower().endswith(DOC_SUFFIXES):
             continue
         rel = path.relative_to(root).as_posix()
-        if path.is_symlink() or not _inside(root, path) or not path.is_file():
+        if path.is_symlink() or not inside(root, path) or not path.is_file():
             skipped.append(SkippedFile(path=rel, collector="claims_audit", reason="symlink or not a regular file"))
         elif path.stat().st_size > MAX_DOC_BYTES:
             skipped.append(SkippedFile(path=rel, collector="claims_audit", reason=f"over {MAX_DOC_BYTES} bytes"))
@@ -131,7 +124,7 @@ class _Checker:
 
     def path(self, rel: str) -> tuple[str, str | None]:
         target = self.ctx.root / rel
-        if ".." in rel.split("/") or not _inside(self.ctx.root, target):
+        if ".." in rel.split("/") or not inside(self.ctx.root, target):
             return "not_measured", "outside the repository"
         return ("verified", "exists") if target.exists() else ("contradicted", "no such file")
 

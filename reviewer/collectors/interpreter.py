@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from reviewer.confine import inside
+
 __all__ = ["Interpreter", "InterpreterSource", "choose_interpreter", "own_interpreter", "repository_packages"]
 
 InterpreterSource = Literal["config", "virtual_env", "repository_venv", "path", "reviewer"]
@@ -90,19 +92,12 @@ def _venv_python(venv: Path) -> Path | None:
     return None
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(root.resolve())
-    except OSError:
-        return False
-
-
 def _repository_venv(root: Path, notes: list[str]) -> Path | None:
     for name in (".venv", "venv"):
         venv = root / name
         if not venv.exists() and not venv.is_symlink():
             continue
-        if not _inside(venv, root) or any(d.exists() and not _inside(d, root) for d in (venv / "bin", venv / "Scripts")):
+        if not inside(root, venv) or any(d.exists() and not inside(root, d) for d in (venv / "bin", venv / "Scripts")):
             notes.append(f"{name}/ leads outside the repository: not followed")
             continue
         if not (venv / "pyvenv.cfg").is_file():
@@ -165,10 +160,10 @@ def _judge(interp: Interpreter, root: Path, own_prefix: str) -> None:
     located = {name: where for name, where in interp.packages.items() if where}
     if not located:
         return
-    outside = {name: where for name, where in located.items() if not _inside(Path(where), root)}
+    outside = {name: where for name, where in located.items() if not inside(root, Path(where))}
     interp.imports_checkout = not outside
     for name, where in outside.items():
-        if _inside(Path(where), Path(own_prefix)):
+        if inside(Path(own_prefix), Path(where)):
             interp.measurement_error = (
                 f"the tests would import {name} from reviewer's own environment ({where}), not from the checkout: "
                 f"that copy is a dependency of reviewer, so the results would not describe this repository; set "
