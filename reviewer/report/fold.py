@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reviewer.discovery import is_test_path
+from reviewer.scopes import scope_of as path_scope
 from reviewer.findings import Finding, Severity
 from markupsafe import Markup
 
@@ -35,18 +35,13 @@ _SPECIAL_LABELS: dict[str, str] = {
 
 
 def scope_of(finding: Finding) -> str:
-    """The finding's scope, else one derived from its path (tests, examples, docs, product); None without a file."""
+    """The finding's scope; for a result written without one, the default scope of its path; 'repository'
+    without a file."""
     if finding.scope:
         return finding.scope
     if not finding.file:
         return "repository"
-    parts = finding.file.split("/")
-    if is_test_path(finding.file):
-        return "tests"
-    for scope in ("examples", "docs"):
-        if scope in parts[:-1] or parts[0] == scope.rstrip("s"):
-            return scope
-    return "product"
+    return path_scope(finding.file)
 
 
 @dataclass(frozen=True)
