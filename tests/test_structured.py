@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 import jsonschema
 import pytest
+from pydantic import ValidationError
 from pydantic import BaseModel, Field
 
 from reviewer.backends.base import CompletionRequest, Message
@@ -92,6 +93,13 @@ def test_fenced_answer_is_accepted() -> None:
 def test_no_guesswork_beyond_the_fence() -> None:
     with pytest.raises(ValueError):
         parse_structured("Here it is: " + json.dumps(VALID), Review)
+
+
+def test_a_raw_newline_inside_a_string_is_read_and_nothing_else_is_repaired() -> None:
+    raw = json.dumps(VALID).replace('"ok"', '"ok\nthen"')
+    assert "\n" in raw and parse_structured(raw, Review).summary == "ok\nthen"
+    with pytest.raises(ValidationError):  # still a validation error: the caller re-asks
+        parse_structured(raw[:-1], Review)
 
 
 def test_invalid_then_valid_reasks_once_with_the_errors() -> None:

@@ -145,8 +145,19 @@ def _strip_fence(text: str) -> str:
 
 
 def parse_structured(text: str, model: type[T]) -> T:
-    """Validate an answer with the model (only a surrounding ```json fence is removed). Raises ValidationError."""
-    return model.model_validate_json(_strip_fence(text))
+    """Validate an answer with the model (only a surrounding ```json fence is removed). Raises ValidationError.
+
+    A raw newline or tab inside a string (strict JSON forbids control characters there, and small models write
+    them) is read as the character it is; nothing else is repaired."""
+    body = _strip_fence(text)
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as strict:
+        try:
+            loose = json.loads(body, strict=False)
+        except ValueError:
+            raise strict from None
+        return model.model_validate(loose)
 
 
 def _describe(exc: ValidationError, limit: int = 10) -> str:
