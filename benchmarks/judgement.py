@@ -3,15 +3,15 @@
     python benchmarks/judgement.py [--backend llamacpp] [--model PATH|NAME] [--base-url URL] [--set all]
                                    [--option key=value ...] [--show]
 
-Runs the unit pipeline of ``reviewer run`` (one prompt per unit with the shared prefix, grounding, the per-kind
-AST checks, adjudication; no cache, no time budget) over the judgement fixture (tests/fixtures/judgement) and
-prints, per set (tuning, heldout) and overall:
+Runs the unit pipeline of ``reviewer run`` (the sites the AST finds in each unit, one question per site behind
+the shared prefix; no cache, no time budget) over the judgement fixture (tests/fixtures/judgement) and prints,
+per set (tuning, heldout, fresh) and overall:
 
 * recall: defects with a kept finding in their unit within ±2 lines of the defective line (and how many of
   those named the right kind);
 * false positives per correct function: correct functions with at least one kept finding / correct functions;
-* where the claims went: kept, dropped by grounding, by the kind's AST check, by the adjudicator;
-* model calls, failed calls, tokens, wall time and seconds per unit.
+* sites asked, and where they went: kept, answered no, reason naming an unmeasured problem;
+* model calls, failed calls, tokens, wall time and seconds per unit asked.
 
 Report machine load with the figures: other processes on the CPU slow every figure but the quality ones.
 """
@@ -43,6 +43,8 @@ from reviewer.review.prompts import PromptSet
 FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "judgement"
 PERSONAS = ["product_engineer", "qa_engineer", "architect", "test_engineer", "security_engineer"]
 LINE_WINDOW = 2
+SETS = ["tuning", "heldout", "fresh"]
+"""tuning: used while writing prompts and site finders; heldout, fresh: never used for tuning (see the README)."""
 
 
 @dataclass
@@ -59,12 +61,14 @@ class Score:
     tokens: int = 0
     seconds: float = 0.0
     units: int = 0
+    sites: int = 0
+    cached: int = 0
     missed: list[str] = field(default_factory=list)
     false_positives: list[str] = field(default_factory=list)
 
     def add(self, other: "Score") -> None:
         for name in ("defects", "found", "kind_right", "correct", "false_positive_units", "kept", "calls", "failed",
-                     "tokens", "seconds", "units"):
+                     "tokens", "seconds", "units", "sites", "cached"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.dropped.update(other.dropped)
 
@@ -78,11 +82,7 @@ def _line_of(outcome: Outcome, text: str) -> int:
 
 
 def _reason_group(reason: str) -> str:
-    if reason.startswith("quoted code"):
-        return "grounding"
-    if reason.startswith("adjudicat"):
-        return "adjudicator"
-    return "kind check"
+    return "answered no" if reason.startswith("answered no") else "reason not supported"
 
 
 def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[str, Any]]], name: str) -> Score:
@@ -128,17 +128,21 @@ def _run_set(name: str, backend: Any, concurrency: int, show: bool) -> tuple[dic
             for d in o.dropped:
                 print(f"  DROPPED {d.file}:{d.line} {o.ranked.unit.qualname}: {d.title} -- {d.reason[:120]}")
             if o.error:
-                print(f"  FAILED  {o.ranked.unit.qualname}: {o.error[:160]}")
-    return {(o.ranked.unit.file, o.ranked.unit.qualname): o for o in reading.outcomes}, meter, seconds
+                print(f"  FAILED  {o.ranked.unit.qualname}: {o.error[:400]}")
+    outcomes = {(r.unit.file, r.unit.qualname): Outcome(ranked=r) for r in ranked}  # units without sites
+    outcomes.update({(o.ranked.unit.file, o.ranked.unit.qualname): o for o in reading.outcomes})
+    return outcomes, meter, seconds
 
 
 def _print(name: str, s: Score) -> None:
     recall = s.found / s.defects if s.defects else 0.0
     fp = s.false_positive_units / s.correct if s.correct else 0.0
     print(f"{name:8} recall {s.found}/{s.defects} = {recall:.0%} (kind right {s.kind_right}) | false positives "
-          f"{s.false_positive_units}/{s.correct} correct functions = {fp:.2f} per function | kept {s.kept}, dropped "
-          f"{dict(s.dropped)} | calls {s.calls} ({s.failed} failed), tokens {s.tokens}, {s.seconds:.0f} s, "
-          f"{s.seconds / max(1, s.units):.1f} s/unit over {s.units} units")
+          f"{s.false_positive_units}/{s.correct} correct functions = {fp:.2f} per function | sites {s.sites}: kept "
+          f"{s.kept}, dropped "
+          f"{dict(s.dropped)} | calls {s.calls} ({s.failed} failed), tokens {s.tokens} ({s.cached} from the prefix "
+          f"cache), {s.seconds:.0f} s, "
+          f"{s.seconds / max(1, s.units):.1f} s per unit asked ({s.units} units)")
 
 
 def main() -> None:
@@ -146,9 +150,9 @@ def main() -> None:
     parser.add_argument("--backend", default="llamacpp")
     parser.add_argument("--model", default=None)
     parser.add_argument("--base-url", default=None)
-    parser.add_argument("--set", choices=["all", "tuning", "heldout"], default="all")
+    parser.add_argument("--set", choices=["all", *SETS], default="all")
     parser.add_argument("--option", action="append", default=[], help="backend option key=value (YAML value)")
-    parser.add_argument("--show", action="store_true", help="print every kept and dropped claim")
+    parser.add_argument("--show", action="store_true", help="print every kept and dropped site")
     args = parser.parse_args()
     options = {k: yaml.safe_load(v) for k, v in (o.split("=", 1) for o in args.option)}
     backend = backend_from_config(BackendConfig(options=options), name=args.backend, model=args.model,
@@ -160,11 +164,14 @@ def main() -> None:
         load_start = time.perf_counter()
         backend.load()
         print(f"backend {backend.name}, model {backend.model_name}, loaded in {time.perf_counter() - load_start:.1f} s")
-        for name in (["tuning", "heldout"] if args.set == "all" else [args.set]):
+        for name in (SETS if args.set == "all" else [args.set]):
             outcomes, meter, seconds = _run_set(name, backend, concurrency, args.show)
             score = _score(outcomes, truth, name)
             score.calls, score.failed, score.tokens = meter.calls, meter.failed, meter.tokens
-            score.seconds, score.units = seconds, len(outcomes)
+            score.cached = meter.cached_tokens
+            score.seconds = seconds
+            score.units = sum(1 for o in outcomes.values() if o.asked)
+            score.sites = sum(o.asked for o in outcomes.values())
             _print(name, score)
             for miss in score.missed:
                 print(f"  missed: {miss}")

@@ -142,8 +142,9 @@ class Terminal:
             self.out.print(f"[bold red]model: failed[/bold red] ({mc.calls_failed} of {mc.calls} calls failed): "
                            f"{escape(mc.status_reason or '')}; the review is deterministic only")
             return
-        riskiest = " (the riskiest)" if mc.units_read < mc.units_total else ""
-        text = (f"model: read {mc.units_read} of {mc.units_total} units{riskiest}, {mc.findings_kept} findings "
+        riskiest = " (the riskiest)" if mc.units_read < mc.units_with_sites else ""
+        text = (f"model: asked about {mc.sites_asked} of {mc.sites_total} possible defects in {mc.units_read} of "
+                f"{mc.units_with_sites} units{riskiest} ({mc.units_total} units in all), {mc.findings_kept} findings "
                 f"kept, {mc.claims_dropped} dropped; {mc.calls} calls, {mc.tokens} tokens")
         self.out.print(escape(text))
         if mc.status == "partial" and mc.status_reason:

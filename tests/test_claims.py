@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.judge_answers import claim, judge_responder
+from helpers.judge_answers import judge_responder
 from helpers.review_fixtures import make_evidence, make_repo
 
 from reviewer.backends.fake import FakeBackend, FakeOptions
@@ -120,11 +120,12 @@ def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "shop")
 
 
-def _security_review(repo: Path, assessment: str = "The code was read.", claims: dict | None = None) -> ReviewResult:
+def _security_review(repo: Path, assessment: str = "The code was read.", reasons: dict | None = None) -> ReviewResult:
     config = Config()
     config.cache = False
     config.review.personas = ["security_engineer"]
-    fake = FakeBackend(FakeOptions(responder=judge_responder(claims, assessment=assessment), max_context=8192))
+    fake = FakeBackend(FakeOptions(responder=judge_responder(reasons=reasons, assessment=assessment),
+                                   max_context=8192))
     return review_evidence(make_evidence(repo), repo, config, fake)
 
 
@@ -174,24 +175,16 @@ def test_whats_good_removes_duplicates_across_agents_and_problems_from_older_res
     assert [(s.text, s.agent) for s in good.items] == [("Small, readable modules", "Security Engineer")]
 
 
-def test_claims_naming_an_unmeasured_problem_are_dropped_even_when_the_quote_is_real(repo: Path) -> None:
-    # Seen with the embedded 1.5B model: "hardcoded secrets" on the line `try:` of shop/calc.py.
-    lines = (repo / "shop" / "calc.py").read_text().splitlines()
-    except_line = next(i for i, text in enumerate(lines, 1) if text.strip() == "except:")
-    eval_line = next(i for i, text in enumerate(lines, 1) if "eval(" in text)
-    result = _security_review(repo, claims={
-        "shop/calc.py::discount": [
-            claim(except_line, "except:", "error_swallowed", why="hardcoded secrets leak when this fails"),
-            claim(except_line, "except:", "error_swallowed", why="a failed multiplication is hidden from callers"),
-        ],
-        "shop/calc.py::total": [
-            claim(eval_line, lines[eval_line - 1].strip(), "other", why="SQL injection in total()"),
-            claim(eval_line, lines[eval_line - 1].strip(), "type_confusion", why="eval of caller input returns any type"),
-        ],
+def test_reasons_naming_an_unmeasured_problem_are_dropped_even_at_a_real_site(repo: Path) -> None:
+    # Seen with the embedded 1.5B model: "hardcoded secrets" given as the reason on an ordinary line.
+    result = _security_review(repo, reasons={
+        "shop/calc.py::average": "hardcoded secrets leak when the list is empty",
+        "shop/db.py::find_user": "the cursor stays open when the SQL injection query raises",
+        "shop/db.py::close": "a failed close is hidden from callers",
     })
     dropped = {d.title.split(": ", 1)[1]: d.reason for d in result.model_context.dropped}
-    assert set(dropped) == {"hardcoded secrets leak when this fails", "SQL injection in total()"}, dropped
-    assert "no measured finding in shop/calc.py" in dropped["hardcoded secrets leak when this fails"]
+    assert set(dropped) == {"hardcoded secrets leak when the list is empty"}, dropped
+    assert "no measured finding in shop/calc.py" in dropped["hardcoded secrets leak when the list is empty"]
     kept = {f.title for f in result.findings if f.source == "model"}
-    assert kept == {"type confusion: eval of caller input returns any type"}  # judgement beyond the tools is kept
-    assert result.model_context.claims_merged == 1  # the hidden failure repeats smells.bare_except
+    assert kept == {"resource not released: the cursor stays open when the SQL injection query raises",  # B608 there
+                    "error swallowed: a failed close is hidden from callers"}  # the site shows it

@@ -21,7 +21,7 @@ from reviewer.review.result import load_result
 
 CHAT = "/v1/chat/completions"
 MODELS = "/v1/models"
-NO_FINDINGS = json.dumps({"findings": []})
+ANSWER_NO = json.dumps({"reason": "the code is right here", "answer": "no"})
 
 
 @pytest.fixture()
@@ -51,16 +51,16 @@ def _config(personas: list[str]) -> Config:
 
 
 def test_units_are_requested_in_parallel_up_to_the_backend_concurrency(repo: Path, scripted: ScriptedServer) -> None:
-    scripted.script(CHAT, slow(0.4, chat(NO_FINDINGS)))
+    scripted.script(CHAT, slow(0.4, chat(ANSWER_NO)))
     result = review_evidence(make_evidence(repo), repo, _config(["qa_engineer"]), _backend(scripted.base_url,
                                                                                            max_concurrency=3))
     unit_posts = [r for r in scripted.hits(CHAT) if "Unit:" in r.body["messages"][-1]["content"]]
-    assert len(unit_posts) == 5 and scripted.in_flight_max == 3
-    assert result.model_context.units_read == 5 and result.model_context.status in ("complete", "partial")
+    assert len(unit_posts) == 3 and scripted.in_flight_max == 3  # one question per site, three units have one
+    assert result.model_context.units_read == 3 and result.model_context.status in ("complete", "partial")
 
 
 def test_one_request_at_a_time_with_concurrency_one(repo: Path, scripted: ScriptedServer) -> None:
-    scripted.script(CHAT, slow(0.05, chat(NO_FINDINGS)))
+    scripted.script(CHAT, slow(0.05, chat(ANSWER_NO)))
     review_evidence(make_evidence(repo), repo, _config(["qa_engineer"]), _backend(scripted.base_url, max_concurrency=1))
     assert scripted.in_flight_max == 1
 
@@ -74,7 +74,7 @@ def _server_config(tmp_path: Path, url: str, **options: object) -> Path:
 
 
 @pytest.mark.parametrize("behaviour", [
-    pytest.param(slow(3.0, chat(NO_FINDINGS)), id="slower-than-read-timeout"),
+    pytest.param(slow(3.0, chat(ANSWER_NO)), id="slower-than-read-timeout"),
     pytest.param(chat("I am sorry, as an AI model I cannot review code."), id="prose-not-json"),
     pytest.param(reply(200, "<html>proxy error</html>"), id="not-a-chat-completion"),
 ])
@@ -107,9 +107,9 @@ def test_real_llama_server_runs_the_unit_pipeline(repo: Path, smollm2_gguf: Path
     ctx = result.model_context
     assert ctx.calls >= ctx.units_read >= 1 and ctx.tokens > 0
     assert ctx.status in ("complete", "partial") and ctx.calls_failed < ctx.calls
-    for f in (f for f in result.findings if f.source == "model"):  # whatever a 135M model says, only checked claims
+    for f in (f for f in result.findings if f.source == "model"):  # whatever a 135M model says: only at sites
         lines = (repo / (f.file or "")).read_text().splitlines()
-        assert f.line is not None and lines[f.line - 1].strip() == f.evidence
+        assert f.line is not None and lines[f.line - 1] == f.snippet and f.rule.startswith("model.")
 
 
 def test_the_reports_say_the_model_part_failed(repo: Path, tmp_path: Path, scripted: ScriptedServer,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.judge_answers import claim, judge_responder
+from helpers.judge_answers import judge_responder
 
 from reviewer.collectors.cache import cache_dir
 from reviewer.backends.base import CompletionRequest
@@ -57,17 +57,10 @@ def _line_of(text: str, needle: str) -> int:
 
 
 def _quotes_the_secret_lines() -> Callable[[CompletionRequest], str]:
-    """A model that quotes secret lines in full (as if it had learnt them elsewhere) and repeats secrets in its
-    reasons and prose: the sink must still mask them everywhere."""
-    github_line, aws_line = _line_of(APP, GITHUB), _line_of(APP, AWS)
-    claims = {
-        "app.py::fetch": [claim(github_line, APP.splitlines()[github_line - 1].strip(), "other", "high",
-                                why=f"Token {GITHUB} and password {PASSWORD} in a shell command",
-                                fix=f"Rotate {GITHUB}")],
-        "app.py::calc": [claim(aws_line, APP.splitlines()[aws_line - 1].strip(), "other", "high",
-                               why=f"Evaluates input with the key {AWS}", fix=f"Drop {AWS}")],
-    }
-    return judge_responder(claims, assessment=f"Found {GITHUB} and {AWS}; {BEGIN} {KEY_BODY}9 {END}")
+    """A model that repeats secrets in its reasons and prose (as if it had learnt them elsewhere): the sink must
+    still mask them everywhere."""
+    reasons = {"app.py::fetch": f"Token {GITHUB} and password {PASSWORD} in a shell command; key {AWS}"}
+    return judge_responder(reasons=reasons, assessment=f"Found {GITHUB} and {AWS}; {BEGIN} {KEY_BODY}9 {END}")
 
 
 def _files_text(*folders: Path) -> str:
@@ -96,11 +89,11 @@ def test_no_secret_reaches_any_output_the_cache_the_console_or_a_prompt(
     terminal.line(f"debug echo: {PASSWORD} {GITHUB} {AWS}")  # anything printed goes through the sink
     printed = capsys.readouterr()
 
-    # The planted lines were seen: findings on them exist, the model's claims were kept, code was sent.
+    # The planted lines were seen: findings on them exist, the model's answer was kept, code was sent.
     rules = {f.rule for f in result.findings}
     assert {"bandit.B105", "markers.todo", "bandit.B602", "bandit.B307"} <= rules
     mc = result.model_context
-    assert mc.claims_dropped == 0 and mc.findings_kept + mc.claims_merged == 2, mc.dropped  # both grounded
+    assert mc.claims_dropped == 0 and mc.findings_kept + mc.claims_merged == 1, mc.dropped  # the timeout site
     prompts = "\n".join(m.content for r in fake.requests for m in r.messages)
     assert fake.requests and "subprocess.call(" in prompts and "***" in prompts  # the token line, masked
 

@@ -83,7 +83,7 @@ def test_every_style_opens_with_the_executive_summary(result: ReviewResult, styl
     assert "| Performance | not measured | nothing measured performance |" in breakdown
     assert "| Security | 35/100 (poor) | 1 critical bandit issue |" in breakdown
     assert "**Not measured:** performance area; Test Engineer score; criteria: Flaky tests." in summary
-    assert "the model read 45 of 120 code units (38%)" in summary
+    assert "the model was asked about 52 of 70 possible defects, in 45 of the 60 code units where one is possible (120 units in all)" in summary
 
 
 # --- not measured is never a score ---------------------------------------------------------------

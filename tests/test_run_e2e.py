@@ -133,8 +133,8 @@ def test_run_with_a_real_small_model_reads_units(repo: Path, tmp_path: Path, smo
     assert all(a.score == a.base_score for a in result.agents)  # the model never moves a score
     ctx = result.model_context
     assert ctx.status in ("complete", "partial"), ctx.status_reason
-    assert ctx.units_total == 5 and ctx.units_read >= 1 and ctx.calls >= ctx.units_read and ctx.tokens > 0
-    assert [u.name for u in ctx.units_ranked][0] == "discount"  # riskiest first
+    assert ctx.units_total == 7 and ctx.units_read >= 1 and ctx.calls >= ctx.units_read and ctx.tokens > 0
+    assert [u.name for u in ctx.units_ranked][0] == "close"  # riskiest first
     _assert_grounded(result, repo)
     assert ctx.claims_dropped == len(ctx.dropped)
     assert {"model.units", "model.personas"} <= set(result.timings)

@@ -2,8 +2,8 @@
 
 One JSON file, ``judge.json`` in the repository's cache folder (:func:`reviewer.collectors.cache.cache_dir`,
 with the collectors' conventions): a map from
-the key to the unit's claims (lines relative to the unit's first line, so a unit that only moved keeps its
-answer) and the adjudications of its claims. Saving keeps only the entries of units that still exist, so the
+the key to the unit's answers, one per site (``kind@line`` with the line relative to the unit's first line, so a
+unit that only moved keeps its answers). Saving keeps only the entries of units that still exist, so the
 file never outgrows the repository. An unreadable cache is a miss; one that cannot be written is reported.
 """
 
@@ -18,16 +18,14 @@ from reviewer.collectors.cache import write_cache_file
 
 __all__ = ["CachedUnit", "UnitCache"]
 
-_FORMAT = 1
+_FORMAT = 2
 _FILE = "judge.json"
 
 
 @dataclass
 class CachedUnit:
-    claims: list[dict] = field(default_factory=list)
-    """The model's claims as it gave them, with ``line`` made relative to the unit start."""
     verdicts: dict[str, list[str]] = field(default_factory=dict)
-    """claim index -> [answer, reason] of its adjudication."""
+    """site (``kind@relative line``) -> [answer, reason]."""
 
 
 def cache_key(unit_hash: str, model: str, prompt_version: str) -> str:
@@ -53,8 +51,8 @@ class UnitCache:
             return {}
         out = {}
         for key, entry in data["entries"].items():
-            if isinstance(entry, dict) and isinstance(entry.get("claims"), list) and isinstance(entry.get("verdicts"), dict):
-                out[key] = CachedUnit(claims=entry["claims"], verdicts=entry["verdicts"])
+            if isinstance(entry, dict) and isinstance(entry.get("verdicts"), dict):
+                out[key] = CachedUnit(verdicts=entry["verdicts"])
         return out
 
     def get(self, key: str) -> CachedUnit | None:
@@ -73,7 +71,7 @@ class UnitCache:
         if self.directory is None:
             return
         with self._lock:
-            entries = {k: {"claims": v.claims, "verdicts": v.verdicts} for k, v in sorted(self._entries.items())
+            entries = {k: {"verdicts": v.verdicts} for k, v in sorted(self._entries.items())
                        if k.split(":", 1)[0] in live_hashes}
         # the collectors' cache writer: atomic, self-ignoring folder, through the redaction sink
         write_cache_file(self.directory / _FILE, json.dumps({"format": _FORMAT, "entries": entries},

@@ -31,7 +31,7 @@ from reviewer.review.topics import supported_topics
 
 __all__ = ["JudgeReview", "PersonaInput", "UNITS_SHARE", "run_judgement"]
 
-PROMPT_FORMAT = "judge-1"
+PROMPT_FORMAT = "judge-2"
 UNITS_SHARE = 0.8
 """Of a limited budget, the share for reading units; the rest is for the persona assessments."""
 
@@ -70,7 +70,7 @@ def _read(personas: list[PersonaInput], evidence: Evidence, root: Path, config: 
     ranked = rank_units(units, evidence, deterministic, changed)
     cache = UnitCache(cache_dir(root) if config.cache else None)
     model = meter.backend.model_name or meter.backend.name
-    version = f"{PROMPT_FORMAT}:{prompts.version('system', 'unit', 'task', 'adjudicate')}"
+    version = f"{PROMPT_FORMAT}:{prompts.version('system', 'unit', 'site')}"
     setup = JudgeSetup(prompts=prompts, meter=meter, cache=cache, nonce=nonce, model=model, version=version,
                        temperature=config.review.temperature,
                        persona_for=route_kinds([p.rubric.id for p in personas]),
@@ -80,7 +80,8 @@ def _read(personas: list[PersonaInput], evidence: Evidence, root: Path, config: 
     judge = UnitJudge(setup)
     if terminal is None:
         return read_units(ranked, judge, budget, None), len(units), cache, {u.hash for u in units}
-    with terminal.progress("model: reading units, riskiest first", total=len(ranked)) as progress:
+    asked = sum(1 for r in ranked if r.sites)
+    with terminal.progress("model: asking about possible defects, riskiest first", total=asked) as progress:
         reading = read_units(ranked, judge, budget, progress)
     return reading, len(units), cache, {u.hash for u in units}
 

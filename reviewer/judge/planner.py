@@ -54,9 +54,12 @@ class Budget:
 
 
 def unit_size(item: Ranked) -> int:
-    """Characters of the unit as the prompt shows it (the shared prefix is cached and not counted)."""
+    """Characters the model reads and writes for a unit: its lines as the prompt shows them (once: the questions
+    share them as a prefix) and one question with its answer per site; 0 for a unit without sites."""
+    if not item.sites:
+        return 0
     unit = item.unit
-    return sum(len(unit.source.line(n)) + 8 for n in unit.lines[:MAX_UNIT_LINES]) + _QUESTION_CHARS
+    return sum(len(unit.source.line(n)) + 8 for n in unit.lines[:MAX_UNIT_LINES]) + _QUESTION_CHARS * len(item.sites)
 
 
 @dataclass
@@ -64,6 +67,8 @@ class Reading:
     outcomes: list[Outcome] = field(default_factory=list)
     budget_spent: bool = False
     down: str | None = None
+    units_with_sites: int = 0
+    sites_total: int = 0
 
 
 def _label(outcome: Outcome) -> str:
@@ -73,7 +78,7 @@ def _label(outcome: Outcome) -> str:
 
 
 def read_units(ranked: list[Ranked], judge: UnitJudge, budget: Budget, progress: ProgressTask | None) -> Reading:
-    reading = Reading()
+    reading = Reading(units_with_sites=sum(1 for r in ranked if r.sites), sites_total=sum(len(r.sites) for r in ranked))
     queue = iter(ranked)
     pending: set[Future[Outcome]] = set()
     with ThreadPoolExecutor(max_workers=max(1, budget.concurrency), thread_name_prefix="judge") as pool:
@@ -103,6 +108,8 @@ def _submit(queue: Iterator[Ranked], pending: set[Future[Outcome]], pool: Thread
         item = next(queue, None)
         if item is None:
             return
+        if not item.sites:
+            continue  # nothing to ask
         if not budget.allows(unit_size(item)):
             reading.budget_spent = True
             continue
@@ -126,7 +133,7 @@ def _collect(future: Future[Outcome], reading: Reading, budget: Budget, progress
         reading.down = reading.down or str(down)
         return
     reading.outcomes.append(outcome)
-    if not outcome.cached and outcome.error is None:
+    if not outcome.cached and outcome.error is None and outcome.asked:
         budget.measured.append((outcome.seconds, unit_size(outcome.ranked)))
     if progress is not None:
         progress.advance(_label(outcome))

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from reviewer.evidence import Evidence
 from reviewer.findings import Finding
 from reviewer.judge.features import call_name, is_broad_handler, is_division, shared_state_writes
+from reviewer.judge.kinds import info
+from reviewer.judge.site import Site
+from reviewer.judge.sites import find_sites
 from reviewer.judge.units import Unit
 
 __all__ = ["Ranked", "rank_units"]
@@ -35,6 +38,8 @@ class Ranked:
     reasons: list[str] = field(default_factory=list)
     tier: int = 1
     """0: touches changed lines; 1: ordinary; 2: tests and trivial units."""
+    sites: list[Site] = field(default_factory=list)
+    """Where a defect kind is possible: what the model is asked about (a unit without sites is not asked)."""
 
     def add(self, points: float, reason: str) -> None:
         self.score += points
@@ -117,6 +122,9 @@ def _rank_one(unit: Unit, missing: set[int], findings: list[Finding], changed: s
     _calls(r)
     _state_and_division(r, _module_names(unit))
     _measured(r, missing, findings, changed)
+    r.sites = find_sites(unit)
+    for site in r.sites:
+        r.add(3 if info(site.kind).severity == "high" else 2, f"possible {site.kind} at line {site.line}")
     aside = _aside(unit.file)
     if r.tier == 1 and (unit.is_test or aside or (unit.size <= 3 and cc == 1 and not r.reasons)):
         r.tier = 2

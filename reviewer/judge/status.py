@@ -23,22 +23,25 @@ def _status(ctx: ModelContext, meter: Meter, reading: Reading, unit_errors: int,
     if reading.down:
         reasons.append(f"model calls stopped: {reading.down}")
     if reading.budget_spent:
-        reasons.append(f"time budget spent: read {ctx.units_read} of {ctx.units_total} units (the riskiest)")
+        reasons.append(f"time budget spent: asked about {ctx.units_read} of {ctx.units_with_sites} units with a possible "
+                       "defect (the riskiest)")
     if meter.failed:
         reasons.append(f"{meter.failed} of {meter.calls} model calls failed ({unit_errors} unit(s) not judged)")
     elif unit_errors:
         reasons.append(f"{unit_errors} unit(s) not judged: {first_error}")
-    if ctx.units_read < ctx.units_total and not reasons:
-        reasons.append(f"read {ctx.units_read} of {ctx.units_total} units")
+    if ctx.units_read < ctx.units_with_sites and not reasons:
+        reasons.append(f"asked about {ctx.units_read} of {ctx.units_with_sites} units with a possible defect")
     ctx.status = "partial" if reasons else "complete"
     ctx.status_reason = "; ".join(reasons) or None
 
 
 def fill_context(ctx: ModelContext, meter: Meter, reading: Reading, units_total: int) -> None:
     outcomes: list[Outcome] = reading.outcomes
-    judged = [o for o in outcomes if o.error is None]
+    judged = [o for o in outcomes if o.error is None and o.asked]
     ctx.units_total = units_total
+    ctx.units_with_sites, ctx.sites_total = reading.units_with_sites, reading.sites_total
     ctx.units_read = len(judged)
+    ctx.sites_asked = sum(o.asked for o in outcomes)
     ctx.files_seen = sorted({o.ranked.unit.file for o in judged})
     ctx.calls, ctx.calls_failed, ctx.tokens = meter.calls, meter.failed, meter.tokens
     for o in outcomes:

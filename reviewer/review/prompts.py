@@ -1,7 +1,7 @@
 """Render the prompts (Jinja2, StrictUndefined) from ``prompts/*.j2``, a user's ``prompts_dir`` searched first.
 
-The unit prompts are built so that every unit shares one prefix (the system prompt: rules and the closed list of
-kinds), which a llama.cpp server or the embedded model keeps in its cache; the unit and the question come last.
+The unit prompts are built so that every question shares one prefix (the system prompt with the rules, then
+the unit), which a llama.cpp server or the embedded model keeps in its cache; only the question differs.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ __all__ = ["PromptSet", "TEMPLATES"]
 TEMPLATES = {
     "system": "judge_system.j2",
     "unit": "judge_unit.j2",
-    "task": "judge_task.j2",
-    "adjudicate": "judge_adjudicate.j2",
+    "site": "judge_site.j2",
     "persona_system": "judge_persona_system.j2",
     "persona": "judge_persona.j2",
 }

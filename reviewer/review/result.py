@@ -146,7 +146,12 @@ class ModelContext(_Model):
         "answered; partial: the budget ran out or some calls failed; failed: no model call succeeded")
     status_reason: str | None = Field(default=None, description="Why the model part is partial or failed")
     units_total: int = Field(default=0, description="Code units (functions, methods, module code) in the repository")
-    units_read: int = Field(default=0, description="Units the model read (riskiest first)")
+    units_with_sites: int = Field(default=0, description="Units where the code has the shape of a defect kind (a "
+                                  "division, an except handler, an open() outside with...): the model is asked only "
+                                  "about these")
+    units_read: int = Field(default=0, description="Units the model was asked about (riskiest first)")
+    sites_total: int = Field(default=0, description="Possible defects (kind and line) the code's shape shows")
+    sites_asked: int = Field(default=0, description="Possible defects the model answered yes or no to")
     findings_kept: int = Field(default=0, description="Model findings that survived every check")
     calls: int = Field(default=0, description="Model calls made")
     calls_failed: int = Field(default=0, description="Model calls that failed (timeout, bad answer, error)")

@@ -5,18 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
 
 from reviewer.backends.base import CompletionRequest
 
-__all__ = ["claim", "judge_responder", "question_of", "unit_of"]
+__all__ = ["judge_responder", "question_of", "site_of", "unit_of"]
 
 _UNIT = re.compile(r"^Unit: (\S+) \((\w+)\) in (\S+)", re.M)
-
-
-def claim(line: int, quote: str, kind: str, severity: str = "medium", why: str = "it fails", fix: str = "fix it"
-          ) -> dict[str, Any]:
-    return {"line": line, "quote": quote, "kind": kind, "severity": severity, "why": why, "fix": fix}
+_SITE = re.compile(r"^Line (\d+): .*\n.*\nPossible defect \((\w+)\)", re.M)
 
 
 def unit_of(request: CompletionRequest) -> str | None:
@@ -25,26 +20,32 @@ def unit_of(request: CompletionRequest) -> str | None:
     return f"{match.group(3)}::{match.group(1)}" if match else None
 
 
+def site_of(request: CompletionRequest) -> tuple[str, int] | None:
+    """(kind, line) of the site a question is about."""
+    match = _SITE.search(request.messages[-1].content)
+    return (match.group(2), int(match.group(1))) if match else None
+
+
 def question_of(request: CompletionRequest) -> str:
-    """'unit', 'adjudicate' or 'persona'."""
-    text = request.messages[-1].content
-    if "first reader claimed" in text:
-        return "adjudicate"
-    return "unit" if unit_of(request) else "persona"
+    """'site' or 'persona'."""
+    return "site" if unit_of(request) else "persona"
 
 
-def judge_responder(claims: dict[str, list[dict[str, Any]]] | None = None, *, verdict: str = "yes",
+def judge_responder(verdicts: dict[str, str] | None = None, *, verdict: str = "yes",
+                    reason: str = "an empty list reaches this line", reasons: dict[str, str] | None = None,
                     assessment: str = "The measured figures are shown above.") -> Callable[[CompletionRequest], str]:
-    """Answer unit questions with ``claims[file::qualname]`` (none for other units), every adjudication with
-    ``verdict`` and every persona request with ``assessment``."""
-    claims = claims or {}
+    """Answer each site question with ``verdicts["file::qualname"]`` or ``verdicts["file::qualname::kind"]``
+    (``verdict`` for the others) and ``reasons[...]`` (same keys; ``reason`` for the others), and every persona
+    request with ``assessment``."""
+    verdicts, reasons = verdicts or {}, reasons or {}
 
     def respond(request: CompletionRequest) -> str:
-        kind = question_of(request)
-        if kind == "adjudicate":
-            return json.dumps({"reason": "checked against the code", "answer": verdict})
-        if kind == "persona":
+        if question_of(request) == "persona":
             return json.dumps({"assessment": assessment})
-        return json.dumps({"findings": claims.get(unit_of(request) or "", [])})
+        unit = unit_of(request) or ""
+        kind = (site_of(request) or ("", 0))[0]
+        answer = verdicts.get(f"{unit}::{kind}", verdicts.get(unit, verdict))
+        why = reasons.get(f"{unit}::{kind}", reasons.get(unit, reason))
+        return json.dumps({"reason": why, "answer": answer})
 
     return respond

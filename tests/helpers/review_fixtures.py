@@ -34,6 +34,13 @@ FILES: dict[str, str] = {
         "    cursor = conn.cursor()\n"
         "    cursor.execute(\"SELECT * FROM users WHERE name = '%s'\" % name)\n"
         "    return cursor.fetchall()\n"
+        "\n"
+        "\n"
+        "def close(conn: sqlite3.Connection) -> None:\n"
+        "    try:\n"
+        "        conn.close()\n"
+        "    except sqlite3.Error:\n"
+        "        print('close failed')\n"
     ),
     "shop/calc.py": (
         "def total(expression: str) -> float:\n"
@@ -47,6 +54,10 @@ FILES: dict[str, str] = {
         "        return price * 0.9\n"
         "    except:\n"
         "        return price\n"
+        "\n"
+        "\n"
+        "def average(prices: list) -> float:\n"
+        "    return sum(prices) / len(prices)\n"
     ),
     "tests/test_calc.py": (
         "from shop.calc import discount, total\n"

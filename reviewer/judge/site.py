@@ -1,0 +1,35 @@
+"""A site: one place in a unit where one kind of defect is possible, with what the AST saw there."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from reviewer.judge.features import call_name
+from reviewer.judge.units import Unit
+
+__all__ = ["Site", "call_text", "code_at"]
+
+
+@dataclass(frozen=True)
+class Site:
+    kind: str
+    line: int
+    facts: str
+    """What the AST shows at the site, in one sentence (repository names quoted)."""
+    fix: str
+    """The concrete change if the model confirms the defect."""
+
+    @property
+    def key(self) -> str:
+        """Stable within the unit: the kind and the line relative to the unit's first line."""
+        return f"{self.kind}@{self.line}"
+
+
+def code_at(unit: Unit, line: int) -> str:
+    return unit.source.line(line).strip()
+
+
+def call_text(node: ast.Call) -> str:
+    """The called name as written (``requests.get``, ``self.session.post``)."""
+    return call_name(node) or ast.unparse(node.func)

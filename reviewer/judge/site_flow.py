@@ -1,0 +1,253 @@
+"""Sites of the control-flow kinds: errors swallowed, success reported on failure, errors returned as values,
+resources not released.
+
+Each finder returns the places where its kind is possible, with what it saw: a handler that neither raises nor
+returns, a success value returned after a handler that let the failure through, an error message returned from a
+handler, an ``open()`` outside ``with`` with no ``finally`` that closes it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from reviewer.judge.features import call_name
+from reviewer.judge.site import Site, call_text, code_at
+from reviewer.judge.units import Unit
+
+__all__ = ["acquire_sites", "error_value_sites", "handler_sites", "is_success_value", "status_sites"]
+
+_EXPECTED = frozenset({"ImportError", "ModuleNotFoundError", "StopIteration", "StopAsyncIteration", "GeneratorExit",
+                       "KeyboardInterrupt", "CancelledError"})
+_QUIET_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print",
+                          "echo", "secho", "print_exc"})
+_SUCCESS_WORDS = frozenset({"ok", "success", "succeeded", "done", "sent", "saved", "accepted", "completed"})
+_ERROR_WORDS = re.compile(r"error|invalid|fail|unknown|not found|missing|denied|cannot|can't|unable|bad ", re.I)
+_RESULT_ATTRS = frozenset({"returncode", "status_code", "status", "ok", "raise_for_status", "check_returncode",
+                           "code", "exitcode", "wait", "result"})
+_UNCHECKED_CALLS = ("subprocess.run", "subprocess.call", "subprocess.Popen", "os.system")
+_SENDS = frozenset({"post", "put", "patch", "delete", "send", "request", "sendall"})
+_ACQUIRE = frozenset({"open", "acquire", "socket", "urlopen", "Popen", "connect", "create_connection", "mkstemp",
+                      "TemporaryFile", "NamedTemporaryFile", "ZipFile", "TarFile", "cursor"})
+_NOT_RESOURCES = ("webbrowser.", "os.startfile", "click.", "signal.", ".signal")
+_RELEASE = frozenset({"close", "release", "shutdown", "terminate", "kill", "cleanup", "__exit__", "unlink"})
+
+
+def _names(node: ast.AST | None) -> list[str]:
+    if node is None:
+        return []
+    parts = node.elts if isinstance(node, ast.Tuple) else [node]
+    return [ast.unparse(p).rsplit(".", 1)[-1] for p in parts]
+
+
+def _handlers(unit: Unit) -> list[tuple[ast.Try, ast.ExceptHandler]]:
+    return [(t, h) for t in ast.walk(unit.node) if isinstance(t, (ast.Try, getattr(ast, "TryStar", ast.Try)))
+            for h in t.handlers]
+
+
+def _raises(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Raise) for n in ast.walk(node))
+
+
+def _quiet(handler: ast.ExceptHandler) -> bool:
+    """Only pass, continue, break, ``...`` or logging/printing: nothing that handles the failure."""
+    for stmt in handler.body:
+        if isinstance(stmt, (ast.Pass, ast.Continue, ast.Break)):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and \
+                call_name(stmt.value).rsplit(".", 1)[-1] in _QUIET_CALLS:
+            continue
+        return False
+    return True
+
+
+def _logs(handler: ast.ExceptHandler) -> bool:
+    return any(isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) for s in handler.body)
+
+
+def is_success_value(node: ast.AST | None) -> bool:
+    """``True``, ``"ok"``, ``{"ok": True, ...}``, ``(True, ...)``: a value that tells the caller it worked."""
+    if isinstance(node, ast.Constant):
+        return node.value is True or (isinstance(node.value, str) and node.value.lower() in _SUCCESS_WORDS)
+    if isinstance(node, ast.Dict):
+        return any(isinstance(k, ast.Constant) and str(k.value).lower() in ("ok", "success", "status", "succeeded")
+                   and is_success_value(v) for k, v in zip(node.keys, node.values))
+    if isinstance(node, ast.Tuple) and node.elts:
+        return is_success_value(node.elts[0])
+    return False
+
+
+def _success_returns(unit: Unit, after: int = 0) -> list[ast.Return]:
+    return [n for n in ast.walk(unit.node) if isinstance(n, ast.Return) and n.lineno > after
+            and is_success_value(n.value)]
+
+
+def handler_sites(unit: Unit) -> list[Site]:
+    """A handler that lets the failure through: success returned from it or after it, else swallowed."""
+    out = []
+    for try_node, h in _handlers(unit):
+        if _raises(h) or set(_names(h.type)) & _EXPECTED:
+            continue
+        caught = ", ".join(_names(h.type)) or "every exception"
+        inside = [r for r in ast.walk(h) if isinstance(r, ast.Return)]
+        success = [r for r in inside if is_success_value(r.value)]
+        if not inside:
+            success = _success_returns(unit, after=int(try_node.end_lineno or h.lineno))
+        does = "only logs it" if _logs(h) else "ignores it" if _quiet(h) else "handles it without raising"
+        if success:
+            r = success[0]
+            out.append(Site("success_on_failure", r.lineno, f"if the try block raises {caught}, the handler at line "
+                            f"{h.lineno} {does}, and the function then reaches line {r.lineno}: "
+                            f"`{code_at(unit, r.lineno)}`, a success value for the caller",
+                            "Return a failure (or raise) when the exception was caught, and success only after the "
+                            "operation completed"))
+        elif not inside and _quiet(h):
+            out.append(Site("error_swallowed", h.lineno, f"if the try block raises {caught}, the handler at line "
+                            f"{h.lineno} {does} and the code goes on as if nothing had failed",
+                            f"Let the exception propagate, or raise a clear error from the {caught} handler"))
+    return out
+
+
+def _unchecked(unit: Unit, call: ast.Call, parents: dict[int, ast.AST]) -> bool:
+    """The call's result is dropped, or kept in a name whose status is never looked at."""
+    if any(k.arg == "check" and isinstance(k.value, ast.Constant) and k.value.value for k in call.keywords):
+        return False
+    parent = parents.get(id(call))
+    if isinstance(parent, ast.Expr):
+        return True
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+        name = parent.targets[0].id
+        uses = [n for n in ast.walk(unit.node) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+                and n.value.id == name and n.attr in _RESULT_ATTRS]
+        return not uses
+    return False
+
+
+def _sending(call: ast.Call) -> bool:
+    name = call_name(call)
+    return name.startswith(_UNCHECKED_CALLS) or (isinstance(call.func, ast.Attribute) and call.func.attr in _SENDS
+                                                 and "." in name)
+
+
+def status_sites(unit: Unit) -> list[Site]:
+    """A command or request whose outcome is never checked, followed by a success value for the caller."""
+    parents = {id(child): node for node in ast.walk(unit.node) for child in ast.iter_child_nodes(node)}
+    for call in (n for n in ast.walk(unit.node) if isinstance(n, ast.Call) and _sending(n)):
+        if not _unchecked(unit, call, parents):
+            continue
+        success = _success_returns(unit, after=call.lineno)
+        if success:
+            r = success[0]
+            return [Site("success_on_failure", r.lineno, f"the result of `{call_text(call)}` at line {call.lineno} is "
+                         f"never checked, and `{code_at(unit, r.lineno)}` tells the caller it worked",
+                         f"Check the outcome of `{call_text(call)}` (status or return code) before reporting success")]
+    return []
+
+
+def _error_value(node: ast.AST | None, handler: ast.ExceptHandler | None) -> str | None:
+    """Why this returned value reads as an error passed off as a result, or None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return "an error message as a string" if handler is not None or _ERROR_WORDS.search(node.value) else None
+    if isinstance(node, ast.JoinedStr) and handler is not None:
+        return "an error message as a string"
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        return "a negative number as an error code"
+    if handler is not None and handler.name:
+        if isinstance(node, ast.Name) and node.id == handler.name:
+            return "the exception object as a value"
+        if isinstance(node, ast.Call) and call_name(node) in ("str", "repr") and node.args and \
+                isinstance(node.args[0], ast.Name) and node.args[0].id == handler.name:
+            return "the exception's text as a string"
+    return None
+
+
+def _other_results(unit: Unit) -> list[ast.Return]:
+    return [n for n in ast.walk(unit.node) if isinstance(n, ast.Return) and n.value is not None
+            and not (isinstance(n.value, ast.Constant) and isinstance(n.value.value, str))
+            and not isinstance(n.value, ast.JoinedStr)]
+
+
+def error_value_sites(unit: Unit) -> list[Site]:
+    """An error message, error code or exception returned where the function's other returns give results."""
+    others = _other_results(unit)
+    if not others:
+        return []
+    in_handler = {id(r): h for _, h in _handlers(unit) if not _raises(h) for r in ast.walk(h)
+                  if isinstance(r, ast.Return)}
+    for r in (n for n in ast.walk(unit.node) if isinstance(n, ast.Return)):
+        handler = in_handler.get(id(r))
+        what = _error_value(r.value, handler)
+        if what is None:
+            continue
+        result = next((o for o in others if o is not r), None)
+        if result is None:
+            continue
+        where = f"from the {', '.join(_names(handler.type)) or 'bare'} handler" if handler is not None else "here"
+        return [Site("error_as_value", r.lineno, f"`{code_at(unit, r.lineno)}` returns {what} {where}, while "
+                     f"`{code_at(unit, result.lineno)}` returns a real result",
+                     "Raise an exception instead of returning an error value the caller can take for a result")]
+    return []
+
+
+def _managed(unit: Unit) -> set[int]:
+    out = set()
+    for node in ast.walk(unit.node):
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                out.update(id(n) for n in ast.walk(item.context_expr))
+    return out
+
+
+def _acquired(unit: Unit) -> list[ast.Call]:
+    managed = _managed(unit)
+    parents = {id(child): node for node in ast.walk(unit.node) for child in ast.iter_child_nodes(node)}
+    out = []
+    for call in (n for n in ast.walk(unit.node) if isinstance(n, ast.Call) and id(n) not in managed):
+        name = call_name(call)
+        if name.rsplit(".", 1)[-1] not in _ACQUIRE or any(x in name for x in _NOT_RESOURCES):
+            continue
+        parent = parents.get(id(call))
+        if isinstance(parent, (ast.Return, ast.Yield)):
+            continue  # handed to the caller
+        if isinstance(parent, ast.Assign) and any(isinstance(t, ast.Attribute) for t in parent.targets):
+            continue  # owned by an object, released by it
+        if isinstance(parent, ast.Assign) and _handed_on(unit, parent):
+            continue
+        out.append(call)
+    return out
+
+
+def _handed_on(unit: Unit, assign: ast.Assign) -> bool:
+    """The acquired value is returned, yielded, used in ``with`` or released in a ``finally`` later on."""
+    names = {t.id for t in assign.targets if isinstance(t, ast.Name)}
+    for node in ast.walk(unit.node):
+        if isinstance(node, (ast.Return, ast.Yield)) and node.value is not None and any(
+                isinstance(n, ast.Name) and n.id in names
+                for n in (node.value.elts if isinstance(node.value, (ast.Tuple, ast.List)) else [node.value])):
+            return True  # the value itself goes to the caller (``return fh``), not something read from it
+        if isinstance(node, (ast.With, ast.AsyncWith)) and any(
+                isinstance(n, ast.Name) and n.id in names for i in node.items for n in ast.walk(i.context_expr)):
+            return True
+    return False
+
+
+def _released_in_finally(unit: Unit) -> bool:
+    finals = [s for n in ast.walk(unit.node) if isinstance(n, ast.Try) for s in n.finalbody]
+    return any(isinstance(c, ast.Call) and call_name(c).rsplit(".", 1)[-1] in _RELEASE
+               for s in finals for c in ast.walk(s))
+
+
+def acquire_sites(unit: Unit) -> list[Site]:
+    """A file, socket, connection or lock acquired outside ``with`` and not released in a ``finally``."""
+    if _released_in_finally(unit):
+        return []
+    out = []
+    for call in _acquired(unit):
+        lock = call_name(call).endswith("acquire")
+        fix = (f"Use `with {ast.unparse(call.func)[:-len('.acquire')]}:` (or release it in a finally block)" if lock
+               else f"Open it in a with statement (`with {call_text(call)}(...) as ...:`) so an exception closes it")
+        out.append(Site("resource_not_released", call.lineno, f"`{call_text(call)}(...)` is not in a with statement "
+                        "and no finally block releases it, so an exception before the release leaks it", fix))
+    return out[:1]
