@@ -36,7 +36,7 @@ from reviewer.judge.cache import UnitCache
 from reviewer.judge.meter import Meter
 from reviewer.judge.personas import route_kinds
 from reviewer.judge.planner import Budget, read_units
-from reviewer.judge.risk import rank_units
+from reviewer.judge.risk import Ranked, rank_units
 from reviewer.judge.sources import repository_units
 from reviewer.review.prompts import PromptSet
 
@@ -63,12 +63,16 @@ class Score:
     units: int = 0
     sites: int = 0
     cached: int = 0
+    sited: int = 0
+    """Defects with a site within LINE_WINDOW lines: the most the model can find."""
+    correct_sited: int = 0
+    """Correct functions with a site: where the model must answer no."""
     missed: list[str] = field(default_factory=list)
     false_positives: list[str] = field(default_factory=list)
 
     def add(self, other: "Score") -> None:
         for name in ("defects", "found", "kind_right", "correct", "false_positive_units", "kept", "calls", "failed",
-                     "tokens", "seconds", "units", "sites", "cached"):
+                     "tokens", "seconds", "units", "sites", "cached", "sited", "correct_sited"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.dropped.update(other.dropped)
 
@@ -92,6 +96,7 @@ def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[
         outcome = outcomes[(d["file"], d["unit"])]
         line = _line_of(outcome, d["line"])
         near = [f for f in outcome.kept if f.line is not None and abs(f.line - line) <= LINE_WINDOW]
+        score.sited += any(abs(site.line - line) <= LINE_WINDOW for site in outcome.ranked.sites)
         score.found += bool(near)
         score.kind_right += any(f.rule == f"model.{d['kind']}" for f in near)
         if not near:
@@ -99,6 +104,7 @@ def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[
     for c in (c for c in truth["correct"] if c["set"] == name):
         score.correct += 1
         outcome = outcomes[(c["file"], c["unit"])]
+        score.correct_sited += bool(outcome.ranked.sites)
         if outcome.kept:
             score.false_positive_units += 1
             score.false_positives.extend(f"{c['file']} {c['unit']}: {f.title}" for f in outcome.kept)
@@ -108,11 +114,18 @@ def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[
     return score
 
 
-def _run_set(name: str, backend: Any, concurrency: int, show: bool) -> tuple[dict, Meter, float]:
+def _ranked(name: str) -> list[Ranked]:
     root = FIXTURE / name
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py"))
-    units = repository_units(root, files, 1_000_000)
-    ranked = rank_units(units, Evidence(tool_version="benchmark", repo_name=name), [])
+    return rank_units(repository_units(root, files, 1_000_000), Evidence(tool_version="benchmark", repo_name=name), [])
+
+
+def _ranked_only(name: str) -> dict[tuple[str, str], Outcome]:
+    return {(r.unit.file, r.unit.qualname): Outcome(ranked=r) for r in _ranked(name)}
+
+
+def _run_set(name: str, backend: Any, concurrency: int, show: bool) -> tuple[dict, Meter, float]:
+    ranked = _ranked(name)
     meter = Meter(backend)
     prompts = PromptSet()
     setup = JudgeSetup(prompts=prompts, meter=meter, cache=UnitCache(None), nonce=secrets.token_hex(6),
@@ -134,6 +147,11 @@ def _run_set(name: str, backend: Any, concurrency: int, show: bool) -> tuple[dic
     return outcomes, meter, seconds
 
 
+def _print_sites(name: str, s: Score) -> None:
+    print(f"{name:8} sites at {s.sited} of {s.defects} defects; {s.correct_sited} of {s.correct} correct functions "
+          f"have a site (the model must answer no there)")
+
+
 def _print(name: str, s: Score) -> None:
     recall = s.found / s.defects if s.defects else 0.0
     fp = s.false_positive_units / s.correct if s.correct else 0.0
@@ -153,18 +171,25 @@ def main() -> None:
     parser.add_argument("--set", choices=["all", *SETS], default="all")
     parser.add_argument("--option", action="append", default=[], help="backend option key=value (YAML value)")
     parser.add_argument("--show", action="store_true", help="print every kept and dropped site")
+    parser.add_argument("--sites-only", action="store_true",
+                        help="no model: how many defects and correct functions have a site")
     args = parser.parse_args()
+    truth = yaml.safe_load((FIXTURE / "expected.yaml").read_text(encoding="utf-8"))
+    names = SETS if args.set == "all" else [args.set]
+    if args.sites_only:
+        for name in names:
+            _print_sites(name, _score(_ranked_only(name), truth, name))
+        return
     options = {k: yaml.safe_load(v) for k, v in (o.split("=", 1) for o in args.option)}
     backend = backend_from_config(BackendConfig(options=options), name=args.backend, model=args.model,
                                   base_url=args.base_url)
-    truth = yaml.safe_load((FIXTURE / "expected.yaml").read_text(encoding="utf-8"))
     concurrency = max(1, int(getattr(backend.options, "max_concurrency", 1) or 1))
     total = Score()
     with backend:
         load_start = time.perf_counter()
         backend.load()
         print(f"backend {backend.name}, model {backend.model_name}, loaded in {time.perf_counter() - load_start:.1f} s")
-        for name in (SETS if args.set == "all" else [args.set]):
+        for name in names:
             outcomes, meter, seconds = _run_set(name, backend, concurrency, args.show)
             score = _score(outcomes, truth, name)
             score.calls, score.failed, score.tokens = meter.calls, meter.failed, meter.tokens
@@ -173,6 +198,7 @@ def main() -> None:
             score.units = sum(1 for o in outcomes.values() if o.asked)
             score.sites = sum(o.asked for o in outcomes.values())
             _print(name, score)
+            _print_sites(name, score)
             for miss in score.missed:
                 print(f"  missed: {miss}")
             for fp in score.false_positives:

@@ -222,6 +222,41 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     ("type_confusion", "import time\ndef f(t0, timeout_ms):\n    return time.time() - t0 > timeout_ms / 1000\n", 3,
      False),
     ("type_confusion", "def f():\n    pass\n", 2, False),
+    ("race_on_shared_state", "import threading\nclass C:\n    @classmethod\n    def bump(cls):\n        cls.n += 1\n",
+     5, True),
+    ("success_on_failure", "import time\ndef send(c, m):\n    for _ in range(3):\n        try:\n            c.push(m)\n"
+     "            break\n        except OSError:\n            time.sleep(1)\n    return True\n", 9, True),  # retries run out
+    ("error_as_value", "def load(p) -> dict:\n    try:\n        return parse(p)\n    except ValueError:\n"
+     "        return {}\n", 5, True),
+    ("error_as_value", "def load(p) -> dict | None:\n    try:\n        return parse(p)\n    except ValueError:\n"
+     "        return None\n", 5, False),  # None is declared
+    ("missing_timeout", "def f(proc):\n    return proc.communicate()\n", 2, True),
+    ("missing_timeout", "import httpx\ndef f(u):\n    return httpx.get(u)\n", 3, False),  # httpx: 5 s by default
+    ("sensitive_data_logged", "def f(r):\n    log.debug('sent %s', r.headers)\n", 2, True),
+    ("sensitive_data_logged", "def f(u, p):\n    log.info('login', extra={'user': u, 'password': p})\n", 2, True),
+    ("stale_cache_key", "_cache = {}\ndef f(a, b):\n    return _cache.setdefault(a, a * b)\n", 3, True),
+    ("stale_cache_key", "import functools, os\n@functools.lru_cache\ndef f(a):\n"
+     "    return a * int(os.environ['N'])\n", 4, True),
+    ("type_confusion", "import os\ndef f():\n    return os.environ.get('WORKERS') == 4\n", 3, True),
+    ("off_by_one", "def f(xs, i):\n    return i < len(xs) - 1\n", 2, True),
+    ("wrong_boolean_logic", "def f(o):\n    if o.paid or o.open:\n        return True\n    return False\n", 2, True),
+    # shapes seen on pallets/click that are not what they look like
+    ("division_by_zero", "def f(self):\n    return self.template % self.vars()\n", 2, False),  # formatting
+    ("division_by_zero", "def f(n, name):\n    return _('%(n)s of %(name)s') % {'n': n, 'name': name}\n", 2, False),
+    ("division_by_zero", "def f(self):\n    if not self.avg:\n        return 0.0\n"
+     "    return sum(self.avg) / float(len(self.avg))\n", 4, False),
+    ("wrong_boolean_logic", "def f(cli):\n    return cli.name or 'root'\n", 2, False),  # a default value
+    ("wrong_boolean_logic", "def f(d, k):\n    return k in d and d[k] is None\n", 2, False),  # a guard
+    ("race_on_shared_state", "import threading\n_local = threading.local()\ndef push(x):\n"
+     "    _local.stack.append(x)\n", 4, False),  # one per thread
+    ("error_swallowed", "class C:\n    def __del__(self):\n        try:\n            self.close()\n"
+     "        except Exception:\n            pass\n", 5, False),
+    ("error_as_value", "def f(code) -> str:\n    if code == 0:\n        return 'ERROR_SUCCESS'\n"
+     "    return 'error %d' % code\n", 3, False),  # text is the result
+    ("resource_not_released", "class F:\n    def read(self):\n        return self.open().read()\n", 3, False),
+    ("success_on_failure", "def f(s):\n    try:\n        s.write(b'')\n    except Exception:\n        try:\n"
+     "            s.write('')\n            return False\n        except Exception:\n            pass\n"
+     "        return None\n    return True\n", 11, False),  # the inner handler falls through to `return None`
 ])
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:

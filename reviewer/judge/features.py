@@ -35,9 +35,23 @@ def is_division(node: ast.AST) -> bool:
         return False
     left = node.left if isinstance(node, ast.BinOp) else node.target
     right = node.right if isinstance(node, ast.BinOp) else node.value
-    is_format = isinstance(node.op, ast.Mod) and isinstance(left, (ast.Constant, ast.JoinedStr)) and not isinstance(
-        getattr(left, "value", None), (int, float))
-    return not is_format and not (isinstance(node.op, ast.Div) and (_is_pathish(left) or _is_pathish(right)))
+    if isinstance(node.op, ast.Mod) and _is_format(left, right):
+        return False
+    return not (isinstance(node.op, ast.Div) and (_is_pathish(left) or _is_pathish(right)))
+
+
+_FORMATISH = re.compile(r"template|fmt|format|msg|message|text|pattern|string|^_$|gettext", re.I)
+
+
+def _is_format(left: ast.AST, right: ast.AST) -> bool:
+    """``"%s" % x``, ``_("...") % {...}``, ``self.template % self.vars()``: string formatting, not a modulo."""
+    if isinstance(left, (ast.Constant, ast.JoinedStr)) and not isinstance(getattr(left, "value", None), (int, float)):
+        return True
+    if isinstance(right, (ast.Dict, ast.Tuple, ast.JoinedStr)) or (
+            isinstance(right, ast.Constant) and isinstance(right.value, str)):
+        return True
+    name = call_name(left) if isinstance(left, ast.Call) else ast.unparse(left).rsplit(".", 1)[-1]
+    return bool(_FORMATISH.search(name))
 
 
 def _is_pathish(node: ast.AST) -> bool:

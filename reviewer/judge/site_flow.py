@@ -84,8 +84,38 @@ def _success_returns(unit: Unit, after: int = 0) -> list[ast.Return]:
             and is_success_value(n.value)]
 
 
+def _parent_map(unit: Unit) -> dict[int, ast.AST]:
+    return {id(child): node for node in ast.walk(unit.node) for child in ast.iter_child_nodes(node)}
+
+
+def _return_after(node: ast.AST, parents: dict[int, ast.AST]) -> ast.Return | None:
+    """The return the code reaches when ``node`` (a try whose handler fell through) completes: the first return
+    among the statements after it, in its block and then in the blocks around it (after a loop: when it runs out);
+    None at a raise or the end of the function."""
+    while True:
+        parent = parents.get(id(node))
+        if parent is None:
+            return None
+        if not isinstance(node, ast.ExceptHandler):
+            block = next((b for b in (getattr(parent, f, None) for f in ("body", "orelse", "finalbody"))
+                          if isinstance(b, list) and any(x is node for x in b)), [])
+            index = next((i for i, x in enumerate(block) if x is node), len(block))
+            for stmt in block[index + 1:]:
+                if isinstance(stmt, ast.Return):
+                    return stmt
+                if isinstance(stmt, ast.Raise):
+                    return None
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return None
+        node = parent  # out of an if, a handler, or a loop (a retry loop that runs out of attempts)
+
+
 def handler_sites(unit: Unit) -> list[Site]:
-    """A handler that lets the failure through: success returned from it or after it, else swallowed."""
+    """A handler that lets the failure through: success returned from it or after it, else swallowed. Not in
+    ``__del__``, where Python ignores exceptions anyway."""
+    if unit.qualname.endswith("__del__"):
+        return []
+    parents = _parent_map(unit)
     out = []
     for try_node, h in _handlers(unit):
         if _raises(h) or set(_names(h.type)) & _EXPECTED:
@@ -94,7 +124,8 @@ def handler_sites(unit: Unit) -> list[Site]:
         inside = [r for r in ast.walk(h) if isinstance(r, ast.Return)]
         success = [r for r in inside if is_success_value(r.value)]
         if not inside:
-            success = _success_returns(unit, after=int(try_node.end_lineno or h.lineno))
+            reached = _return_after(try_node, parents)
+            success = [reached] if reached is not None and is_success_value(reached.value) else []
         does = "only logs it" if _logs(h) else "ignores it" if _quiet(h) else "handles it without raising"
         if success:
             r = success[0]
@@ -146,6 +177,22 @@ def status_sites(unit: Unit) -> list[Site]:
     return []
 
 
+def _declares_result(unit: Unit) -> bool:
+    """The function declares a result type that does not admit None (``-> dict``, not ``-> dict | None``)."""
+    returns = getattr(unit.node, "returns", None)
+    if returns is None:
+        return False
+    text = ast.unparse(returns)
+    return not re.search(r"None|Optional|Any|object|bool", text)
+
+
+def _empty(node: ast.AST | None) -> bool:
+    if node is None or (isinstance(node, ast.Constant) and node.value in (None, "", 0)):
+        return True
+    return isinstance(node, (ast.List, ast.Dict, ast.Tuple, ast.Set)) and not getattr(
+        node, "elts", getattr(node, "keys", None))
+
+
 def _error_value(node: ast.AST | None, handler: ast.ExceptHandler | None) -> str | None:
     """Why this returned value reads as an error passed off as a result, or None."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -169,6 +216,18 @@ def _other_results(unit: Unit) -> list[ast.Return]:
             and not isinstance(n.value, ast.JoinedStr)]
 
 
+_TEXT_CALLS = frozenset({"format", "join", "str", "repr", "_", "gettext", "ngettext", "strip", "lower", "upper",
+                         "replace", "decode"})
+
+
+def _returns_text(unit: Unit, others: list[ast.Return]) -> bool:
+    """The function's results are text anyway (``-> str``, f-strings, ``.format()``): a message is a result."""
+    returns = getattr(unit.node, "returns", None)
+    if returns is not None and ast.unparse(returns) in ("str", "t.Optional[str]", "Optional[str]", "str | None"):
+        return True
+    return any(isinstance(o.value, ast.Call) and call_name(o.value).rsplit(".", 1)[-1] in _TEXT_CALLS for o in others)
+
+
 def error_value_sites(unit: Unit) -> list[Site]:
     """An error message, error code or exception returned where the function's other returns give results."""
     others = _other_results(unit)
@@ -179,11 +238,14 @@ def error_value_sites(unit: Unit) -> list[Site]:
     for r in (n for n in ast.walk(unit.node) if isinstance(n, ast.Return)):
         handler = in_handler.get(id(r))
         what = _error_value(r.value, handler)
+        if what is None and handler is not None and _declares_result(unit) and _empty(r.value):
+            what = f"`{ast.unparse(r.value) if r.value is not None else 'None'}`, an empty result that hides the failure"
         if what is None:
             continue
-        result = next((o for o in others if o is not r), None)
-        if result is None:
+        rest = [o for o in others if o is not r]
+        if not rest or _returns_text(unit, rest):
             continue
+        result = rest[0]
         where = f"from the {', '.join(_names(handler.type)) or 'bare'} handler" if handler is not None else "here"
         return [Site("error_as_value", r.lineno, f"`{code_at(unit, r.lineno)}` returns {what} {where}, while "
                      f"`{code_at(unit, result.lineno)}` returns a real result",
@@ -206,8 +268,9 @@ def _acquired(unit: Unit) -> list[ast.Call]:
     out = []
     for call in (n for n in ast.walk(unit.node) if isinstance(n, ast.Call) and id(n) not in managed):
         name = call_name(call)
-        if name.rsplit(".", 1)[-1] not in _ACQUIRE or any(x in name for x in _NOT_RESOURCES):
-            continue
+        if name.rsplit(".", 1)[-1] not in _ACQUIRE or any(x in name for x in _NOT_RESOURCES) or \
+                name.startswith("self."):
+            continue  # (a method of the object itself manages what it opens)
         parent = parents.get(id(call))
         if isinstance(parent, (ast.Return, ast.Yield)):
             continue  # handed to the caller

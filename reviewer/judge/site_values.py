@@ -1,10 +1,8 @@
-"""Sites of the value kinds: divisions, bounds, mixed units, cache keys, logged secrets, missing timeouts and
-conditions.
+"""Sites of the value kinds: divisions, bounds, mixed units or types, and conditions.
 
 Each finder returns the places where its kind is possible, with what it saw: a divisor not tested before the
-division, a ``+ 1`` in a slice or range, seconds compared with milliseconds, a cache key that leaves out an
-input of the cached value, a password passed to a log call, a request without ``timeout``, a condition that
-decides the function's result.
+division, a ``+ 1`` in a slice or range, seconds compared with milliseconds, a condition that is the function's
+result.
 """
 
 from __future__ import annotations
@@ -16,8 +14,7 @@ from reviewer.judge.features import call_name, is_division
 from reviewer.judge.site import Site, call_text
 from reviewer.judge.units import Unit
 
-__all__ = ["boolean_sites", "bound_sites", "cache_sites", "division_sites", "logged_sites", "timeout_sites",
-           "unit_mix_sites"]
+__all__ = ["boolean_sites", "bound_sites", "division_sites", "unit_mix_sites"]
 
 _ZERO_ERRORS = frozenset({"ZeroDivisionError", "ArithmeticError", "Exception", "BaseException"})
 
@@ -48,8 +45,9 @@ def _never_zero(divisor: ast.AST) -> bool:
 def _tested(unit: Unit, divisor: ast.AST, line: int) -> bool:
     """A test (if, while, assert, conditional expression, and/or, comprehension filter) at or before ``line``
     mentions the divisor (or what its ``len()`` counts): the zero case was thought of."""
-    inner = divisor.args[0] if isinstance(divisor, ast.Call) and call_name(divisor) == "len" and divisor.args \
-        else divisor
+    inner = divisor
+    while isinstance(inner, ast.Call) and call_name(inner) in ("len", "float", "int", "abs") and inner.args:
+        inner = inner.args[0]  # ``float(len(self.avg))`` is zero when ``self.avg`` is empty
     wanted = ast.unparse(inner)
     tests: list[ast.AST] = [n.test for n in _walk(unit) if isinstance(n, (ast.If, ast.While, ast.Assert, ast.IfExp))]
     tests += [n for n in _walk(unit) if isinstance(n, ast.BoolOp)]
@@ -109,9 +107,11 @@ def _bound(node: ast.AST) -> str | None:
         if any(_plus_minus_one(a) for a in node.args) or (
                 len(node.args) >= 2 and isinstance(node.args[0], ast.Constant) and node.args[0].value == 1):
             return ast.unparse(node)
-    if isinstance(node, ast.Compare) and any(isinstance(o, (ast.LtE, ast.GtE)) for o in node.ops) and any(
-            _is_len(x) for x in [node.left, *node.comparators]):
-        return ast.unparse(node)
+    if isinstance(node, ast.Compare) and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for o in node.ops):
+        sides = [node.left, *node.comparators]
+        inclusive = any(isinstance(o, (ast.LtE, ast.GtE)) for o in node.ops)
+        if (inclusive and any(_is_len(x) for x in sides)) or any(_plus_minus_one(x) for x in sides):
+            return ast.unparse(node)
     return None
 
 
@@ -166,6 +166,32 @@ def _operands(node: ast.AST) -> list[ast.AST]:
     return [node]
 
 
+_TEXT_SOURCES = re.compile(r"^(os\.environ\.get|os\.getenv|input|environ\.get|getenv)$|\.(read|readline|decode|"
+                           r"strip|getvalue)$|^sys\.argv|(^|\.)(args|form|headers|params|query_params)\.get$")
+
+
+def _text_source(node: ast.AST) -> bool:
+    """A value that is text whatever it holds: an environment variable, input(), a line read, argv, a form field."""
+    if isinstance(node, ast.Subscript):
+        return ast.unparse(node.value) in ("sys.argv", "os.environ")
+    return isinstance(node, ast.Call) and bool(_TEXT_SOURCES.search(call_name(node)))
+
+
+def _text_vs_number(unit: Unit) -> list[Site]:
+    """``os.environ.get("N") == 1``: text compared with a number is never equal (or raises on < and >)."""
+    out = []
+    for node in (n for n in _walk(unit) if isinstance(n, ast.Compare)):
+        sides = [node.left, *node.comparators]
+        numbers = [x for x in sides if isinstance(x, ast.Constant) and isinstance(x.value, (int, float))
+                   and not isinstance(x.value, bool)]
+        texts = [x for x in sides if _text_source(x)]
+        if numbers and texts:
+            out.append(Site("type_confusion", node.lineno, f"`{ast.unparse(texts[0])}` is text and is compared with "
+                            f"the number {ast.unparse(numbers[0])}", f"Convert `{ast.unparse(texts[0])}` with int() "
+                            "(handling a bad value) before comparing"))
+    return out
+
+
 def unit_mix_sites(unit: Unit) -> list[Site]:
     """Seconds added to or compared with milliseconds (or minutes, bytes...), or a sleep given milliseconds."""
     out = []
@@ -187,125 +213,14 @@ def unit_mix_sites(unit: Unit) -> list[Site]:
             out.append(Site("type_confusion", node.lineno, f"`{ast.unparse(node)}` mixes {' and '.join(sorted(families))} "
                             "with no conversion on that line", "Convert both sides to the same unit before comparing "
                             "or adding"))
-    return out[:1]
-
-
-# --- stale cache key --------------------------------------------------------------------------------------------
-
-_CACHEISH = re.compile(r"cache|memo|_seen$|lookup|registry", re.I)
-
-
-def _params(unit: Unit) -> list[str]:
-    args = getattr(unit.node, "args", None)
-    if args is None:
-        return []
-    return [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if a.arg not in ("self", "cls")]
-
-
-def _value_params(unit: Unit, params: list[str]) -> set[str]:
-    """Parameters used as values (operands, call arguments), not only as the object a method is called on."""
-    receivers = {id(n.func.value) for n in _walk(unit) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
-    return {n.id for n in _walk(unit) if isinstance(n, ast.Name) and n.id in params and id(n) not in receivers
-            and isinstance(n.ctx, ast.Load)}
-
-
-def cache_sites(unit: Unit) -> list[Site]:
-    """A store into a cache-like mapping whose key leaves out a parameter the function uses as a value."""
-    params = _params(unit)
-    if not params:
-        return []
-    used = _value_params(unit, params)
-    for node in (n for n in _walk(unit) if isinstance(n, ast.Assign)):
-        for target in node.targets:
-            if not isinstance(target, ast.Subscript) or not _CACHEISH.search(ast.unparse(target.value)):
-                continue
-            key_names = {n.id for n in ast.walk(target.slice) if isinstance(n, ast.Name)}
-            key_names |= _derived(unit, key_names)
-            missing = sorted(used - key_names)
-            if missing and key_names:
-                names = ", ".join(f"`{m}`" for m in missing)
-                return [Site("stale_cache_key", node.lineno, f"the key `{ast.unparse(target.slice)}` of "
-                             f"`{ast.unparse(target.value)}` leaves out {names}, which the function also uses",
-                             f"Put {names} in the cache key, or leave out of the cache what depends on it")]
-    return []
-
-
-def _derived(unit: Unit, names: set[str]) -> set[str]:
-    """Parameters a key variable was computed from (``key = (a, b)`` makes ``a`` and ``b`` part of the key)."""
-    out: set[str] = set()
-    for node in (n for n in _walk(unit) if isinstance(n, ast.Assign)):
-        if any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
-            out |= {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
-    return out
-
-
-# --- sensitive data logged --------------------------------------------------------------------------------------
-
-_SENSITIVE = re.compile(r"pass(word|wd|phrase)?$|^pw$|secret|(^|_)token$|api_?key|credential|private_?key|(^|_)ssn$"
-                        r"|card_?number|(^|_)cvv$|access_key", re.I)
-_LOG_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print", "echo",
-                        "secho"})
-
-
-def _sensitive_names(node: ast.AST) -> list[str]:
-    out = []
-    for n in ast.walk(node):
-        leaf = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else None
-        if leaf and _SENSITIVE.search(leaf):
-            out.append(ast.unparse(n))
-    return out
-
-
-def logged_sites(unit: Unit) -> list[Site]:
-    """A password, token or key passed to a log call, print or an exception message."""
-    for node in _walk(unit):
-        values: list[ast.AST] = []
-        if isinstance(node, ast.Call) and call_name(node).rsplit(".", 1)[-1] in _LOG_CALLS:
-            values = [*node.args, *(k.value for k in node.keywords)]
-        elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-            values = list(node.exc.args)
-        names = [name for v in values for name in _sensitive_names(v)]
-        if names:
-            return [Site("sensitive_data_logged", node.lineno, f"`{names[0]}` is passed to "
-                         f"`{call_text(node) if isinstance(node, ast.Call) else 'raise'}`, which writes it out",
-                         f"Leave `{names[0]}` out of the message (or mask it)")]
-    return []
-
-
-# --- missing timeout --------------------------------------------------------------------------------------------
-
-_BLOCKING = ("requests.", "httpx.", "urlopen", "urllib.request.urlopen", "urllib3.", "create_connection",
-             "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "aiohttp.")
-_NO_WAIT = frozenset({"Session", "Client", "AsyncClient", "Request", "PreparedRequest", "Timeout", "codes",
-                      "exceptions", "HTTPError", "RequestException", "Response", "Limits", "URL", "Headers"})
-_METHODS = frozenset({"get", "post", "put", "delete", "patch", "head", "request", "send", "urlopen", "stream"})
-_REMOTE = re.compile(r"session|client|http|requests|api|opener", re.I)
-
-
-def _blocking(call: ast.Call) -> bool:
-    name = call_name(call)
-    if name.rsplit(".", 1)[-1] in _NO_WAIT:
-        return False
-    if any(name.startswith(b) or name == b.rstrip(".") or name.endswith("." + b) for b in _BLOCKING):
-        return True
-    return isinstance(call.func, ast.Attribute) and call.func.attr in _METHODS and bool(
-        _REMOTE.search(ast.unparse(call.func.value)))
-
-
-def timeout_sites(unit: Unit) -> list[Site]:
-    for node in (n for n in _walk(unit) if isinstance(n, ast.Call) and _blocking(n)):
-        if any(k.arg == "timeout" or k.arg is None for k in node.keywords):
-            continue
-        return [Site("missing_timeout", node.lineno, f"`{call_text(node)}(...)` is called with no timeout",
-                     f"Pass `timeout=` to `{call_text(node)}`")]
-    return []
+    return (out + _text_vs_number(unit))[:1]
 
 
 # --- wrong boolean logic ----------------------------------------------------------------------------------------
 
 def _decides(unit: Unit) -> list[ast.BoolOp]:
-    """Conditions of two or more parts that are the function's result: returned, or filtering what it returns
-    (an ``if`` that only steers the code is left to the model's other questions)."""
+    """Conditions of two or more parts that are the function's result: returned, filtering what it returns, or
+    an ``if`` that returns True or False (an ``if`` that only steers the code is not asked about)."""
     out: list[ast.BoolOp] = []
     for node in _walk(unit):
         roots: list[ast.AST] = []
@@ -313,24 +228,45 @@ def _decides(unit: Unit) -> list[ast.BoolOp]:
             roots = [node.value]
         elif isinstance(node, ast.comprehension):
             roots = list(node.ifs)
+        elif isinstance(node, ast.If) and len(node.body) == 1 and isinstance(node.body[0], ast.Return) and \
+                isinstance(node.body[0].value, ast.Constant) and isinstance(node.body[0].value.value, bool):
+            roots = [node.test]  # ``if a and b: return True``: the condition is the result
         out.extend(b for r in roots for b in ast.walk(r) if isinstance(b, ast.BoolOp) and _decisive(b))
     return out
 
 
 def _guarded_name(test: ast.AST) -> str | None:
-    """What ``x is not None``, ``isinstance(x, T)``, ``hasattr(x, a)``, ``x`` or ``not x`` tests, as text."""
+    """What ``x is not None``, ``isinstance(x, T)``, ``hasattr(x, a)``, ``k in x``, ``x`` or ``not x`` tests."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         test = test.operand
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
         return ast.unparse(test.left)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+        return ast.unparse(test.comparators[0])
     if isinstance(test, ast.Call) and call_name(test) in ("isinstance", "hasattr", "callable") and test.args:
         return ast.unparse(test.args[0])
     return ast.unparse(test) if isinstance(test, (ast.Name, ast.Attribute)) else None
 
 
+_PREDICATE_CALLS = re.compile(r"^(is|has|can|should|must|any|all|bool|callable|isinstance|hasattr|issubclass"
+                               r"|startswith|endswith|exists|is_\w+)", re.I)
+
+
+def _condition(part: ast.AST) -> bool:
+    """A part that is true or false (a comparison, a negation, a predicate call, a flag), not a value that
+    ``or`` falls back from (``name or 'root'``, ``getattr(s, 'encoding', None) or 'ascii'``)."""
+    if isinstance(part, (ast.Compare, ast.BoolOp)) or (isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not)):
+        return True
+    if isinstance(part, ast.Call):
+        return bool(_PREDICATE_CALLS.search(call_name(part).rsplit(".", 1)[-1]))
+    return isinstance(part, (ast.Name, ast.Attribute))
+
+
 def _decisive(op: ast.BoolOp) -> bool:
-    """Two or more parts after dropping leading guards (``x is not None and x.y > 0``: the guard only makes the
-    rest safe to evaluate)."""
+    """Two or more conditions after dropping leading guards (``x is not None and x.y > 0``: the guard only makes
+    the rest safe to evaluate)."""
+    if not all(_condition(p) for p in op.values):
+        return False
     parts = list(op.values)
     while len(parts) > 1:
         name = _guarded_name(parts[0])

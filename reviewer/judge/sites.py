@@ -13,14 +13,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from reviewer.judge.features import lock_withs, shared_state_writes
+from reviewer.judge.features import call_name, lock_withs, shared_state_writes
 from reviewer.judge.site import Site
 from reviewer.judge.site_flow import (
     acquire_sites, error_value_sites, handler_sites, status_sites,
 )
-from reviewer.judge.site_values import (
-    boolean_sites, bound_sites, cache_sites, division_sites, logged_sites, timeout_sites, unit_mix_sites,
-)
+from reviewer.judge.site_data import cache_sites, logged_sites, timeout_sites
+from reviewer.judge.site_values import boolean_sites, bound_sites, division_sites, unit_mix_sites
 from reviewer.judge.units import Unit
 
 __all__ = ["MAX_SITES", "Site", "find_sites"]
@@ -41,12 +40,24 @@ def _uses_threads(unit: Unit) -> bool:
     return False
 
 
+def _thread_local_names(unit: Unit) -> set[str]:
+    """Module names bound to ``threading.local()`` or a ``ContextVar``: each thread or task has its own."""
+    out = set()
+    for node in unit.source.tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and call_name(node.value).rsplit(
+                ".", 1)[-1] in ("local", "ContextVar"):
+            out |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return out
+
+
 def race_sites(unit: Unit) -> list[Site]:
     """The first write of shared state made without a lock, in a file that uses threads or tasks."""
     if unit.kind == "module" or not _uses_threads(unit):
         return []
     module_names = {t.id for n in unit.source.tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
                     for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
+    module_names -= _thread_local_names(unit)
+    module_names |= {n.name for n in unit.source.tree.body if isinstance(n, ast.ClassDef)} | {"cls"}  # class state
     writes = shared_state_writes(unit.node, module_names, unit.qualname.endswith(".__init__"))
     locked = lock_withs(unit.node)
     open_writes = [w for w in writes if not any(a <= w <= b for a, b in locked)]

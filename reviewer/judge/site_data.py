@@ -1,0 +1,169 @@
+"""Sites of the data-flow kinds: cache keys that leave out an input, secrets written to logs, calls that can wait
+forever.
+
+Each finder returns the places where its kind is possible, with what it saw: a store into a cache-like mapping
+whose key leaves out a parameter the value depends on, a password passed to a log call, a request without
+``timeout``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from reviewer.judge.features import call_name
+from reviewer.judge.site import Site, call_text
+from reviewer.judge.units import Unit
+
+__all__ = ["cache_sites", "logged_sites", "timeout_sites"]
+
+
+def _walk(unit: Unit) -> list[ast.AST]:
+    return list(ast.walk(unit.node))
+
+
+# --- stale cache key --------------------------------------------------------------------------------------------
+
+_CACHEISH = re.compile(r"cache|memo|_seen$|lookup|registry", re.I)
+
+
+def _params(unit: Unit) -> list[str]:
+    args = getattr(unit.node, "args", None)
+    if args is None:
+        return []
+    return [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if a.arg not in ("self", "cls")]
+
+
+def _value_params(unit: Unit, params: list[str]) -> set[str]:
+    """Parameters used as values (operands, call arguments), not only as the object a method is called on."""
+    receivers = {id(n.func.value) for n in _walk(unit) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
+    return {n.id for n in _walk(unit) if isinstance(n, ast.Name) and n.id in params and id(n) not in receivers
+            and isinstance(n.ctx, ast.Load)}
+
+
+def _stores(unit: Unit) -> list[tuple[ast.AST, ast.AST, ast.AST]]:
+    """(statement or call, cache, key) for ``cache[key] = v``, ``cache.setdefault(key, v)``, ``cache.set(key, v)``."""
+    out: list[tuple[ast.AST, ast.AST, ast.AST]] = []
+    for node in _walk(unit):
+        if isinstance(node, ast.Assign):
+            out.extend((node, t.value, t.slice) for t in node.targets if isinstance(t, ast.Subscript))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args and \
+                node.func.attr in ("setdefault", "set", "put", "add") and len(node.args) >= 2:
+            out.append((node, node.func.value, node.args[0]))
+    return [(n, c, k) for n, c, k in out if _CACHEISH.search(ast.unparse(c))]
+
+
+_UNKEYED = re.compile(r"os\.environ|os\.getenv|time\.time|time\.monotonic|datetime\.now|datetime\.utcnow|date\.today"
+                      r"|random\.", re.I)
+
+
+def _memoised_reads_state(unit: Unit) -> list[Site]:
+    """A function memoised by its arguments (``@lru_cache``, ``@cache``) that also reads the clock or the
+    environment: its key leaves them out."""
+    decorators = [ast.unparse(d) for d in getattr(unit.node, "decorator_list", [])]
+    if not any(re.search(r"(^|\.)(lru_cache|cache|memoi[sz]e)", d) for d in decorators):
+        return []
+    for node in _walk(unit):
+        if isinstance(node, (ast.Attribute, ast.Call)) and _UNKEYED.search(ast.unparse(node)):
+            text = ast.unparse(node)
+            return [Site("stale_cache_key", node.lineno, f"the function is memoised by its arguments and reads "
+                         f"`{text[:60]}`, which is not one of them", f"Pass `{text[:60]}` in as an argument, or do not "
+                         "memoise the function")]
+    return []
+
+
+def cache_sites(unit: Unit) -> list[Site]:
+    """A store into a cache-like mapping whose key leaves out a parameter the function uses as a value."""
+    memoised = _memoised_reads_state(unit)
+    params = _params(unit)
+    if memoised or not params:
+        return memoised
+    used = _value_params(unit, params)
+    for node, cache, key in _stores(unit):
+        key_names = {n.id for n in ast.walk(key) if isinstance(n, ast.Name)}
+        key_names |= _derived(unit, key_names)
+        missing = sorted(used - key_names)
+        if missing and key_names:
+            names = ", ".join(f"`{m}`" for m in missing)
+            return [Site("stale_cache_key", node.lineno, f"the key `{ast.unparse(key)}` of `{ast.unparse(cache)}` "
+                         f"leaves out {names}, which the function also uses",
+                         f"Put {names} in the cache key, or leave out of the cache what depends on it")]
+    return []
+
+
+def _derived(unit: Unit, names: set[str]) -> set[str]:
+    """Parameters a key variable was computed from (``key = (a, b)`` makes ``a`` and ``b`` part of the key)."""
+    out: set[str] = set()
+    for node in (n for n in _walk(unit) if isinstance(n, ast.Assign)):
+        if any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
+            out |= {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+    return out
+
+
+# --- sensitive data logged --------------------------------------------------------------------------------------
+
+_SENSITIVE = re.compile(r"pass(word|wd|phrase)?$|^pw$|secret|(^|_)token$|api_?key|credential|private_?key|(^|_)ssn$"
+                        r"|card_?number|(^|_)cvv$|access_key|authorization|(^|_)cookies?$|(^|_)headers$", re.I)
+_LOG_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print", "echo",
+                        "secho"})
+
+
+def _sensitive_names(node: ast.AST) -> list[str]:
+    """Sensitive-looking names among the values (``password``, ``self.token``, ``{"password": pw}``)."""
+    out = []
+    for n in ast.walk(node):
+        leaf = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else None
+        if leaf and _SENSITIVE.search(leaf):
+            out.append(ast.unparse(n))
+        if isinstance(n, ast.Dict):
+            out.extend(ast.unparse(v) for k, v in zip(n.keys, n.values) if isinstance(k, ast.Constant)
+                       and isinstance(k.value, str) and _SENSITIVE.search(k.value) and not isinstance(v, ast.Constant))
+    return out
+
+
+def logged_sites(unit: Unit) -> list[Site]:
+    """A password, token or key passed to a log call, print or an exception message."""
+    for node in _walk(unit):
+        values: list[ast.AST] = []
+        if isinstance(node, ast.Call) and call_name(node).rsplit(".", 1)[-1] in _LOG_CALLS:
+            values = [*node.args, *(k.value for k in node.keywords)]
+        elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            values = list(node.exc.args)
+        names = [name for v in values for name in _sensitive_names(v)]
+        if names:
+            return [Site("sensitive_data_logged", node.lineno, f"`{names[0]}` is passed to "
+                         f"`{call_text(node) if isinstance(node, ast.Call) else 'raise'}`, which writes it out",
+                         f"Leave `{names[0]}` out of the message (or mask it)")]
+    return []
+
+
+# --- missing timeout --------------------------------------------------------------------------------------------
+
+_BLOCKING = ("requests.", "urlopen", "urllib.request.urlopen", "urllib3.", "create_connection", "subprocess.run",
+             "subprocess.call", "subprocess.check_call", "subprocess.check_output", "http.client.HTTPConnection",
+             "http.client.HTTPSConnection", "HTTPConnection", "HTTPSConnection", "smtplib.SMTP", "ftplib.FTP")
+"""Calls with no time limit unless given one (httpx and aiohttp have default timeouts: not listed)."""
+_NO_WAIT = frozenset({"Session", "Client", "AsyncClient", "Request", "PreparedRequest", "Timeout", "codes",
+                      "exceptions", "HTTPError", "RequestException", "Response", "Limits", "URL", "Headers"})
+_METHODS = frozenset({"get", "post", "put", "delete", "patch", "head", "request", "send", "urlopen", "stream",
+                      "communicate", "wait"})
+_REMOTE = re.compile(r"session|requests|opener|(^|[_.])(proc|process|popen)$|(^|[_.])(http|api)([_.]|$)|client$", re.I)
+
+
+def _blocking(call: ast.Call) -> bool:
+    name = call_name(call)
+    if name.rsplit(".", 1)[-1] in _NO_WAIT:
+        return False
+    if any(name.startswith(b) or name == b.rstrip(".") or name.endswith("." + b) for b in _BLOCKING):
+        return True
+    return isinstance(call.func, ast.Attribute) and call.func.attr in _METHODS and bool(
+        _REMOTE.search(ast.unparse(call.func.value)))
+
+
+def timeout_sites(unit: Unit) -> list[Site]:
+    for node in (n for n in _walk(unit) if isinstance(n, ast.Call) and _blocking(n)):
+        if any(k.arg == "timeout" or k.arg is None for k in node.keywords):
+            continue
+        return [Site("missing_timeout", node.lineno, f"`{call_text(node)}(...)` is called with no timeout",
+                     f"Pass `timeout=` to `{call_text(node)}`")]
+    return []
