@@ -65,10 +65,7 @@ class ReviewConfig(_Section):
             "security_engineer",
         ]
     )
-    max_adjustment: int = Field(default=10, ge=0, le=50)
-    runs: int = Field(default=1, ge=1, le=9)
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
-    max_tokens: int = Field(default=1024, gt=0)
     coverage_target: float = Field(default=80.0, ge=0, le=100)
     model_budget_s: float = Field(
         default=180.0, ge=0, description="Seconds the model may spend reading code, riskiest units first; 0 = all")

@@ -34,10 +34,10 @@ def test_pyproject_section_is_read(tmp_path: Path) -> None:
 
 def test_yaml_wins_over_pyproject(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.reviewer]\nexclude = ['a']\n", encoding="utf-8")
-    (tmp_path / "reviewer.yaml").write_text("exclude: [b]\nreview:\n  runs: 3\n", encoding="utf-8")
+    (tmp_path / "reviewer.yaml").write_text("exclude: [b]\nreview:\n  model_budget_s: 30\n", encoding="utf-8")
     config = load_config(tmp_path)
     assert config.exclude == ["b"]
-    assert config.review.runs == 3
+    assert config.review.model_budget_s == 30
 
 
 def test_unknown_key_names_file_and_key(tmp_path: Path) -> None:
@@ -52,8 +52,8 @@ def test_unknown_key_names_file_and_key(tmp_path: Path) -> None:
 
 
 def test_bad_value_and_bad_yaml_are_config_errors(tmp_path: Path) -> None:
-    (tmp_path / "reviewer.yaml").write_text("review:\n  max_adjustment: 500\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"review\.max_adjustment"):
+    (tmp_path / "reviewer.yaml").write_text("review:\n  temperature: 5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"review\.temperature"):
         load_config(tmp_path)
     (tmp_path / "reviewer.yaml").write_text("exclude: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="invalid YAML"):
@@ -70,5 +70,5 @@ def test_cli_overrides_win_and_none_is_ignored(tmp_path: Path) -> None:
     config = apply_overrides(load_config(tmp_path), {"backend.model": "m2", "backend.name": None})
     assert config.backend.name == "openai"
     assert config.backend.model == "m2"
-    with pytest.raises(ConfigError, match="review.runs"):
-        apply_overrides(config, {"review.runs": 0})
+    with pytest.raises(ConfigError, match="review.model_budget_s"):
+        apply_overrides(config, {"review.model_budget_s": -1})

@@ -96,7 +96,7 @@ def test_not_measured_persona_shows_no_score_and_partial_names_what_is_missing(r
     assert "**Score: 48/100 (partial: Flaky tests not measured)**" in _section(markdown, "QA Engineer")
     assert "| Flaky tests | 0.20 | not measured |" in _section(markdown, "QA Engineer")
     readiness = render_markdown(result, "readiness")
-    assert "| Test Engineer | not measured | not measured | +0 |" in readiness
+    assert "| Test Engineer | not measured | 1 |" in readiness
     assert "| Test Engineer | not measured |" in render_markdown(result, "status")
 
 

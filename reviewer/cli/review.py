@@ -36,7 +36,6 @@ def _formats(value: str | None) -> list[str] | None:
 def _config(path: Path, config_file: Path | None, opts: dict[str, Any]) -> tuple[Path, Config]:
     root = target_path(path)
     overrides = {
-        "review.runs": opts.get("runs"),
         "report.formats": _formats(opts.get("formats")),
         "report.style": opts.get("style"),
         "tests.run": True if opts.get("run_tests") else None,
@@ -99,7 +98,6 @@ def _common(func: Any) -> Any:
         click.option("--format", "formats", default=None, help="Comma list of md,json,sarif,summary."),
         click.option("--style", "style", default=None,
                      type=click.Choice(["review", "checkpoint", "readiness", "validation", "status"])),
-        click.option("--runs", "runs", type=click.IntRange(1, 9), default=None, help="Model runs to aggregate."),
         click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), default=None),
         click.option("--baseline", "baseline", type=click.Path(path_type=Path, dir_okay=False), default=None,
                      help="A previous review.json: the severity limits apply to new findings only."),

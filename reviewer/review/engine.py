@@ -158,7 +158,7 @@ def review_evidence(evidence: Evidence, root: Path, config: Config, backend: Bac
     model_name = backend.model_name or None if backend.capabilities.generates else None
     return ReviewResult(
         tool_version=__version__, repo_name=evidence.repo_name, commit=git.commit if git else None,
-        backend=BackendInfo(name=backend.name, model=model_name), runs=config.review.runs, agents=agents,
+        backend=BackendInfo(name=backend.name, model=model_name), agents=agents,
         findings=everything, metrics=metrics_from_evidence(evidence), model_context=model.context,
         timings=stages.seconds, unanalysed_files=unanalysed_files(evidence), **summary,
         failure_paths=evidence.failure_paths, claims_audit=evidence.claims_audit,

@@ -139,7 +139,8 @@ class ModelContext(_Model):
     strengths_dropped: int = Field(
         default=0, description="Model strengths left out: empty, one word, duplicated, or describing a problem")
     claims_merged: int = Field(default=0, description="Model findings merged into a deterministic finding")
-    claims_not_in_majority: int = Field(default=0, description="With --runs N: findings seen in too few runs")
+    claims_not_in_majority: int = Field(default=0, description="Always 0: --runs is retired; kept so that older "
+                                        "review.json files still load")
     backend_error: str | None = Field(default=None, description="Why model calls stopped (backend down)")
     status: Literal["off", "complete", "partial", "failed"] = Field(
         default="off", description="off: no model configured (--backend none); complete: every planned call "

@@ -1,4 +1,4 @@
-"""Deterministic scores: persona base scores from rubric + evidence, bounded model adjustment, overall score,
+"""Deterministic scores: persona base scores from rubric + evidence, overall score,
 health per dimension and the severity roll-up. Nothing here reads model text."""
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ __all__ = [
     "base_score",
     "contributors",
     "persona_status",
-    "clamp_adjustment",
-    "final_score",
     "health_table",
     "overall_score",
     "score_criteria",
@@ -83,14 +81,6 @@ def base_score(criteria: list[CriterionScore]) -> tuple[int, list[str]]:
         notes.append(f"no criterion could be measured: neutral base score {NEUTRAL_SCORE}")
         return NEUTRAL_SCORE, notes
     return round(100 * sum(c.weight * c.points for c in measured) / weight), notes
-
-
-def clamp_adjustment(adjustment: int, max_adjustment: int) -> int:
-    return max(-max_adjustment, min(max_adjustment, adjustment))
-
-
-def final_score(base: int, adjustment: int, max_adjustment: int) -> int:
-    return max(0, min(100, base + clamp_adjustment(adjustment, max_adjustment)))
 
 
 def overall_score(agents: list[AgentResult], weights: dict[str, float]) -> int:
