@@ -180,11 +180,11 @@ def test_reasons_naming_an_unmeasured_problem_are_dropped_even_at_a_real_site(re
     result = _security_review(repo, reasons={
         "shop/calc.py::average": "hardcoded secrets leak when the list is empty",
         "shop/db.py::find_user": "the cursor stays open when the SQL injection query raises",
-        "shop/db.py::close": "a failed close is hidden from callers",
+        "shop/db.py::commit": "a failed commit is hidden from callers",
     })
     dropped = {d.title.split(": ", 1)[1]: d.reason for d in result.model_context.dropped}
     assert set(dropped) == {"hardcoded secrets leak when the list is empty"}, dropped
     assert "no measured finding in shop/calc.py" in dropped["hardcoded secrets leak when the list is empty"]
     kept = {f.title for f in result.findings if f.source == "model"}
     assert kept == {"resource not released: the cursor stays open when the SQL injection query raises",  # B608 there
-                    "error swallowed: a failed close is hidden from callers"}  # the site shows it
+                    "error swallowed: a failed commit is hidden from callers"}  # the site shows it

@@ -99,24 +99,25 @@ def test_each_site_is_asked_once_and_kept_only_on_yes(repo: Path) -> None:
     fake = _fake(judge_responder({"shop/calc.py::average": "no"}))
     result = review_evidence(evidence, repo, _config(personas=TWO), fake)
     asked = sorted((unit_of(r), site_of(r)) for r in fake.requests if question_of(r) == "site")
+    # the swallowed error in commit() is measured already (B110): a "yes" could only be merged into it, so the
+    # model's time goes elsewhere
     assert asked == [("shop/calc.py::average", ("division_by_zero", 15)),
-                     ("shop/db.py::close", ("error_swallowed", 13)),
                      ("shop/db.py::find_user", ("resource_not_released", 5))]
     ctx = result.model_context
     [dropped] = ctx.dropped
     assert (dropped.file, dropped.line, dropped.reason) == ("shop/calc.py", 15, "answered no: an empty list reaches "
                                                                               "this line")
-    assert ctx.claims_merged == 1 and ctx.findings_kept == 2  # the swallowed error merged into bandit's B110
+    assert ctx.claims_merged == 0 and ctx.findings_kept == 1
     [model] = [f for f in result.findings if f.source == "model"]
     # the architect owns leaks; not configured here, so the QA engineer gets it
     assert (model.rule, model.file, model.line, model.agent) == ("model.resource_not_released", "shop/db.py", 5,
                                                                  "qa_engineer")
     assert model.evidence == "cursor = conn.cursor()" and model.snippet == "    cursor = conn.cursor()"
     assert model.recommendation.startswith("Open it in a with statement") and model.id in result.agents[0].findings
-    assert ctx.status == "complete" and ctx.units_read == ctx.units_with_sites == 3 and ctx.units_total == 7
-    assert ctx.sites_asked == ctx.sites_total == 3
-    assert ctx.calls == 3 + 2 and ctx.calls_failed == 0  # sites, personas
-    assert ctx.tokens > 0 and ctx.tokens_per_kept_finding == round(ctx.tokens / 2, 1)
+    assert ctx.status == "complete" and ctx.units_read == ctx.units_with_sites == 2 and ctx.units_total == 7
+    assert ctx.sites_asked == ctx.sites_total == 2
+    assert ctx.calls == 2 + 2 and ctx.calls_failed == 0  # sites, personas
+    assert ctx.tokens > 0 and ctx.tokens_per_kept_finding == float(ctx.tokens)
 
 
 def test_questions_share_the_prefix_and_the_code_is_fenced(repo: Path) -> None:
@@ -125,7 +126,7 @@ def test_questions_share_the_prefix_and_the_code_is_fenced(repo: Path) -> None:
     fake = _fake()
     review_evidence(make_evidence(repo), repo, _config(personas=["qa_engineer"]), fake)
     questions = [r for r in fake.requests if question_of(r) == "site"]
-    assert sorted(unit_of(r) for r in questions) == ["shop/calc.py::average", "shop/db.py::close",
+    assert sorted(unit_of(r) for r in questions) == ["shop/calc.py::average", "shop/db.py::commit",
                                                      "shop/db.py::find_user"]  # units without sites: not asked
     assert len({r.messages[0].content for r in questions}) == 1  # identical system prompt for every question
     average = next(r.messages[1].content for r in questions if unit_of(r) == "shop/calc.py::average")
@@ -142,7 +143,7 @@ def test_units_are_read_riskiest_first_with_reasons(repo: Path) -> None:
     fake = _fake()
     result = review_evidence(make_evidence(repo), repo, _config(personas=["qa_engineer"]), fake)
     ranked = result.model_context.units_ranked
-    assert [u.name for u in ranked] == ["find_user", "average", "close"]  # only units with sites are read
+    assert [u.name for u in ranked] == ["find_user", "average", "commit"]  # only units with sites are read
     assert any("possible resource_not_released at line 5" in r for r in ranked[0].reasons)
     assert any("deterministic findings nearby (bandit.B608)" in r for r in ranked[0].reasons)
     assert [unit_of(r) for r in fake.requests if question_of(r) == "site"][0] == "shop/db.py::find_user"
@@ -201,7 +202,7 @@ def test_cached_answers_are_not_asked_again(repo: Path) -> None:
     evidence = make_evidence(repo)
     config = _config(personas=["qa_engineer"])
     config.cache = True
-    first = _fake(judge_responder({"shop/db.py::close": "no"}))
+    first = _fake(judge_responder({"shop/db.py::commit": "no"}))
     review_evidence(evidence, repo, config, first)
     assert sum(question_of(r) == "site" for r in first.requests) == 3
     again = _fake(judge_responder())  # would say yes everywhere: the cached "no" must stand

@@ -240,6 +240,14 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     ("type_confusion", "import os\ndef f():\n    return os.environ.get('WORKERS') == 4\n", 3, True),
     ("off_by_one", "def f(xs, i):\n    return i < len(xs) - 1\n", 2, True),
     ("wrong_boolean_logic", "def f(o):\n    if o.paid or o.open:\n        return True\n    return False\n", 2, True),
+    ("error_swallowed", "def f(p):\n    try:\n        g(p)\n    finally:\n        try:\n            p.unlink()\n"
+     "        except OSError:\n            pass\n", 7, False),  # cleanup in a finally block
+    ("error_swallowed", "class S:\n    def close(self):\n        try:\n            self.sock.close()\n"
+     "        except OSError:\n            pass\n", 5, False),
+    ("error_swallowed", "def f(p):\n    try:\n        p.unlink()\n    except FileNotFoundError:\n        pass\n", 4,
+     False),  # already gone: the work is done
+    ("error_swallowed", "def f(p):\n    try:\n        p.read_text()\n    except FileNotFoundError:\n        pass\n",
+     4, True),
     # shapes seen on pallets/click that are not what they look like
     ("division_by_zero", "def f(self):\n    return self.template % self.vars()\n", 2, False),  # formatting
     ("division_by_zero", "def f(n, name):\n    return _('%(n)s of %(name)s') % {'n': n, 'name': name}\n", 2, False),
@@ -263,6 +271,19 @@ def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, 
     [unit] = [u for u in extract_units(_source(tmp_path, code)) if u.kind != "module"]
     sites = find_sites(unit, limit=99)
     assert any(s.kind == kind and s.line == line for s in sites) == possible, sites
+
+
+def test_a_site_a_measured_finding_already_covers_is_not_asked(tmp_path: Path) -> None:
+    from reviewer.findings import Finding, Severity
+
+    code = "def f(xs):\n    try:\n        g()\n    except Exception:\n        pass\n    return sum(xs) / len(xs)\n"
+    units = [u for u in _units(tmp_path, code).values() if u.kind != "module"]
+    b110 = Finding(rule="bandit.B110", severity=Severity.low, title="Try, Except, Pass", file="pkg/mod.py", line=4,
+                   source="bandit", evidence="except Exception:", category="reliability")
+    [ranked] = rank_units(units, Evidence(tool_version="t", repo_name="r"), [b110])
+    assert [s.kind for s in ranked.sites] == ["division_by_zero"]  # the swallowed error is bandit's already
+    [alone] = rank_units(units, Evidence(tool_version="t", repo_name="r"), [])
+    assert [s.kind for s in alone.sites] == ["error_swallowed", "division_by_zero"]
 
 
 def test_sites_are_capped_per_unit_most_severe_first_one_per_line(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from reviewer.judge.kinds import info
 from reviewer.judge.site import Site
 from reviewer.judge.sites import find_sites
 from reviewer.judge.units import Unit
+from reviewer.review.grounding import MERGE_WINDOW
 
 __all__ = ["Ranked", "rank_units"]
 
@@ -99,6 +100,14 @@ def _measured(r: Ranked, missing: set[int], findings: list[Finding], changed: se
         r.add(5, f"{len(span & changed)} line(s) changed since the base ref")
 
 
+def _already_measured(site: Site, findings: list[Finding]) -> bool:
+    """A measured finding of the same category within the merge window: a model "yes" would only be merged into
+    it (bandit's try/except/pass, for one), so the question is not worth the model's time."""
+    category = info(site.kind).category
+    return any(f.line is not None and abs(f.line - site.line) <= MERGE_WINDOW and f.category == category
+               for f in findings)
+
+
 def _module_names(unit: Unit) -> set[str]:
     return {t.id for n in unit.source.tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
             for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
@@ -122,7 +131,7 @@ def _rank_one(unit: Unit, missing: set[int], findings: list[Finding], changed: s
     _calls(r)
     _state_and_division(r, _module_names(unit))
     _measured(r, missing, findings, changed)
-    r.sites = find_sites(unit)
+    r.sites = [s for s in find_sites(unit) if not _already_measured(s, findings)]
     for site in r.sites:
         r.add(3 if info(site.kind).severity == "high" else 2, f"possible {site.kind} at line {site.line}")
     aside = _aside(unit.file)
@@ -144,4 +153,9 @@ def rank_units(units: Iterable[Unit], evidence: Evidence, findings: list[Finding
             by_file.setdefault(f.file, []).append(f)
     ranked = [_rank_one(u, missing.get(u.file, set()), by_file.get(u.file, []),
                         None if changed is None else changed.get(u.file, set())) for u in units]
-    return sorted(ranked, key=lambda r: (r.tier, -r.score, r.unit.file, r.unit.start))
+    return sorted(ranked, key=lambda r: (r.tier, not r.sites, -_density(r), r.unit.file, r.unit.start))
+
+
+def _density(r: Ranked) -> float:
+    """Risk per cost: a long unit costs more prompt to read, so of two equally risky units the shorter goes first."""
+    return r.score / (1.0 + len(r.unit.lines) / 40.0)

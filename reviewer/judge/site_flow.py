@@ -110,15 +110,35 @@ def _return_after(node: ast.AST, parents: dict[int, ast.AST]) -> ast.Return | No
         node = parent  # out of an if, a handler, or a loop (a retry loop that runs out of attempts)
 
 
+_CLEANUP = re.compile(r"(^|_)(close|cleanup|clean_up|teardown|restore|reset|shutdown|dispose|release|__exit__|"
+                      r"__aexit__|__del__)$")
+_IDEMPOTENT = {"FileNotFoundError": ("unlink", "remove", "rmdir", "rmtree", "delete"),
+               "ProcessLookupError": ("kill", "terminate", "send_signal"), "BrokenPipeError": ("write", "flush", "close")}
+
+
+def _expected_failure(try_node: ast.Try, h: ast.ExceptHandler, parents: dict[int, ast.AST]) -> bool:
+    """Ignoring is the norm: cleanup code (a finally block, close(), __exit__), or a failure that means the work
+    is already done (FileNotFoundError from unlink, ProcessLookupError from kill, BrokenPipeError writing to a
+    reader that left)."""
+    node: ast.AST | None = try_node
+    while node is not None:
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.Try) and any(x is node for x in parent.finalbody):
+            return True
+        node = parent
+    calls = {call_name(c).rsplit(".", 1)[-1] for s in try_node.body for c in ast.walk(s) if isinstance(c, ast.Call)}
+    return any(calls & set(_IDEMPOTENT.get(name, ())) for name in _names(h.type))
+
+
 def handler_sites(unit: Unit) -> list[Site]:
     """A handler that lets the failure through: success returned from it or after it, else swallowed. Not in
-    ``__del__``, where Python ignores exceptions anyway."""
-    if unit.qualname.endswith("__del__"):
+    cleanup code, where ignoring a failure is the norm (and Python ignores exceptions in ``__del__`` anyway)."""
+    if _CLEANUP.search(unit.qualname.rsplit(".", 1)[-1]):
         return []
     parents = _parent_map(unit)
     out = []
     for try_node, h in _handlers(unit):
-        if _raises(h) or set(_names(h.type)) & _EXPECTED:
+        if _raises(h) or set(_names(h.type)) & _EXPECTED or _expected_failure(try_node, h, parents):
             continue
         caught = ", ".join(_names(h.type)) or "every exception"
         inside = [r for r in ast.walk(h) if isinstance(r, ast.Return)]

@@ -36,11 +36,11 @@ FILES: dict[str, str] = {
         "    return cursor.fetchall()\n"
         "\n"
         "\n"
-        "def close(conn: sqlite3.Connection) -> None:\n"
+        "def commit(conn: sqlite3.Connection) -> None:\n"
         "    try:\n"
-        "        conn.close()\n"
+        "        conn.commit()\n"
         "    except sqlite3.Error:\n"
-        "        print('close failed')\n"
+        "        print('commit failed')\n"
     ),
     "shop/calc.py": (
         "def total(expression: str) -> float:\n"
