@@ -104,7 +104,7 @@ import time
 def run(cmd, retries=3):
     for attempt in range(retries):
         try:
-            return subprocess.run(cmd, check=True)
+            return subprocess.run(cmd, check=True, capture_output=True)
         except Exception:
             time.sleep(1)
 
@@ -189,7 +189,15 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     ("missing_timeout", "def f(cache, k):\n    return cache.get(k)\n", 2, False),
     ("missing_timeout", "def f(self, u):\n    return self.session.get(u)\n", 2, True),
     ("missing_timeout", "import requests\ndef f():\n    return requests.Session()\n", 3, False),
-    ("missing_timeout", "import subprocess\ndef f(c):\n    return subprocess.run(c, check=True)\n", 3, True),
+    ("missing_timeout", "import subprocess\ndef f(c):\n    return subprocess.run(c, check=True, capture_output=True)\n",
+     3, True),
+    ("missing_timeout", "import subprocess\ndef f(c):\n    return subprocess.check_output(c)\n", 3, True),
+    ("missing_timeout", "import subprocess\ndef edit(path):\n    return subprocess.call(['vi', path])\n", 3,
+     False),  # an interactive program on the terminal: waited for on purpose
+    ("resource_not_released", "import subprocess\ndef f(c):\n    p = subprocess.Popen(c, stdout=subprocess.PIPE)\n"
+     "    out = p.stdout.read()\n    p.wait()\n    return out\n", 3, True),
+    ("resource_not_released", "import subprocess\ndef f(c):\n    p = subprocess.Popen(c)\n    return p.wait()\n", 3,
+     False),  # no pipes: nothing of ours to leak
     ("missing_timeout", "from urllib.request import urlopen\ndef f(u):\n    with urlopen(u) as r:\n"
      "        return r.read()\n", 3, True),
     ("sensitive_data_logged", "def f(user, password):\n    log.info('login %s %s', user, password)\n", 2, True),

@@ -150,10 +150,22 @@ _METHODS = frozenset({"get", "post", "put", "delete", "patch", "head", "request"
 _REMOTE = re.compile(r"session|requests|opener|(^|[_.])(proc|process|popen)$|(^|[_.])(http|api)([_.]|$)|client$", re.I)
 
 
+def _captures(call: ast.Call) -> bool:
+    """The command's output is read (``stdout=PIPE``, ``capture_output=True``, ``check_output``): a
+    non-interactive command the code waits on. One that inherits the terminal (an editor, a pager, a browser
+    launcher) is waited for on purpose, as long as the user keeps it open."""
+    if call_name(call).endswith("check_output"):
+        return True
+    return any(k.arg in ("stdout", "capture_output", "input") and not (
+        isinstance(k.value, ast.Constant) and k.value.value in (None, False)) for k in call.keywords)
+
+
 def _blocking(call: ast.Call) -> bool:
     name = call_name(call)
     if name.rsplit(".", 1)[-1] in _NO_WAIT:
         return False
+    if name.startswith("subprocess.") or name in ("run", "call", "check_call", "check_output"):
+        return name.startswith("subprocess.") and _captures(call)
     if any(name.startswith(b) or name == b.rstrip(".") or name.endswith("." + b) for b in _BLOCKING):
         return True
     return isinstance(call.func, ast.Attribute) and call.func.attr in _METHODS and bool(

@@ -291,6 +291,8 @@ def _acquired(unit: Unit) -> list[ast.Call]:
         if name.rsplit(".", 1)[-1] not in _ACQUIRE or any(x in name for x in _NOT_RESOURCES) or \
                 name.startswith("self."):
             continue  # (a method of the object itself manages what it opens)
+        if name.endswith("Popen") and not _pipes(call):
+            continue  # a child without pipes holds no descriptor of ours; wait() reaps it
         parent = parents.get(id(call))
         if isinstance(parent, (ast.Return, ast.Yield)):
             continue  # handed to the caller
@@ -300,6 +302,10 @@ def _acquired(unit: Unit) -> list[ast.Call]:
             continue
         out.append(call)
     return out
+
+
+def _pipes(call: ast.Call) -> bool:
+    return any(k.arg in ("stdin", "stdout", "stderr") and "PIPE" in ast.unparse(k.value) for k in call.keywords)
 
 
 def _handed_on(unit: Unit, assign: ast.Assign) -> bool:
