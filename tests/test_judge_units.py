@@ -170,11 +170,17 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     ("success_on_failure", "import subprocess\ndef f(c):\n    subprocess.run(c, check=True)\n    return True\n", 4,
      False),
     ("success_on_failure", "def f(x):\n    y = g(x)\n    h(y)\n", 2, False),
-    ("race_on_shared_state", "import threading\nclass C:\n    def inc(self):\n        self.n += 1\n", 4, True),
+    ("race_on_shared_state", "import threading\nclass C:\n    def inc(self):\n        self.n += 1\n", 4, False),  # no
+    # sign of sharing: threading imported, but no lock made and no thread started
+    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n        self._lock = threading.Lock()\n"
+     "    def inc(self):\n        self.n += 1\n", 6, True),  # the class has a lock: this write does not take it
+    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n        self.tl = threading.local()\n"
+     "        self.lock = threading.Lock()\n    def inc(self):\n        self.tl.n = 1\n", 7, False),  # per thread
     ("race_on_shared_state", "class C:\n    def inc(self):\n        self.n += 1\n", 3, False),  # no threads
     ("race_on_shared_state", "import threading\nclass C:\n    def inc(self):\n        with self._lock:\n"
      "            self.n += 1\n", 5, False),
-    ("race_on_shared_state", "import threading\nN = 0\ndef inc():\n    global N\n    N += 1\n", 5, True),
+    ("race_on_shared_state", "import threading\nN = 0\ndef inc():\n    global N\n    N += 1\n"
+     "def run():\n    threading.Thread(target=inc).start()\n", 5, True),
     ("race_on_shared_state", "import threading\ndef f(x):\n    y = x + 1\n    return y\n", 3, False),
     ("resource_not_released", "def f(p):\n    fh = open(p)\n    data = fh.read()\n    fh.close()\n    return data\n",
      2, True),
@@ -230,8 +236,8 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     ("type_confusion", "import time\ndef f(t0, timeout_ms):\n    return time.time() - t0 > timeout_ms / 1000\n", 3,
      False),
     ("type_confusion", "def f():\n    pass\n", 2, False),
-    ("race_on_shared_state", "import threading\nclass C:\n    @classmethod\n    def bump(cls):\n        cls.n += 1\n",
-     5, True),
+    ("race_on_shared_state", "import threading\nclass C:\n    lock = threading.Lock()\n    @classmethod\n"
+     "    def bump(cls):\n        cls.n += 1\n", 6, True),
     ("success_on_failure", "import time\ndef send(c, m):\n    for _ in range(3):\n        try:\n            c.push(m)\n"
      "            break\n        except OSError:\n            time.sleep(1)\n    return True\n", 9, True),  # retries run out
     ("error_as_value", "def load(p) -> dict:\n    try:\n        return parse(p)\n    except ValueError:\n"
@@ -256,6 +262,14 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
      False),  # already gone: the work is done
     ("error_swallowed", "def f(p):\n    try:\n        p.read_text()\n    except FileNotFoundError:\n        pass\n",
      4, True),
+    # shapes seen on psf/requests
+    ("resource_not_released", "import os, tempfile\ndef f(p, data):\n    fd, tmp = tempfile.mkstemp()\n"
+     "    with os.fdopen(fd, 'wb') as fh:\n        fh.write(data)\n    os.replace(tmp, p)\n", 3, False),
+    ("resource_not_released", "def send(self, req, conn):\n    resp = conn.urlopen(req)\n"
+     "    return self.build_response(req, resp)\n", 2, False),  # a new owner
+    ("race_on_shared_state", "import threading\nclass Jar:\n    def __init__(self):\n"
+     "        self._lock = threading.RLock()\n    def __setstate__(self, state):\n        self.__dict__.update(state)\n",
+     6, False),  # the object is not shared yet
     # shapes seen on pallets/click that are not what they look like
     ("division_by_zero", "def f(self):\n    return self.template % self.vars()\n", 2, False),  # formatting
     ("division_by_zero", "def f(n, name):\n    return _('%(n)s of %(name)s') % {'n': n, 'name': name}\n", 2, False),
@@ -276,9 +290,23 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
 ])
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:
-    [unit] = [u for u in extract_units(_source(tmp_path, code)) if u.kind != "module"]
+    unit = next(u for u in extract_units(_source(tmp_path, code)) if u.kind != "module" and u.start <= line <= u.end)
     sites = find_sites(unit, limit=99)
     assert any(s.kind == kind and s.line == line for s in sites) == possible, sites
+
+
+@pytest.mark.parametrize(("reason", "contradicts"), [
+    ("The condition `a and b` is correct. It checks that both hold.", True),
+    ("The exception is expected and harmless here.", True),
+    ("This is not a defect: the caller checks the result.", True),
+    ("The code handles the empty list correctly.", True),
+    ("An empty list reaches this line and len(orders) is 0.", False),
+    ("The condition is not correct: `or` lets cancelled orders ship.", False),
+])
+def test_a_yes_whose_reason_says_the_code_is_right_is_not_kept(reason: str, contradicts: bool) -> None:
+    from reviewer.judge.ask import contradicts_yes
+
+    assert contradicts_yes(reason) == contradicts
 
 
 def test_a_site_a_measured_finding_already_covers_is_not_asked(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ api_password = "{PASSWORD}"  # TODO rotate this before the release
 
 
 def fetch(x):
-    return subprocess.call("curl -H 'Authorization: token {GITHUB}' " + x, shell=True)
+    return subprocess.check_output("curl -H 'Authorization: token {GITHUB}' " + x, shell=True)
 
 
 def calc(expr):
@@ -95,7 +95,7 @@ def test_no_secret_reaches_any_output_the_cache_the_console_or_a_prompt(
     mc = result.model_context
     assert mc.claims_dropped == 0 and mc.findings_kept + mc.claims_merged == 1, mc.dropped  # the timeout site
     prompts = "\n".join(m.content for r in fake.requests for m in r.messages)
-    assert fake.requests and "subprocess.call(" in prompts and "***" in prompts  # the token line, masked
+    assert fake.requests and "subprocess.check_output(" in prompts and "***" in prompts  # the token line, masked
 
     captured = {"outputs": _files_text(out), "cache": _files_text(cache_dir(repo)),
                 "summary": summary.read_text(encoding="utf-8"), "stdout": printed.out, "stderr": printed.err,

@@ -9,6 +9,7 @@ injection, that no measured finding in the file supports). Answers are cached pe
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -26,7 +27,7 @@ from reviewer.review.prompts import PromptSet
 from reviewer.review.result import DroppedClaim
 from reviewer.review.topics import unsupported_topics
 
-__all__ = ["JudgeSetup", "Outcome", "UnitJudge"]
+__all__ = ["JudgeSetup", "Outcome", "UnitJudge", "contradicts_yes"]
 
 ANSWER_MAX_TOKENS = 160
 _KIND_TOPICS = {
@@ -35,6 +36,18 @@ _KIND_TOPICS = {
     "error_as_value": {"swallowed exception"},
 }
 """Topics a site of the kind establishes itself: the AST saw the password passed to the log call."""
+_SAYS_RIGHT = re.compile(
+    r"\b(?:is|are|looks|seems|remains)\s+(?:(?!not\b|never\b)\w+\s+)?(?:correct|right|fine|valid|safe|intended"
+    r"|expected|harmless)\b"
+    r"|\b(?:is|are)\s+not\s+(?:wrong|a\s+defect|a\s+problem|an\s+issue|incorrect)\b"
+    r"|\bno\s+(?:defect|problem|issue|bug)\b|\bnot\s+a\s+(?:defect|problem|bug)\b"
+    r"|\bhandles?\s+(?:it|this|that|the\s+\w+(?:\s+\w+)?)\s+correctly\b", re.I)
+
+
+def contradicts_yes(reason: str) -> bool:
+    """A "yes" whose own reason says the code is right ("The condition ... is correct."): small models write the
+    answer field out of habit. Such an answer is not a judgement that the defect is real."""
+    return bool(_SAYS_RIGHT.search(reason))
 
 
 @dataclass
@@ -106,6 +119,9 @@ class UnitJudge:
         answer, reason = verdict
         if answer != "yes":
             self._drop(out, site, site.facts, f"answered no: {reason}")
+            return
+        if contradicts_yes(reason):
+            self._drop(out, site, site.facts, f"answered yes, but its reason says the code is right: {reason}")
             return
         why_not = self._unsupported(out.ranked.unit.file, reason, site.kind)
         if why_not is not None:

@@ -308,10 +308,20 @@ def _pipes(call: ast.Call) -> bool:
     return any(k.arg in ("stdin", "stdout", "stderr") and "PIPE" in ast.unparse(k.value) for k in call.keywords)
 
 
+def _passed_on(value: ast.AST, names: set[str]) -> bool:
+    """``return build_response(req, resp)``: the acquired value is an argument of what is returned (a new owner),
+    not only the object a method is called on (``return cursor.fetchall()``)."""
+    return any(isinstance(c, ast.Call) and any(isinstance(a, ast.Name) and a.id in names
+                                               for a in [*c.args, *(k.value for k in c.keywords)])
+               for c in ast.walk(value))
+
+
 def _handed_on(unit: Unit, assign: ast.Assign) -> bool:
     """The acquired value is returned, yielded, used in ``with`` or released in a ``finally`` later on."""
-    names = {t.id for t in assign.targets if isinstance(t, ast.Name)}
+    names = {n.id for t in assign.targets for n in ast.walk(t) if isinstance(n, ast.Name)}  # ``fd, path = mkstemp()``
     for node in ast.walk(unit.node):
+        if isinstance(node, ast.Return) and node.value is not None and _passed_on(node.value, names):
+            return True
         if isinstance(node, (ast.Return, ast.Yield)) and node.value is not None and any(
                 isinstance(n, ast.Name) and n.id in names
                 for n in (node.value.elts if isinstance(node.value, (ast.Tuple, ast.List)) else [node.value])):

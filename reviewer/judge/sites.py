@@ -40,34 +40,58 @@ def _uses_threads(unit: Unit) -> bool:
     return False
 
 
-def _thread_local_names(unit: Unit) -> set[str]:
-    """Module names bound to ``threading.local()`` or a ``ContextVar``: each thread or task has its own."""
+_LOCKS = frozenset({"Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition"})
+_SPAWNS = frozenset({"Thread", "Timer", "ThreadPoolExecutor", "ProcessPoolExecutor", "start_new_thread", "submit",
+                     "map_async", "apply_async", "create_task", "gather", "run_in_executor", "to_thread"})
+_FRESH_OBJECT = ("__init__", "__new__", "__setstate__", "__post_init__", "setUp", "setup_method")
+
+
+def _calls(node: ast.AST) -> set[str]:
+    return {call_name(c).rsplit(".", 1)[-1] for c in ast.walk(node) if isinstance(c, ast.Call)}
+
+
+def _shared_evidence(unit: Unit) -> bool:
+    """Something says the state is shared between threads: its class (or, for module state, its module) makes a
+    lock, or the module starts threads or tasks. Importing threading for one thread-local is not enough."""
+    module_calls = _calls(unit.source.tree)
+    if module_calls & _SPAWNS:
+        return True
+    scope = unit.class_node if unit.class_node is not None else unit.source.tree
+    return bool(_calls(scope) & _LOCKS)
+
+
+def _thread_local(unit: Unit) -> set[str]:
+    """Names and attributes bound to ``threading.local()`` or a ``ContextVar``: each thread or task has its own."""
     out = set()
-    for node in unit.source.tree.body:
+    for node in ast.walk(unit.source.tree):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and call_name(node.value).rsplit(
                 ".", 1)[-1] in ("local", "ContextVar"):
-            out |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+            out |= {t.id if isinstance(t, ast.Name) else t.attr for t in node.targets
+                    if isinstance(t, (ast.Name, ast.Attribute))}
     return out
 
 
 def race_sites(unit: Unit) -> list[Site]:
-    """The first write of shared state made without a lock, in a file that uses threads or tasks."""
-    if unit.kind == "module" or not _uses_threads(unit):
+    """The first write of shared state made without a lock, where something says the state is shared."""
+    if unit.kind == "module" or not _uses_threads(unit) or not _shared_evidence(unit):
         return []
+    local = _thread_local(unit)
     module_names = {t.id for n in unit.source.tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
                     for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
-    module_names -= _thread_local_names(unit)
+    module_names -= local
     module_names |= {n.name for n in unit.source.tree.body if isinstance(n, ast.ClassDef)} | {"cls"}  # class state
-    writes = shared_state_writes(unit.node, module_names, unit.qualname.endswith(".__init__"))
+    fresh = unit.qualname.rsplit(".", 1)[-1] in _FRESH_OBJECT  # nobody else holds the object yet
+    writes = shared_state_writes(unit.node, module_names, fresh)
     locked = lock_withs(unit.node)
-    open_writes = [w for w in writes if not any(a <= w <= b for a, b in locked)]
+    open_writes = [w for w in writes if not any(a <= w <= b for a, b in locked)
+                   and not any(f".{name}." in unit.source.line(w) for name in local)]
     if not open_writes:
         return []
     line = open_writes[0]
     code = unit.source.line(line).strip()
-    return [Site("race_on_shared_state", line, f"`{code}` writes shared state and no lock is held there; the module "
-                 "uses threads or tasks", "Hold the lock that guards this state (`with self._lock:`) around the "
-                 "read and the write")]
+    return [Site("race_on_shared_state", line, f"`{code}` writes shared state and no lock is held there, while "
+                 "its class or module makes a lock or starts threads", "Hold the lock that guards this state "
+                 "(`with self._lock:`) around the read and the write")]
 
 
 _Finder = Callable[[Unit], list[Site]]
