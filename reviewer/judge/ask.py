@@ -9,6 +9,7 @@ injection, that no measured finding in the file supports). Answers are cached pe
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -143,7 +144,10 @@ class UnitJudge:
         fresh = 0
         for site in ranked.sites:
             code = code_at(unit, site.line)
-            local = f"{site.kind}@{site.line - unit.start}"
+            # the facts are part of the question: a finder that now sees more asks again (line numbers aside, so
+            # that a unit that only moved keeps its answers)
+            facts = hashlib.sha256(re.sub(r"\d+", "#", site.facts).encode()).hexdigest()[:8]
+            local = f"{site.kind}@{site.line - unit.start}:{facts}"
             verdict = entry.verdicts.get(local)
             if verdict is None or len(verdict) != 2:
                 try:

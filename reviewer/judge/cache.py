@@ -2,8 +2,8 @@
 
 One JSON file, ``judge.json`` in the repository's cache folder (:func:`reviewer.collectors.cache.cache_dir`,
 with the collectors' conventions): a map from
-the key to the unit's answers, one per site (``kind@line`` with the line relative to the unit's first line, so a
-unit that only moved keeps its answers). Saving keeps only the entries of units that still exist, so the
+the key to the unit's answers, one per site (``kind@line:facts`` with the line relative to the unit's first line,
+so a unit that only moved keeps its answers, and a hash of what the tool saw there, which is part of the question). Saving keeps only the entries of units that still exist, so the
 file never outgrows the repository. An unreadable cache is a miss; one that cannot be written is reported.
 """
 
@@ -25,7 +25,7 @@ _FILE = "judge.json"
 @dataclass
 class CachedUnit:
     verdicts: dict[str, list[str]] = field(default_factory=dict)
-    """site (``kind@relative line``) -> [answer, reason]."""
+    """site (``kind@relative line:hash of its facts``) -> [answer, reason]."""
 
 
 def cache_key(unit_hash: str, model: str, prompt_version: str) -> str:
