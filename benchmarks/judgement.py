@@ -10,7 +10,8 @@ per set (tuning, heldout, fresh) and overall:
 * recall: defects with a kept finding in their unit within ±2 lines of the defective line (and how many of
   those named the right kind);
 * false positives per correct function: correct functions with at least one kept finding / correct functions;
-* sites asked, and where they went: kept, answered no, reason naming an unmeasured problem;
+* sites asked, and where they went: kept, answered no, a yes whose reason says the code is right, a reason
+  naming an unmeasured problem;
 * model calls, failed calls, tokens, wall time and seconds per unit asked.
 
 Report machine load with the figures: other processes on the CPU slow every figure but the quality ones.
@@ -86,7 +87,9 @@ def _line_of(outcome: Outcome, text: str) -> int:
 
 
 def _reason_group(reason: str) -> str:
-    return "answered no" if reason.startswith("answered no") else "reason not supported"
+    if reason.startswith("answered no"):
+        return "answered no"
+    return "yes, reason says right" if reason.startswith("answered yes, but") else "reason names unmeasured problem"
 
 
 def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[str, Any]]], name: str) -> Score:

@@ -270,6 +270,9 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     ("race_on_shared_state", "import threading\nclass Jar:\n    def __init__(self):\n"
      "        self._lock = threading.RLock()\n    def __setstate__(self, state):\n        self.__dict__.update(state)\n",
      6, False),  # the object is not shared yet
+    ("missing_timeout", "def f(session_hooks):\n    return session_hooks.get('response')\n", 2, False),  # a dict
+    ("error_swallowed", "def f(parts):\n    for p in parts:\n        try:\n            k, v = p.split('=')\n"
+     "        except ValueError:\n            break\n", 5, False),  # stops parsing: handled
     # shapes seen on pallets/click that are not what they look like
     ("division_by_zero", "def f(self):\n    return self.template % self.vars()\n", 2, False),  # formatting
     ("division_by_zero", "def f(n, name):\n    return _('%(n)s of %(name)s') % {'n': n, 'name': name}\n", 2, False),

@@ -147,7 +147,9 @@ _NO_WAIT = frozenset({"Session", "Client", "AsyncClient", "Request", "PreparedRe
                       "exceptions", "HTTPError", "RequestException", "Response", "Limits", "URL", "Headers"})
 _METHODS = frozenset({"get", "post", "put", "delete", "patch", "head", "request", "send", "urlopen", "stream",
                       "communicate", "wait"})
-_REMOTE = re.compile(r"session|requests|opener|(^|[_.])(proc|process|popen)$|(^|[_.])(http|api)([_.]|$)|client$", re.I)
+_REMOTE = re.compile(r"(^|[_.])(session|requests|opener|proc|process|popen|http|api|client|conn|connection)$", re.I)
+"""The object a blocking method is called on, by the last part of its name (``self.session``, ``http_client``;
+not ``session_hooks``, a dict)."""
 
 
 def _captures(call: ast.Call) -> bool:

@@ -50,7 +50,10 @@ def _raises(node: ast.AST) -> bool:
 
 
 def _quiet(handler: ast.ExceptHandler) -> bool:
-    """Only pass, continue, break, ``...`` or logging/printing: nothing that handles the failure."""
+    """Only pass, continue, ``...`` or logging/printing: nothing that handles the failure (a ``break`` alone
+    stops the loop: that is handling it)."""
+    if all(isinstance(s, ast.Break) for s in handler.body):
+        return False
     for stmt in handler.body:
         if isinstance(stmt, (ast.Pass, ast.Continue, ast.Break)):
             continue
