@@ -134,7 +134,7 @@ def test_run_with_a_real_small_model_reads_units(repo: Path, tmp_path: Path, smo
     ctx = result.model_context
     assert ctx.status in ("complete", "partial"), ctx.status_reason
     assert ctx.units_total == 7 and ctx.units_read >= 1 and ctx.calls >= ctx.units_read and ctx.tokens > 0
-    assert [u.name for u in ctx.units_ranked][0] == "close"  # riskiest first
+    assert [u.name for u in ctx.units_ranked][0] == "find_user"  # riskiest first
     _assert_grounded(result, repo)
     assert ctx.claims_dropped == len(ctx.dropped)
     assert {"model.units", "model.personas"} <= set(result.timings)
