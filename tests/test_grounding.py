@@ -1,38 +1,14 @@
-"""Model claims are checked against the code; contradicted numbers are not shown as fact."""
+"""Model findings merge into the measured ones they repeat; contradicted numbers are not shown as fact."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from helpers.review_fixtures import FILES, make_evidence
+from helpers.review_fixtures import make_evidence
 
 from reviewer.findings import Finding, Severity
 from reviewer.review.claims import check_text
-from reviewer.review.grounding import locate_quote, merge_duplicates
-
-DB = FILES["shop/db.py"].splitlines()
-CALC = FILES["shop/calc.py"].splitlines()
-
-
-def test_quote_found_on_its_real_line_whitespace_ignored() -> None:
-    quote = "cursor.execute(\"SELECT * FROM users WHERE name = '%s'\"   % name)"
-    assert locate_quote(DB, 4, quote) == 6  # cited two lines off, found where it really is
-
-
-@pytest.mark.parametrize(("line", "quote"), [
-    (70, "return cursor.fetchall()"),  # line does not exist
-    (3, "return exec(expression)"),  # misquoted
-    (6, "self"),  # too short to mean anything unless it is the whole line
-    (1, "return cursor.fetchall()"),  # real code, but more than 3 lines away
-])
-def test_ungrounded_quotes_are_not_found(line: int, quote: str) -> None:
-    assert locate_quote(DB if "cursor" in quote or quote == "self" else CALC, line, quote) is None
-
-
-def test_multiline_quote_matches() -> None:
-    assert locate_quote(CALC, 8, "try:\n        return price * 0.9") == 8
-
+from reviewer.review.grounding import merge_duplicates
 
 def _model(file: str, line: int, category: str) -> Finding:
     return Finding(rule="model.x", severity=Severity.medium, title="t", file=file, line=line, source="model",

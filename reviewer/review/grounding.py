@@ -1,62 +1,17 @@
-"""Model findings are checked, never trusted.
+"""Model findings never repeat a measured one: a kept finding near a deterministic finding of the same category
+(same file, within MERGE_WINDOW lines) is merged into it.
 
-A model claim is kept only if its line exists and its quoted code matches the file within ±3 lines of that line
-(whitespace-normalised): :func:`locate_quote` gives the line where the quote really is. The file is the unit's
-own (read through the shared parse), so a claim cannot name a file outside the repository. Kept findings that
-repeat a deterministic finding (same file, nearby line, same category) are merged into it.
+(A model finding's file, line and code are those of the site the AST found: see :mod:`reviewer.judge.sites`.)
 """
 
 from __future__ import annotations
 
-from reviewer.findings import Finding, normalise_code
-from reviewer.redact import redact
+from reviewer.findings import Finding
 
-__all__ = ["MIN_QUOTE_CHARS", "QUOTE_WINDOW", "locate_quote", "merge_duplicates"]
+__all__ = ["MERGE_WINDOW", "merge_duplicates"]
 
-QUOTE_WINDOW = 3
 MERGE_WINDOW = 3
-MIN_QUOTE_CHARS = 8
-"""A shorter quote must be the whole line: 'self' or 'x' would match almost anywhere."""
-
-
-def _starts_at(lines: list[str], first: int, wanted: str) -> bool:
-    """True when the normalised text from line ``first`` on contains ``wanted`` starting inside that line."""
-    head = normalise_code(lines[first - 1])
-    if not head:
-        return False
-    if len(wanted.replace(" ", "")) < MIN_QUOTE_CHARS and wanted != head:
-        return False
-    joined, n = head, first
-    while len(joined) < len(wanted) + len(head) and n < len(lines):
-        joined = normalise_code(f"{joined} {lines[n]}")
-        n += 1
-    pos = joined.find(wanted)
-    return 0 <= pos < len(head)
-
-
-def _quote_line(lines: list[str], line: int, quote: str) -> int | None:
-    """The line (1-based) within ±QUOTE_WINDOW of ``line`` where the normalised quote starts, nearest first."""
-    wanted = normalise_code(quote)
-    if not wanted:
-        return None
-    start, end = max(1, line - QUOTE_WINDOW), min(len(lines), line + QUOTE_WINDOW)
-    for first in sorted(range(start, end + 1), key=lambda n: (abs(n - line), n)):
-        if _starts_at(lines, first, wanted):
-            return first
-    return None
-
-
-def locate_quote(lines: list[str], line: int, quote: str) -> int | None:
-    """The line (1-based) within ±QUOTE_WINDOW of ``line`` where the quoted code really starts, or None.
-
-    The model saw the code through the redaction sink, so a quote of the masked line counts too."""
-    if not 1 <= line <= len(lines):
-        return None
-    matched = _quote_line(lines, line, quote)
-    if matched is None:
-        masked = redact("\n".join(lines)).split("\n")
-        matched = _quote_line(masked, line, quote) if len(masked) == len(lines) else None
-    return matched
+"""A model finding within this many lines of a measured finding of the same category is merged into it."""
 
 
 def _duplicate_of(model_finding: Finding, deterministic: list[Finding]) -> Finding | None:
