@@ -116,16 +116,6 @@ def test_redact_keeps_json_valid_and_line_numbers() -> None:
     assert redact("x = compute(a, b)  # nothing secret here") == "x = compute(a, b)  # nothing secret here"
 
 
-def test_a_quote_of_the_masked_line_the_model_was_shown_is_grounded() -> None:
-    from reviewer.review.grounding import locate_quote
-
-    line = _line_of(APP, PASSWORD)
-    shown = redact(APP).splitlines()  # what the prompt held
-    assert PASSWORD not in shown[line - 1] and len(shown) == len(APP.splitlines())
-    assert locate_quote(APP.splitlines(), line, shown[line - 1]) == line
-    assert locate_quote(APP.splitlines(), line, "api_password = compute()") is None
-
-
 def test_a_key_cut_short_masks_only_its_own_lines() -> None:
     excerpt = f"   14 | PRIVATE = \"\"\"{BEGIN}\n   15 | MIIEowIBAAKCAQEA{KEY_BODY}1\n   16 | {KEY_BODY}2\n\n## Persona\nLook at the code."
     masked = redact(excerpt)
