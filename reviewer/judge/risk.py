@@ -3,8 +3,9 @@
 Signals (each adds to the score and names itself in ``reasons``): cyclomatic complexity, lines never covered,
 exception handlers (broad, ``pass``, ``return`` inside ``except``), I/O and subprocess calls, threads, shared
 state written outside ``__init__``, divisions, loops with sleeps or retries, deterministic findings in the
-unit, and (PR mode) lines changed since the base ref. Changed units come first; tests, examples, docs, benchmarks
-and trivial units (at most 3 lines, no branches, no other signal) last.
+unit, the unit's sites (:mod:`reviewer.judge.sites`; those a measured finding already covers are dropped), and (PR
+mode) lines changed since the base ref. Changed units come first; tests, examples, docs, benchmarks and trivial
+units (at most 3 lines, no branches, no other signal) last; within a tier, units with sites first, by risk per line.
 """
 
 from __future__ import annotations
