@@ -18,10 +18,6 @@ from reviewer.judge.units import Unit
 __all__ = ["cache_sites", "logged_sites", "timeout_sites"]
 
 
-def _walk(unit: Unit) -> list[ast.AST]:
-    return list(ast.walk(unit.node))
-
-
 # --- stale cache key --------------------------------------------------------------------------------------------
 
 _CACHEISH = re.compile(r"cache|memo|_seen$|lookup|registry", re.I)
@@ -36,15 +32,15 @@ def _params(unit: Unit) -> list[str]:
 
 def _value_params(unit: Unit, params: list[str]) -> set[str]:
     """Parameters used as values (operands, call arguments), not only as the object a method is called on."""
-    receivers = {id(n.func.value) for n in _walk(unit) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
-    return {n.id for n in _walk(unit) if isinstance(n, ast.Name) and n.id in params and id(n) not in receivers
+    receivers = {id(n.func.value) for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
+    return {n.id for n in unit.nodes if isinstance(n, ast.Name) and n.id in params and id(n) not in receivers
             and isinstance(n.ctx, ast.Load)}
 
 
 def _stores(unit: Unit) -> list[tuple[ast.AST, ast.AST, ast.AST]]:
     """(statement or call, cache, key) for ``cache[key] = v``, ``cache.setdefault(key, v)``, ``cache.set(key, v)``."""
     out: list[tuple[ast.AST, ast.AST, ast.AST]] = []
-    for node in _walk(unit):
+    for node in unit.nodes:
         if isinstance(node, ast.Assign):
             out.extend((node, t.value, t.slice) for t in node.targets if isinstance(t, ast.Subscript))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args and \
@@ -63,7 +59,7 @@ def _memoised_reads_state(unit: Unit) -> list[Site]:
     decorators = [ast.unparse(d) for d in getattr(unit.node, "decorator_list", [])]
     if not any(re.search(r"(^|\.)(lru_cache|cache|memoi[sz]e)", d) for d in decorators):
         return []
-    for node in _walk(unit):
+    for node in unit.nodes:
         if isinstance(node, (ast.Attribute, ast.Call)) and _UNKEYED.search(ast.unparse(node)):
             text = ast.unparse(node)
             return [Site("stale_cache_key", node.lineno, f"the function is memoised by its arguments and reads "
@@ -94,7 +90,7 @@ def cache_sites(unit: Unit) -> list[Site]:
 def _derived(unit: Unit, names: set[str]) -> set[str]:
     """Parameters a key variable was computed from (``key = (a, b)`` makes ``a`` and ``b`` part of the key)."""
     out: set[str] = set()
-    for node in (n for n in _walk(unit) if isinstance(n, ast.Assign)):
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign)):
         if any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
             out |= {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
     return out
@@ -123,7 +119,7 @@ def _sensitive_names(node: ast.AST) -> list[str]:
 
 def logged_sites(unit: Unit) -> list[Site]:
     """A password, token or key passed to a log call, print or an exception message."""
-    for node in _walk(unit):
+    for node in unit.nodes:
         values: list[ast.AST] = []
         if isinstance(node, ast.Call) and call_name(node).rsplit(".", 1)[-1] in _LOG_CALLS:
             values = [*node.args, *(k.value for k in node.keywords)]
@@ -175,7 +171,7 @@ def _blocking(call: ast.Call) -> bool:
 
 
 def timeout_sites(unit: Unit) -> list[Site]:
-    for node in (n for n in _walk(unit) if isinstance(n, ast.Call) and _blocking(n)):
+    for node in (n for n in unit.nodes if isinstance(n, ast.Call) and _blocking(n)):
         if any(k.arg == "timeout" or k.arg is None for k in node.keywords):
             continue
         return [Site("missing_timeout", node.lineno, f"`{call_text(node)}(...)` is called with no timeout",

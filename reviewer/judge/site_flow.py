@@ -41,7 +41,7 @@ def _names(node: ast.AST | None) -> list[str]:
 
 
 def _handlers(unit: Unit) -> list[tuple[ast.Try, ast.ExceptHandler]]:
-    return [(t, h) for t in ast.walk(unit.node) if isinstance(t, (ast.Try, getattr(ast, "TryStar", ast.Try)))
+    return [(t, h) for t in unit.nodes if isinstance(t, (ast.Try, getattr(ast, "TryStar", ast.Try)))
             for h in t.handlers]
 
 
@@ -83,12 +83,8 @@ def is_success_value(node: ast.AST | None) -> bool:
 
 
 def _success_returns(unit: Unit, after: int = 0) -> list[ast.Return]:
-    return [n for n in ast.walk(unit.node) if isinstance(n, ast.Return) and n.lineno > after
+    return [n for n in unit.nodes if isinstance(n, ast.Return) and n.lineno > after
             and is_success_value(n.value)]
-
-
-def _parent_map(unit: Unit) -> dict[int, ast.AST]:
-    return {id(child): node for node in ast.walk(unit.node) for child in ast.iter_child_nodes(node)}
 
 
 def _return_after(node: ast.AST, parents: dict[int, ast.AST]) -> ast.Return | None:
@@ -138,7 +134,7 @@ def handler_sites(unit: Unit) -> list[Site]:
     cleanup code, where ignoring a failure is the norm (and Python ignores exceptions in ``__del__`` anyway)."""
     if _CLEANUP.search(unit.qualname.rsplit(".", 1)[-1]):
         return []
-    parents = _parent_map(unit)
+    parents = unit.parents
     out = []
     for try_node, h in _handlers(unit):
         if _raises(h) or set(_names(h.type)) & _EXPECTED or _expected_failure(try_node, h, parents):
@@ -173,7 +169,7 @@ def _unchecked(unit: Unit, call: ast.Call, parents: dict[int, ast.AST]) -> bool:
         return True
     if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
         name = parent.targets[0].id
-        uses = [n for n in ast.walk(unit.node) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+        uses = [n for n in unit.nodes if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
                 and n.value.id == name and n.attr in _RESULT_ATTRS]
         return not uses
     return False
@@ -187,8 +183,8 @@ def _sending(call: ast.Call) -> bool:
 
 def status_sites(unit: Unit) -> list[Site]:
     """A command or request whose outcome is never checked, followed by a success value for the caller."""
-    parents = {id(child): node for node in ast.walk(unit.node) for child in ast.iter_child_nodes(node)}
-    for call in (n for n in ast.walk(unit.node) if isinstance(n, ast.Call) and _sending(n)):
+    parents = unit.parents
+    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and _sending(n)):
         if not _unchecked(unit, call, parents):
             continue
         success = _success_returns(unit, after=call.lineno)
@@ -234,7 +230,7 @@ def _error_value(node: ast.AST | None, handler: ast.ExceptHandler | None) -> str
 
 
 def _other_results(unit: Unit) -> list[ast.Return]:
-    return [n for n in ast.walk(unit.node) if isinstance(n, ast.Return) and n.value is not None
+    return [n for n in unit.nodes if isinstance(n, ast.Return) and n.value is not None
             and not (isinstance(n.value, ast.Constant) and isinstance(n.value.value, str))
             and not isinstance(n.value, ast.JoinedStr)]
 
@@ -258,7 +254,7 @@ def error_value_sites(unit: Unit) -> list[Site]:
         return []
     in_handler = {id(r): h for _, h in _handlers(unit) if not _raises(h) for r in ast.walk(h)
                   if isinstance(r, ast.Return)}
-    for r in (n for n in ast.walk(unit.node) if isinstance(n, ast.Return)):
+    for r in (n for n in unit.nodes if isinstance(n, ast.Return)):
         handler = in_handler.get(id(r))
         what = _error_value(r.value, handler)
         if what is None and handler is not None and _declares_result(unit) and _empty(r.value):
@@ -278,7 +274,7 @@ def error_value_sites(unit: Unit) -> list[Site]:
 
 def _managed(unit: Unit) -> set[int]:
     out = set()
-    for node in ast.walk(unit.node):
+    for node in unit.nodes:
         if isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 out.update(id(n) for n in ast.walk(item.context_expr))
@@ -287,9 +283,9 @@ def _managed(unit: Unit) -> set[int]:
 
 def _acquired(unit: Unit) -> list[ast.Call]:
     managed = _managed(unit)
-    parents = {id(child): node for node in ast.walk(unit.node) for child in ast.iter_child_nodes(node)}
+    parents = unit.parents
     out = []
-    for call in (n for n in ast.walk(unit.node) if isinstance(n, ast.Call) and id(n) not in managed):
+    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and id(n) not in managed):
         name = call_name(call)
         if name.rsplit(".", 1)[-1] not in _ACQUIRE or any(x in name for x in _NOT_RESOURCES) or \
                 name.startswith("self."):
@@ -322,7 +318,7 @@ def _passed_on(value: ast.AST, names: set[str]) -> bool:
 def _handed_on(unit: Unit, assign: ast.Assign) -> bool:
     """The acquired value is returned, yielded, used in ``with`` or released in a ``finally`` later on."""
     names = {n.id for t in assign.targets for n in ast.walk(t) if isinstance(n, ast.Name)}  # ``fd, path = mkstemp()``
-    for node in ast.walk(unit.node):
+    for node in unit.nodes:
         if isinstance(node, ast.Return) and node.value is not None and _passed_on(node.value, names):
             return True
         if isinstance(node, (ast.Return, ast.Yield)) and node.value is not None and any(
@@ -336,7 +332,7 @@ def _handed_on(unit: Unit, assign: ast.Assign) -> bool:
 
 
 def _released_in_finally(unit: Unit) -> bool:
-    finals = [s for n in ast.walk(unit.node) if isinstance(n, ast.Try) for s in n.finalbody]
+    finals = [s for n in unit.nodes if isinstance(n, ast.Try) for s in n.finalbody]
     return any(isinstance(c, ast.Call) and call_name(c).rsplit(".", 1)[-1] in _RELEASE
                for s in finals for c in ast.walk(s))
 

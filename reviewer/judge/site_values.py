@@ -19,10 +19,6 @@ __all__ = ["boolean_sites", "bound_sites", "division_sites", "unit_mix_sites"]
 _ZERO_ERRORS = frozenset({"ZeroDivisionError", "ArithmeticError", "Exception", "BaseException"})
 
 
-def _walk(unit: Unit) -> list[ast.AST]:
-    return list(ast.walk(unit.node))
-
-
 # --- division by zero -------------------------------------------------------------------------------------------
 
 def _divisor(node: ast.AST) -> ast.AST:
@@ -49,15 +45,15 @@ def _tested(unit: Unit, divisor: ast.AST, line: int) -> bool:
     while isinstance(inner, ast.Call) and call_name(inner) in ("len", "float", "int", "abs") and inner.args:
         inner = inner.args[0]  # ``float(len(self.avg))`` is zero when ``self.avg`` is empty
     wanted = ast.unparse(inner)
-    tests: list[ast.AST] = [n.test for n in _walk(unit) if isinstance(n, (ast.If, ast.While, ast.Assert, ast.IfExp))]
-    tests += [n for n in _walk(unit) if isinstance(n, ast.BoolOp)]
-    tests += [c for n in _walk(unit) if isinstance(n, ast.comprehension) for c in n.ifs]
+    tests: list[ast.AST] = [n.test for n in unit.nodes if isinstance(n, (ast.If, ast.While, ast.Assert, ast.IfExp))]
+    tests += [n for n in unit.nodes if isinstance(n, ast.BoolOp)]
+    tests += [c for n in unit.nodes if isinstance(n, ast.comprehension) for c in n.ifs]
     return any(t.lineno <= line and wanted in ast.unparse(t) for t in tests)
 
 
 def _caught(unit: Unit, line: int) -> bool:
     """The division runs inside a try whose handler catches ZeroDivisionError (or a base of it)."""
-    for t in (n for n in _walk(unit) if isinstance(n, ast.Try)):
+    for t in (n for n in unit.nodes if isinstance(n, ast.Try)):
         body_end = max(int(getattr(s, "end_lineno", s.lineno) or s.lineno) for s in t.body)
         if t.body[0].lineno <= line <= body_end and any(
                 h.type is None or set(ast.unparse(h.type).replace("(", "").replace(")", "").replace(" ", "").split(","))
@@ -68,7 +64,7 @@ def _caught(unit: Unit, line: int) -> bool:
 
 def division_sites(unit: Unit) -> list[Site]:
     out = []
-    for node in (n for n in _walk(unit) if is_division(n)):
+    for node in (n for n in unit.nodes if is_division(n)):
         divisor = _divisor(node)
         if _never_zero(divisor) or _tested(unit, divisor, node.lineno) or _caught(unit, node.lineno):
             continue
@@ -124,7 +120,7 @@ def _last_element(sub: ast.Subscript) -> bool:
 
 def bound_sites(unit: Unit) -> list[Site]:
     out = []
-    for node in _walk(unit):
+    for node in unit.nodes:
         text = _bound(node)
         if text is not None and hasattr(node, "lineno"):
             out.append(Site("off_by_one", node.lineno, f"the bound `{text}` is computed with a +1/-1 or len() here",
@@ -180,7 +176,7 @@ def _text_source(node: ast.AST) -> bool:
 def _text_vs_number(unit: Unit) -> list[Site]:
     """``os.environ.get("N") == 1``: text compared with a number is never equal (or raises on < and >)."""
     out = []
-    for node in (n for n in _walk(unit) if isinstance(n, ast.Compare)):
+    for node in (n for n in unit.nodes if isinstance(n, ast.Compare)):
         sides = [node.left, *node.comparators]
         numbers = [x for x in sides if isinstance(x, ast.Constant) and isinstance(x.value, (int, float))
                    and not isinstance(x.value, bool)]
@@ -195,7 +191,7 @@ def _text_vs_number(unit: Unit) -> list[Site]:
 def unit_mix_sites(unit: Unit) -> list[Site]:
     """Seconds added to or compared with milliseconds (or minutes, bytes...), or a sleep given milliseconds."""
     out = []
-    for node in _walk(unit):
+    for node in unit.nodes:
         sides: list[ast.AST] = []
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
@@ -222,7 +218,7 @@ def _decides(unit: Unit) -> list[ast.BoolOp]:
     """Conditions of two or more parts that are the function's result: returned, filtering what it returns, or
     an ``if`` that returns True or False (an ``if`` that only steers the code is not asked about)."""
     out: list[ast.BoolOp] = []
-    for node in _walk(unit):
+    for node in unit.nodes:
         roots: list[ast.AST] = []
         if isinstance(node, ast.Return) and node.value is not None:
             roots = [node.value]
@@ -287,7 +283,7 @@ def _always(op: ast.BoolOp) -> str | None:
 
 
 def boolean_sites(unit: Unit) -> list[Site]:
-    everywhere = [b for b in _walk(unit) if isinstance(b, ast.BoolOp) and _always(b)]
+    everywhere = [b for b in unit.nodes if isinstance(b, ast.BoolOp) and _always(b)]
     out = []
     for op in everywhere + _decides(unit):
         text = ast.unparse(op)

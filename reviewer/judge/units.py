@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from reviewer.discovery import is_test_path
@@ -37,6 +38,16 @@ class Unit:
     def hash(self) -> str:
         text = "\n".join(self.source.line(n) for n in self.lines)
         return hashlib.sha256(f"{self.kind}\x1f{self.qualname}\x1f{text}".encode()).hexdigest()[:32]
+
+    @cached_property
+    def nodes(self) -> list[ast.AST]:
+        """Every node of the unit, walked once for all the site finders."""
+        return list(ast.walk(self.node))
+
+    @cached_property
+    def parents(self) -> dict[int, ast.AST]:
+        """id(node) -> its parent, within the unit."""
+        return {id(child): node for node in self.nodes for child in ast.iter_child_nodes(node)}
 
     @property
     def is_test(self) -> bool:
