@@ -376,6 +376,28 @@ def test_budget_expects_time_by_unit_size_and_stops_when_it_would_not_fit() -> N
     assert budget.allows(1000)  # two at once: 0.2 s more
 
 
+def test_once_product_code_is_passed_over_no_test_unit_is_started(tmp_path: Path) -> None:
+    from reviewer.judge.ask import Outcome
+    from reviewer.judge.planner import read_units
+
+    big = "def big(xs):\n" + "".join(f"    y{i} = sum(xs) / len(xs)\n" for i in range(40))
+    small = "def small(xs):\n    return sum(xs) / len(xs)\n"
+    product = [*_units(tmp_path, big).values(), *_units(tmp_path, small, "pkg/small.py").values()]
+    tests = list(_units(tmp_path, small.replace("small", "test_small"), "tests/test_small.py").values())
+    ranked = rank_units(product + tests, Evidence(tool_version="t", repo_name="r"), [])
+    assert [r.unit.qualname for r in ranked] == ["big", "small", "test_small"] and ranked[2].tier == 2
+
+    class Judge:
+        def judge(self, item):  # noqa: ANN001, ANN202 - a stand-in for UnitJudge
+            return Outcome(ranked=item, asked=len(item.sites))
+
+    budget = Budget(seconds=20.0, measured=[(1.0, 100)])  # 10 ms a character: big (~2,600) does not fit
+    reading = read_units(ranked, Judge(), budget, None)  # type: ignore[arg-type]
+    assert [o.ranked.unit.qualname for o in reading.outcomes] == ["small"] and reading.budget_spent
+    every = read_units(ranked, Judge(), Budget(seconds=0), None)  # type: ignore[arg-type]
+    assert [o.ranked.unit.qualname for o in every.outcomes] == ["big", "small", "test_small"]
+
+
 def test_unit_cache_keeps_live_units_and_survives_a_corrupt_file(tmp_path: Path) -> None:
     from reviewer.judge.cache import CachedUnit, UnitCache, cache_key
 

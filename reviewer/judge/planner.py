@@ -100,7 +100,9 @@ def read_units(ranked: list[Ranked], judge: UnitJudge, budget: Budget, progress:
 
 def _submit(queue: Iterator[Ranked], pending: set[Future[Outcome]], pool: ThreadPoolExecutor, judge: UnitJudge,
             budget: Budget, reading: Reading) -> None:
-    """Start units in rank order while slots are free; pass over those whose expected time no longer fits."""
+    """Start units in rank order while slots are free; pass over those whose expected time no longer fits. Once
+    product code has been passed over, tests and trivial units (tier 2) are not started: a small test is no
+    substitute for the product unit that did not fit."""
     while reading.down is None and len(pending) < budget.concurrency:
         if budget.seconds > 0 and budget.elapsed >= budget.seconds:
             reading.budget_spent = True
@@ -108,8 +110,8 @@ def _submit(queue: Iterator[Ranked], pending: set[Future[Outcome]], pool: Thread
         item = next(queue, None)
         if item is None:
             return
-        if not item.sites:
-            continue  # nothing to ask
+        if not item.sites or (item.tier == 2 and reading.budget_spent):
+            continue  # nothing to ask, or product code already left unread
         if not budget.allows(unit_size(item)):
             reading.budget_spent = True
             continue
