@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from reviewer.judge.features import call_name
 from reviewer.judge.units import Unit
 
-__all__ = ["Site", "call_text", "code_at"]
+__all__ = ["LOG_CALLS", "Site", "call_text", "code_at"]
+
+LOG_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print", "echo",
+                       "secho"})
+"""Calls that write a message out (logging, print, click.echo), by the last part of their name."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site, call_text
+from reviewer.judge.site import LOG_CALLS, Site, call_text
 from reviewer.judge.units import Unit
 
 __all__ = ["cache_sites", "logged_sites", "timeout_sites"]
@@ -100,8 +100,6 @@ def _derived(unit: Unit, names: set[str]) -> set[str]:
 
 _SENSITIVE = re.compile(r"pass(word|wd|phrase)?$|^pw$|secret|(^|_)token$|api_?key|credential|private_?key|(^|_)ssn$"
                         r"|card_?number|(^|_)cvv$|access_key|authorization|(^|_)cookies?$|(^|_)headers$", re.I)
-_LOG_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print", "echo",
-                        "secho"})
 
 
 def _sensitive_names(node: ast.AST) -> list[str]:
@@ -121,7 +119,7 @@ def logged_sites(unit: Unit) -> list[Site]:
     """A password, token or key passed to a log call, print or an exception message."""
     for node in unit.nodes:
         values: list[ast.AST] = []
-        if isinstance(node, ast.Call) and call_name(node).rsplit(".", 1)[-1] in _LOG_CALLS:
+        if isinstance(node, ast.Call) and call_name(node).rsplit(".", 1)[-1] in LOG_CALLS:
             values = [*node.args, *(k.value for k in node.keywords)]
         elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
             values = list(node.exc.args)

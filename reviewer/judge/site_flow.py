@@ -12,15 +12,14 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site, call_text, code_at
+from reviewer.judge.site import LOG_CALLS, Site, call_text, code_at
 from reviewer.judge.units import Unit
 
 __all__ = ["acquire_sites", "error_value_sites", "handler_sites", "is_success_value", "status_sites"]
 
 _EXPECTED = frozenset({"ImportError", "ModuleNotFoundError", "StopIteration", "StopAsyncIteration", "GeneratorExit",
                        "KeyboardInterrupt", "CancelledError"})
-_QUIET_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print",
-                          "echo", "secho", "print_exc"})
+_QUIET_CALLS = LOG_CALLS | {"print_exc"}
 _SUCCESS_WORDS = frozenset({"ok", "success", "succeeded", "done", "sent", "saved", "accepted", "completed"})
 _ERROR_WORDS = re.compile(r"error|invalid|fail|unknown|not found|missing|denied|cannot|can't|unable|bad ", re.I)
 _RESULT_ATTRS = frozenset({"returncode", "status_code", "status", "ok", "raise_for_status", "check_returncode",
