@@ -5,7 +5,7 @@
 
 Runs the unit pipeline of ``reviewer run`` (the sites the AST finds in each unit, one question per site behind
 the shared prefix; no cache, no time budget) over the judgement fixture (tests/fixtures/judgement) and prints,
-per set (tuning, heldout, fresh) and overall:
+per set (tuning, heldout, fresh, blind: aggregate only) and overall:
 
 * recall: defects with a kept finding in their unit within ±2 lines of the defective line (and how many of
   those named the right kind);
@@ -44,8 +44,11 @@ from reviewer.review.prompts import PromptSet
 FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "judgement"
 PERSONAS = ["product_engineer", "qa_engineer", "architect", "test_engineer", "security_engineer"]
 LINE_WINDOW = 2
-SETS = ["tuning", "heldout", "fresh"]
-"""tuning: used while writing prompts and site finders; heldout, fresh: never used for tuning (see the README)."""
+SETS = ["tuning", "heldout", "fresh", "blind"]
+"""tuning, fresh: used while writing prompts and site finders; heldout: not tuned on, details read; blind: never seen
+by whoever tunes (see the README)."""
+BLIND = frozenset({"blind"})
+"""Sets whose per-site lines are never printed: only their aggregate figures, so that they stay held out."""
 
 
 @dataclass
@@ -137,7 +140,7 @@ def _run_set(name: str, backend: Any, concurrency: int, show: bool) -> tuple[dic
     start = time.perf_counter()
     reading = read_units(ranked, UnitJudge(setup), Budget(seconds=0, concurrency=concurrency), None)
     seconds = time.perf_counter() - start
-    if show:
+    if show and name not in BLIND:
         for o in reading.outcomes:
             for f in o.kept:
                 print(f"  KEPT    {f.file}:{f.line} {o.ranked.unit.qualname}: {f.title}")
@@ -202,6 +205,8 @@ def main() -> None:
             score.sites = sum(o.asked for o in outcomes.values())
             _print(name, score)
             _print_sites(name, score)
+            if name in BLIND:
+                continue
             for miss in score.missed:
                 print(f"  missed: {miss}")
             for fp in score.false_positives:
