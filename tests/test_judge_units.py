@@ -290,6 +290,58 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     ("success_on_failure", "def f(s):\n    try:\n        s.write(b'')\n    except Exception:\n        try:\n"
      "            s.write('')\n            return False\n        except Exception:\n            pass\n"
      "        return None\n    return True\n", 11, False),  # the inner handler falls through to `return None`
+    # an index computed from the length that can reach it; len(x) // 2 and len(x) - 1 stay below
+    ("off_by_one", "def f(xs, pct):\n    return xs[int(len(xs) * pct / 100)]\n", 2, True),
+    ("off_by_one", "def f(xs):\n    return xs[len(xs) // 2]\n", 2, False),
+    ("off_by_one", "def f(xs, pct):\n    return xs[min(int(len(xs) * pct / 100), len(xs) - 1)]\n", 2, False),
+    ("off_by_one", "def f(n):\n    for attempt in range(1, n + 1):\n        g(attempt)\n", 2, False),  # 1..n
+    ("off_by_one", "def f(xs):\n    for i in range(1, len(xs) + 1):\n        g(xs[i])\n", 2, True),
+    # an impossible range test, read from the bounds' names or values
+    ("wrong_boolean_logic", "def f(v, low, high):\n    if v < low and v > high:\n        return False\n"
+     "    return True\n", 2, True),
+    ("wrong_boolean_logic", "def f(v, low, high):\n    g(v > low or v < high)\n", 2, True),
+    ("wrong_boolean_logic", "def f(v, low, high):\n    g(v < low or v > high)\n", 2, False),
+    ("wrong_boolean_logic", "def f(v):\n    g(v > 0 and v < 10)\n", 2, False),
+    ("wrong_boolean_logic", "def f(v):\n    g(v < 0 and v > 10)\n", 2, True),
+    # bytes compared with text
+    ("type_confusion", "import subprocess\ndef f(h):\n    done = subprocess.run(['ssh', h], capture_output=True)\n"
+     "    return done.stdout.strip() == 'ready'\n", 4, True),
+    ("type_confusion", "import subprocess\ndef f(h):\n    done = subprocess.run(['ssh', h], capture_output=True, "
+     "text=True)\n    return done.stdout.strip() == 'ready'\n", 4, False),
+    ("type_confusion", "def f(sock):\n    data = sock.recv(64)\n    return data.startswith('OK')\n", 3, True),
+    ("type_confusion", "def f(sock):\n    data = sock.recv(64)\n    return data.startswith(b'OK')\n", 3, False),
+    # contextlib.suppress is a handler
+    ("error_swallowed", "import contextlib\ndef f(p, rows):\n    with contextlib.suppress(OSError):\n"
+     "        p.write_text(rows)\n    rows.clear()\n", 3, True),
+    ("error_swallowed", "import contextlib, os\ndef f(p):\n    with contextlib.suppress(FileNotFoundError):\n"
+     "        os.remove(p)\n", 3, False),  # already gone: the work is done
+    # a handler that hands back the input as the result
+    ("success_on_failure", "def push(rows) -> int:\n    try:\n        body = send(rows)\n    except IOError:\n"
+     "        log.error('failed')\n        return len(rows)\n    return body['accepted']\n", 6, True),
+    ("success_on_failure", "def push(rows) -> int:\n    try:\n        body = send(rows)\n    except IOError:\n"
+     "        log.error('failed')\n        return 0\n    return body['accepted']\n", 6, False),
+    # no file yet means nothing there: an empty result is the answer, not a hidden failure
+    ("error_as_value", "def pending(p) -> list:\n    try:\n        return read(p)\n    except FileNotFoundError:\n"
+     "        return []\n", 5, False),
+    ("error_as_value", "def pending(p) -> list:\n    try:\n        return read(p)\n    except OSError:\n"
+     "        return []\n", 5, True),
+    # a memo whatever its name: looked up, stored, returned
+    ("stale_cache_key", "class S:\n    def window(self, dev, start, end):\n        key = f'{dev}:{start}'\n"
+     "        if key not in self._w:\n            self._w[key] = load(dev, start, end)\n        return self._w[key]\n",
+     5, True),
+    ("stale_cache_key", "class S:\n    def window(self, dev, start, end):\n        key = (dev, start, end)\n"
+     "        if key not in self._w:\n            self._w[key] = load(dev, start, end)\n        return self._w[key]\n",
+     5, False),
+    ("stale_cache_key", "def tally(items, weight):\n    counts = {}\n    for it in items:\n"
+     "        if it.k not in counts:\n            counts[it.k] = 0\n        counts[it.k] += weight\n"
+     "    return counts\n", 5, False),  # a tally, not a memo: nothing stored is returned for a key
+    # a thread-starting method's writes before the first start run alone
+    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n        self._lock = threading.Lock()\n"
+     "    def run(self):\n        self._failed = set()\n        t = threading.Thread(target=self.poll)\n        t.start()\n"
+     "        self._done = True\n", 6, False),
+    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n        self._lock = threading.Lock()\n"
+     "    def run(self):\n        t = threading.Thread(target=self.poll)\n        t.start()\n"
+     "        self._done = True\n", 8, True),
 ])
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:

@@ -46,7 +46,39 @@ def _stores(unit: Unit) -> list[tuple[ast.AST, ast.AST, ast.AST]]:
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args and \
                 node.func.attr in ("setdefault", "set", "put", "add") and len(node.args) >= 2:
             out.append((node, node.func.value, node.args[0]))
-    return [(n, c, k) for n, c, k in out if _CACHEISH.search(ast.unparse(c))]
+    memo = _memo_maps(unit)
+    return [(n, c, k) for n, c, k in out if _CACHEISH.search(ast.unparse(c)) or ast.unparse(c) in memo]
+
+
+def _memo_maps(unit: Unit) -> set[str]:
+    """Mappings used as a memo whatever their name: the unit looks a key up in them (``key not in self._windows``,
+    ``self._windows.get(key)``) and returns what is stored there (``return self._windows[key]``, or a name read
+    from it), so a later call with the same key gets the stored value."""
+    looked_up, read = set(), {}
+    for node in unit.nodes:
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            looked_up.add(ast.unparse(node.comparators[0]))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            looked_up.add(ast.unparse(node.func.value))
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            source = _read_from(node.value)
+            if source:
+                read[node.targets[0].id] = source
+    returned = set()
+    for node in (n for n in unit.nodes if isinstance(n, ast.Return) and n.value is not None):
+        source = _read_from(node.value) or (read.get(node.value.id) if isinstance(node.value, ast.Name) else None)
+        if source:
+            returned.add(source)
+    return looked_up & returned
+
+
+def _read_from(value: ast.AST) -> str | None:
+    """``m[key]`` or ``m.get(key)``: the mapping ``m`` as text."""
+    if isinstance(value, ast.Subscript):
+        return ast.unparse(value.value)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "get":
+        return ast.unparse(value.func.value)
+    return None
 
 
 _UNKEYED = re.compile(r"os\.environ|os\.getenv|time\.time|time\.monotonic|datetime\.now|datetime\.utcnow|date\.today"
@@ -126,9 +158,24 @@ def logged_sites(unit: Unit) -> list[Site]:
         names = [name for v in values for name in _sensitive_names(v)]
         if names:
             return [Site("sensitive_data_logged", node.lineno, f"`{names[0]}` is passed to "
-                         f"`{call_text(node) if isinstance(node, ast.Call) else 'raise'}`, which writes it out",
-                         f"Leave `{names[0]}` out of the message (or mask it)")]
+                         f"`{call_text(node) if isinstance(node, ast.Call) else 'raise'}`, which writes it out"
+                         f"{_holds(unit, names[0])}", f"Leave `{names[0]}` out of the message (or mask it)")]
     return []
+
+
+def _holds(unit: Unit, name: str) -> str:
+    """``headers`` was set in the unit from something sensitive: say what it holds (``; `headers` holds
+    `self.token` (line 4)``)."""
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign)):
+        if any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            inner = [n for n in _sensitive_names(node.value) if n != name]
+            keys = [k.value for d in ast.walk(node.value) if isinstance(d, ast.Dict) for k in d.keys
+                    if isinstance(k, ast.Constant) and isinstance(k.value, str) and _SENSITIVE.search(k.value)]
+            if inner or keys:
+                held = f"the `{keys[0]}` entry" if keys else f"`{inner[0]}`"
+                return f"; `{name}` holds {held}" + (f" (`{inner[0]}`)" if keys and inner else "") + \
+                    f" (line {node.lineno})"
+    return ""
 
 
 # --- missing timeout --------------------------------------------------------------------------------------------

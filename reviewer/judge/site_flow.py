@@ -114,18 +114,71 @@ _IDEMPOTENT = {"FileNotFoundError": ("unlink", "remove", "rmdir", "rmtree", "del
                "ProcessLookupError": ("kill", "terminate", "send_signal"), "BrokenPipeError": ("write", "flush", "close")}
 
 
-def _expected_failure(try_node: ast.Try, h: ast.ExceptHandler, parents: dict[int, ast.AST]) -> bool:
-    """Ignoring is the norm: cleanup code (a finally block, close(), __exit__), or a failure that means the work
-    is already done (FileNotFoundError from unlink, ProcessLookupError from kill, BrokenPipeError writing to a
-    reader that left)."""
-    node: ast.AST | None = try_node
+def _in_finally(node: ast.AST | None, parents: dict[int, ast.AST]) -> bool:
     while node is not None:
         parent = parents.get(id(node))
         if isinstance(parent, ast.Try) and any(x is node for x in parent.finalbody):
             return True
         node = parent
+    return False
+
+
+def _expected_failure(try_node: ast.Try, h: ast.ExceptHandler, parents: dict[int, ast.AST]) -> bool:
+    """Ignoring is the norm: cleanup code (a finally block, close(), __exit__), or a failure that means the work
+    is already done (FileNotFoundError from unlink, ProcessLookupError from kill, BrokenPipeError writing to a
+    reader that left)."""
+    if _in_finally(try_node, parents):
+        return True
     calls = {call_name(c).rsplit(".", 1)[-1] for s in try_node.body for c in ast.walk(s) if isinstance(c, ast.Call)}
     return any(calls & set(_IDEMPOTENT.get(name, ())) for name in _names(h.type))
+
+
+def _suppressions(unit: Unit) -> list[tuple[ast.With, list[str]]]:
+    """``with contextlib.suppress(OSError):`` blocks and the exceptions they ignore."""
+    out = []
+    for node in (n for n in unit.nodes if isinstance(n, (ast.With, ast.AsyncWith))):
+        for item in node.items:
+            call = item.context_expr
+            if isinstance(call, ast.Call) and call_name(call).rsplit(".", 1)[-1] == "suppress":
+                out.append((node, [ast.unparse(a).rsplit(".", 1)[-1] for a in call.args]))
+    return out
+
+
+def _suppress_sites(unit: Unit, parents: dict[int, ast.AST]) -> list[Site]:
+    """A ``suppress()`` block is a handler that ignores the failure, unless the failure means the work is done
+    (FileNotFoundError from unlink) or is expected (ImportError)."""
+    out = []
+    for node, names in _suppressions(unit):
+        calls = {call_name(c).rsplit(".", 1)[-1] for s in node.body for c in ast.walk(s) if isinstance(c, ast.Call)}
+        if not names or set(names) & _EXPECTED or any(calls & set(_IDEMPOTENT.get(n, ())) for n in names) or \
+                _in_finally(node, parents):
+            continue
+        caught = ", ".join(names)
+        reached = _return_after(node, parents)
+        if reached is not None and is_success_value(reached.value):
+            out.append(Site("success_on_failure", reached.lineno, f"`suppress({caught})` at line {node.lineno} ignores "
+                            f"a failure of its block, and the function then reaches line {reached.lineno}: "
+                            f"`{code_at(unit, reached.lineno)}`, a success value for the caller",
+                            "Return a failure (or raise) when the operation failed"))
+        else:
+            out.append(Site("error_swallowed", node.lineno, f"`suppress({caught})` at line {node.lineno} ignores "
+                            f"{caught} raised in its block, and the code goes on as if nothing had failed",
+                            f"Let {caught} propagate, or handle it (raise a clear error, or report it to the caller)"))
+    return out
+
+
+def _echoes_input(unit: Unit, value: ast.AST | None) -> bool:
+    """``return len(rows)`` or ``return rows`` from a handler, where the function's other returns compute their
+    result: the input handed back as if the work on it had been done."""
+    if value is None:
+        return False
+    args = getattr(unit.node, "args", None)
+    params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]} - {"self", "cls"} if args else set()
+    inner = value.args[0] if isinstance(value, ast.Call) and call_name(value) == "len" and value.args else value
+    if not (isinstance(inner, ast.Name) and inner.id in params):
+        return False
+    others = [n.value for n in unit.nodes if isinstance(n, ast.Return) and n.value is not None]
+    return any(ast.unparse(o) != ast.unparse(value) for o in others)
 
 
 def handler_sites(unit: Unit) -> list[Site]:
@@ -140,23 +193,25 @@ def handler_sites(unit: Unit) -> list[Site]:
             continue
         caught = ", ".join(_names(h.type)) or "every exception"
         inside = [r for r in ast.walk(h) if isinstance(r, ast.Return)]
-        success = [r for r in inside if is_success_value(r.value)]
+        success = [r for r in inside if is_success_value(r.value) or _echoes_input(unit, r.value)]
         if not inside:
             reached = _return_after(try_node, parents)
             success = [reached] if reached is not None and is_success_value(reached.value) else []
         does = "only logs it" if _logs(h) else "ignores it" if _quiet(h) else "handles it without raising"
         if success:
             r = success[0]
+            value = ("a success value for the caller" if is_success_value(r.value) else
+                     "a result made from the input, as if the work on it had been done")
             out.append(Site("success_on_failure", r.lineno, f"if the try block raises {caught}, the handler at line "
                             f"{h.lineno} {does}, and the function then reaches line {r.lineno}: "
-                            f"`{code_at(unit, r.lineno)}`, a success value for the caller",
+                            f"`{code_at(unit, r.lineno)}`, {value}",
                             "Return a failure (or raise) when the exception was caught, and success only after the "
                             "operation completed"))
         elif not inside and _quiet(h):
             out.append(Site("error_swallowed", h.lineno, f"if the try block raises {caught}, the handler at line "
                             f"{h.lineno} {does} and the code goes on as if nothing had failed",
                             f"Let the exception propagate, or raise a clear error from the {caught} handler"))
-    return out
+    return out + _suppress_sites(unit, parents)
 
 
 def _unchecked(unit: Unit, call: ast.Call, parents: dict[int, ast.AST]) -> bool:
@@ -246,6 +301,10 @@ def _returns_text(unit: Unit, others: list[ast.Return]) -> bool:
     return any(isinstance(o.value, ast.Call) and call_name(o.value).rsplit(".", 1)[-1] in _TEXT_CALLS for o in others)
 
 
+_ABSENT = frozenset({"FileNotFoundError"})
+"""A handler of these that returns an empty result says "nothing there yet" (no outbox file: nothing pending)."""
+
+
 def error_value_sites(unit: Unit) -> list[Site]:
     """An error message, error code or exception returned where the function's other returns give results."""
     others = _other_results(unit)
@@ -256,7 +315,8 @@ def error_value_sites(unit: Unit) -> list[Site]:
     for r in (n for n in unit.nodes if isinstance(n, ast.Return)):
         handler = in_handler.get(id(r))
         what = _error_value(r.value, handler)
-        if what is None and handler is not None and _declares_result(unit) and _empty(r.value):
+        if what is None and handler is not None and _declares_result(unit) and _empty(r.value) and \
+                not set(_names(handler.type)) <= _ABSENT:
             what = f"`{ast.unparse(r.value) if r.value is not None else 'None'}`, an empty result that hides the failure"
         if what is None:
             continue

@@ -97,9 +97,9 @@ def _bound(node: ast.AST) -> str | None:
             return ast.unparse(node)
     if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
         index = node.slice
-        if _is_len(index) or (_plus_minus_one(index) and not _last_element(node)):
+        if _is_len(index) or (_plus_minus_one(index) and not _last_element(node) and not _clamped(node)):
             return ast.unparse(node)
-    if isinstance(node, ast.Call) and call_name(node) == "range" and node.args:
+    if isinstance(node, ast.Call) and call_name(node) == "range" and node.args and not _one_to_n(node):
         if any(_plus_minus_one(a) for a in node.args) or (
                 len(node.args) >= 2 and isinstance(node.args[0], ast.Constant) and node.args[0].value == 1):
             return ast.unparse(node)
@@ -109,6 +109,34 @@ def _bound(node: ast.AST) -> str | None:
         if (inclusive and any(_is_len(x) for x in sides)) or any(_plus_minus_one(x) for x in sides):
             return ast.unparse(node)
     return None
+
+
+def _scaled_len(sub: ast.Subscript) -> bool:
+    """``ordered[int(len(ordered) * pct / 100)]``: an index computed from the length of the same sequence that
+    can reach the length itself (not ``len(x) // 2`` or ``len(x) - 1``, which stay below it)."""
+    index, seq = sub.slice, ast.unparse(sub.value)
+    lens = [n for n in ast.walk(index) if _is_len(n) and n.args and ast.unparse(n.args[0]) == seq]
+    if not lens or _is_len(index):
+        return False
+    halves = [n for n in ast.walk(index) if isinstance(n, (ast.BinOp)) and isinstance(n.op, (ast.FloorDiv, ast.RShift))
+              and isinstance(n.right, ast.Constant) and isinstance(n.right.value, int) and n.right.value >= 1]
+    minus = [n for n in ast.walk(index) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub)]
+    return not halves and not minus
+
+
+def _clamped(sub: ast.Subscript) -> bool:
+    """``xs[min(i, len(xs) - 1)]``: the index is held below the length."""
+    index, last = sub.slice, f"len({ast.unparse(sub.value)}) - 1"
+    return isinstance(index, ast.Call) and call_name(index) == "min" and any(ast.unparse(a) == last for a in index.args)
+
+
+def _one_to_n(call: ast.Call) -> bool:
+    """``range(1, n + 1)``: the numbers 1 to n, the idiom for counting attempts or pages from one."""
+    if len(call.args) != 2:
+        return False
+    first, stop = call.args
+    return isinstance(first, ast.Constant) and first.value == 1 and isinstance(stop, ast.BinOp) and isinstance(
+        stop.op, ast.Add) and isinstance(stop.right, ast.Constant) and stop.right.value == 1 and not _is_len(stop.left)
 
 
 def _last_element(sub: ast.Subscript) -> bool:
@@ -121,6 +149,12 @@ def _last_element(sub: ast.Subscript) -> bool:
 def bound_sites(unit: Unit) -> list[Site]:
     out = []
     for node in unit.nodes:
+        if isinstance(node, ast.Subscript) and _scaled_len(node):
+            index, seq = ast.unparse(node.slice), ast.unparse(node.value)
+            out.append(Site("off_by_one", node.lineno, f"the index `{index}` is computed from `len({seq})` and can "
+                            f"reach `len({seq})` itself, one past the last element", f"Keep the index in `{index}` "
+                            f"below `len({seq})` (for example `min(..., len({seq}) - 1)`)"))
+            continue
         text = _bound(node)
         if text is not None and hasattr(node, "lineno"):
             out.append(Site("off_by_one", node.lineno, f"the bound `{text}` is computed with a +1/-1 or len() here",
@@ -188,6 +222,60 @@ def _text_vs_number(unit: Unit) -> list[Site]:
     return out
 
 
+_TEXT_MODE = frozenset({"text", "universal_newlines", "encoding", "errors"})
+_BYTES_CALLS = re.compile(r"(^|\.)(recv|recvfrom|read_bytes|b64decode|urlsafe_b64decode|digest|encode)$")
+
+
+def _bytes_names(unit: Unit) -> dict[str, str]:
+    """Names bound to bytes, with the expression that reads them as text would: ``done = subprocess.run(...,
+    capture_output=True)`` (no ``text=``) makes ``done.stdout`` bytes; ``data = sock.recv(64)`` makes ``data``."""
+    out: dict[str, str] = {}
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)):
+        call, name = node.value, call_name(node.value)
+        targets = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        if not targets or any(k.arg in _TEXT_MODE or k.arg is None for k in call.keywords):
+            continue
+        if name in ("subprocess.run", "run") and any(k.arg in ("capture_output", "stdout") for k in call.keywords):
+            out.update({f"{t}.stdout": name for t in targets} | {f"{t}.stderr": name for t in targets})
+        elif name in ("subprocess.check_output", "check_output") or _BYTES_CALLS.search(name):
+            out.update({t: name for t in targets})
+    return out
+
+
+def _bytes_vs_text(unit: Unit) -> list[Site]:
+    """Bytes compared with (or searched for) text: ``done.stdout.strip() == "ready"`` is never true when the
+    command ran without ``text=True``; ``data.startswith("OK")`` raises TypeError."""
+    names = _bytes_names(unit)
+    if not names:
+        return []
+
+    def of_bytes(node: ast.AST) -> str | None:
+        while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+                "strip", "rstrip", "lstrip", "lower", "upper"):
+            node = node.func.value
+        text = ast.unparse(node)
+        return text if text in names else None
+
+    def is_text(node: ast.AST) -> bool:
+        return (isinstance(node, ast.Constant) and isinstance(node.value, str)) or isinstance(node, ast.JoinedStr)
+
+    for node in unit.nodes:
+        pairs: list[tuple[ast.AST, ast.AST]] = []
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (
+                ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
+            pairs = [(node.left, node.comparators[0]), (node.comparators[0], node.left)]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args and \
+                node.func.attr in ("startswith", "endswith", "split", "find", "count", "replace"):
+            pairs = [(node.func.value, node.args[0])]
+        for value, other in pairs:
+            source = of_bytes(value)
+            if source is not None and is_text(other):
+                return [Site("type_confusion", node.lineno, f"`{source}` is bytes (`{names[source]}` without "
+                             f"`text=True` or a decode) and is compared with the text {ast.unparse(other)}",
+                             f"Decode `{source}` (or pass `text=True`), or compare with a bytes literal")]
+    return []
+
+
 def unit_mix_sites(unit: Unit) -> list[Site]:
     """Seconds added to or compared with milliseconds (or minutes, bytes...), or a sleep given milliseconds."""
     out = []
@@ -209,7 +297,7 @@ def unit_mix_sites(unit: Unit) -> list[Site]:
             out.append(Site("type_confusion", node.lineno, f"`{ast.unparse(node)}` mixes {' and '.join(sorted(families))} "
                             "with no conversion on that line", "Convert both sides to the same unit before comparing "
                             "or adding"))
-    return (out + _text_vs_number(unit))[:1]
+    return (out + _text_vs_number(unit) + _bytes_vs_text(unit))[:1]
 
 
 # --- wrong boolean logic ----------------------------------------------------------------------------------------
@@ -273,12 +361,61 @@ def _decisive(op: ast.BoolOp) -> bool:
 
 
 def _always(op: ast.BoolOp) -> str | None:
-    """``x != a or x != b`` (always true) and ``x == a and x == b`` (always false)."""
+    """``x != a or x != b`` (always true) and ``x == a and x == b`` (always false); ``x < lo and x > hi`` (true
+    only when ``hi`` < ``lo``) and ``x >= lo or x <= hi`` (false only then)."""
     wanted = ast.NotEq if isinstance(op.op, ast.Or) else ast.Eq
     lefts = [ast.unparse(v.left) for v in op.values if isinstance(v, ast.Compare) and len(v.ops) == 1
              and isinstance(v.ops[0], wanted) and isinstance(v.comparators[0], ast.Constant)]
     if len(lefts) != len(set(lefts)):
         return "always true" if isinstance(op.op, ast.Or) else "always false"
+    return _both_sides(op)
+
+
+def _sides(op: ast.BoolOp) -> dict[str, dict[str, str]]:
+    """For each operand compared in ``op``: what it must be below and above (``x < a`` and ``a > x`` alike)."""
+    out: dict[str, dict[str, str]] = {}
+    for v in op.values:
+        if not (isinstance(v, ast.Compare) and len(v.ops) == 1):
+            continue
+        left, right, cmp = ast.unparse(v.left), ast.unparse(v.comparators[0]), v.ops[0]
+        if isinstance(cmp, (ast.Lt, ast.LtE)):
+            out.setdefault(left, {})["below"] = right
+            out.setdefault(right, {})["above"] = left
+        elif isinstance(cmp, (ast.Gt, ast.GtE)):
+            out.setdefault(left, {})["above"] = right
+            out.setdefault(right, {})["below"] = left
+    return out
+
+
+_LOW = re.compile(r"(^|_)(low|lo|min|minimum|lower|start|begin|first|floor|least|from|since)(_|$)", re.I)
+_HIGH = re.compile(r"(^|_)(high|hi|max|maximum|upper|end|stop|last|ceil|ceiling|most|to|until)(_|$)", re.I)
+
+
+def _order(low: str, high: str) -> bool | None:
+    """True when ``low`` is known (from literals or names) to be at most ``high``, False when at least, else None."""
+    try:
+        return ast.literal_eval(low) <= ast.literal_eval(high)
+    except (ValueError, SyntaxError, TypeError):
+        pass
+    low_leaf, high_leaf = low.rsplit(".", 1)[-1], high.rsplit(".", 1)[-1]
+    if _LOW.search(low_leaf) and _HIGH.search(high_leaf):
+        return True
+    if _HIGH.search(low_leaf) and _LOW.search(high_leaf):
+        return False
+    return None
+
+
+def _both_sides(op: ast.BoolOp) -> str | None:
+    """``x < low and x > high`` needs ``high`` < ``low``: with names (or literals) that say the opposite, it is
+    never true; ``x > low or x < high`` is then always true."""
+    for operand, sides in _sides(op).items():
+        if "below" not in sides or "above" not in sides:
+            continue
+        below, above = sides["below"], sides["above"]
+        if isinstance(op.op, ast.And) and _order(below, above):
+            return f"always false: `{operand}` must be below `{below}` and above `{above}`, and `{below}` <= `{above}`"
+        if isinstance(op.op, ast.Or) and _order(above, below):
+            return f"always true: `{operand}` is above `{above}` or below `{below}`, and `{above}` <= `{below}`"
     return None
 
 
