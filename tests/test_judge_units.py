@@ -335,13 +335,6 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     ("stale_cache_key", "def tally(items, weight):\n    counts = {}\n    for it in items:\n"
      "        if it.k not in counts:\n            counts[it.k] = 0\n        counts[it.k] += weight\n"
      "    return counts\n", 5, False),  # a tally, not a memo: nothing stored is returned for a key
-    # a thread-starting method's writes before the first start run alone
-    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n        self._lock = threading.Lock()\n"
-     "    def run(self):\n        self._failed = set()\n        t = threading.Thread(target=self.poll)\n        t.start()\n"
-     "        self._done = True\n", 6, False),
-    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n        self._lock = threading.Lock()\n"
-     "    def run(self):\n        t = threading.Thread(target=self.poll)\n        t.start()\n"
-     "        self._done = True\n", 8, True),
 ])
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:

@@ -71,14 +71,6 @@ def _thread_local(unit: Unit) -> set[str]:
     return out
 
 
-def _first_spawn(unit: Unit) -> int:
-    """The line where this unit starts its first thread or task; what it writes before runs alone (``run()``
-    resets its state, then starts the pollers). 0 when it starts none."""
-    lines = [c.lineno for c in unit.nodes if isinstance(c, ast.Call) and (
-        call_name(c).rsplit(".", 1)[-1] in _SPAWNS or (isinstance(c.func, ast.Attribute) and c.func.attr == "start"))]
-    return min(lines, default=0)
-
-
 def race_sites(unit: Unit) -> list[Site]:
     """The first write of shared state made without a lock, where something says the state is shared."""
     if unit.kind == "module" or not _uses_threads(unit) or not _shared_evidence(unit):
@@ -91,8 +83,7 @@ def race_sites(unit: Unit) -> list[Site]:
     fresh = unit.qualname.rsplit(".", 1)[-1] in _FRESH_OBJECT  # nobody else holds the object yet
     writes = shared_state_writes(unit.node, module_names, fresh)
     locked = lock_withs(unit.node)
-    spawned = _first_spawn(unit)
-    open_writes = [w for w in writes if not any(a <= w <= b for a, b in locked) and w >= spawned
+    open_writes = [w for w in writes if not any(a <= w <= b for a, b in locked)
                    and not any(f".{name}." in unit.source.line(w) for name in local)]
     if not open_writes:
         return []
