@@ -335,6 +335,38 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     ("stale_cache_key", "def tally(items, weight):\n    counts = {}\n    for it in items:\n"
      "        if it.k not in counts:\n            counts[it.k] = 0\n        counts[it.k] += weight\n"
      "    return counts\n", 5, False),  # a tally, not a memo: nothing stored is returned for a key
+    # a lock attribute acquired outside with; the object's own open() method manages what it opens
+    ("resource_not_released", "class C:\n    def f(self):\n        self._lock.acquire()\n        g()\n"
+     "        self._lock.release()\n", 3, True),
+    ("resource_not_released", "class C:\n    def f(self):\n        with self._lock:\n            g()\n", 3, False),
+    ("sensitive_data_logged", "def f(user, pwd):\n    log.info('login %s %s', user, pwd)\n", 2, True),
+    ("sensitive_data_logged", "def f(user, pwd):\n    log.info('login %s', user)\n", 2, False),
+    # a keyword that names its unit, given another
+    ("type_confusion", "import datetime\ndef f(ttl_ms):\n    return datetime.timedelta(seconds=ttl_ms)\n", 3, True),
+    ("type_confusion", "import datetime\ndef f(ttl_ms):\n    return datetime.timedelta(seconds=ttl_ms / 1000)\n", 3,
+     False),
+    ("type_confusion", "def f(url, timeout_ms):\n    return requests.get(url, timeout=timeout_ms)\n", 2, True),
+    ("type_confusion", "def f(url, timeout_s):\n    return requests.get(url, timeout=timeout_s)\n", 2, False),
+    ("type_confusion", "def f(size_bytes, limit_mb):\n    return size_bytes > limit_mb\n", 2, True),
+    ("type_confusion", "def f(size_bytes, limit_mb):\n    return size_bytes > limit_mb * 1024 * 1024\n", 2, False),
+    # a constant that is true on its own
+    ("wrong_boolean_logic", "def f(ext):\n    if ext == 'jpg' or 'png':\n        g()\n", 2, True),
+    ("wrong_boolean_logic", "def f(ext):\n    if ext == 'jpg' or ext == 'png':\n        g()\n", 2, False),
+    # a raw socket with no settimeout
+    ("missing_timeout", "import socket\ndef f(h):\n    s = socket.socket()\n    s.connect((h, 1))\n    return s\n", 4,
+     True),
+    ("missing_timeout", "import socket\ndef f(h):\n    s = socket.socket()\n    s.settimeout(5)\n"
+     "    s.connect((h, 1))\n    return s\n", 5, False),
+    # False from a handler where the function returns data; a predicate's False is its answer
+    ("error_as_value", "def load(p) -> dict:\n    try:\n        return json.loads(p.read_text())\n"
+     "    except ValueError:\n        return False\n", 5, True),
+    ("error_as_value", "def ok(p):\n    try:\n        return p.exists() and p.is_file()\n    except OSError:\n"
+     "        return False\n", 5, False),
+    # a helper that reports failure by its result, dropped, then success
+    ("success_on_failure", "def _write(p) -> bool:\n    return False\ndef save(p):\n    _write(p)\n    return True\n",
+     5, True),
+    ("success_on_failure", "def _write(p) -> bool:\n    return False\ndef save(p):\n    if not _write(p):\n"
+     "        return False\n    return True\n", 6, False),
 ])
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:

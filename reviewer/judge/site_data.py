@@ -130,8 +130,10 @@ def _derived(unit: Unit, names: set[str]) -> set[str]:
 
 # --- sensitive data logged --------------------------------------------------------------------------------------
 
-_SENSITIVE = re.compile(r"pass(word|wd|phrase)?$|^pw$|secret|(^|_)token$|api_?key|credential|private_?key|(^|_)ssn$"
-                        r"|card_?number|(^|_)cvv$|access_key|authorization|(^|_)cookies?$|(^|_)headers$", re.I)
+_SENSITIVE = re.compile(r"pass(word|wd|phrase)?$|^pw$|(^|_)pwd$|secret|(^|_)token$|api_?key|credential|(^|_)creds?$"
+                        r"|private_?key|(^|_)ssn$|card_?number|(^|_)cvv$|access_key|authorization|(^|_)auth$"
+                        r"|(^|_)bearer$|(^|_)cookies?$|(^|_)headers$|session_?id$|(^|_)dsn$"
+                        r"|conn(ection)?_?str(ing)?$|(^|_)signature$|(^|_)otp$", re.I)
 
 
 def _sensitive_names(node: ast.AST) -> list[str]:
@@ -215,7 +217,29 @@ def _blocking(call: ast.Call) -> bool:
         _REMOTE.search(ast.unparse(call.func.value)))
 
 
+_SOCKET_WAITS = frozenset({"connect", "recv", "recv_into", "recvfrom", "accept", "makefile"})
+
+
+def _raw_socket_waits(unit: Unit) -> list[Site]:
+    """``socket.socket()`` then ``connect()``/``recv()`` with no ``settimeout()``: it waits as long as the peer."""
+    calls = [n for n in unit.nodes if isinstance(n, ast.Call)]
+    names = {call_name(c) for c in calls}
+    made = any(n in ("socket.socket", "socket") for n in names)
+    if not made or any(n.endswith(("settimeout", "setdefaulttimeout", "setblocking")) for n in names):
+        return []
+    for c in calls:
+        if isinstance(c.func, ast.Attribute) and c.func.attr in _SOCKET_WAITS:
+            return [Site("missing_timeout", c.lineno, f"the socket made with `socket.socket()` has no "
+                         f"`settimeout()`, so `{call_text(c)}(...)` can wait forever",
+                         "Call `settimeout()` on the socket before connecting (or use `socket.create_connection(..., "
+                         "timeout=...)`)")]
+    return []
+
+
 def timeout_sites(unit: Unit) -> list[Site]:
+    raw = _raw_socket_waits(unit)
+    if raw:
+        return raw
     for node in (n for n in unit.nodes if isinstance(n, ast.Call) and _blocking(n)):
         if any(k.arg == "timeout" or k.arg is None for k in node.keywords):
             continue

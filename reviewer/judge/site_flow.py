@@ -235,10 +235,32 @@ def _sending(call: ast.Call) -> bool:
                                                  and "." in name)
 
 
+def _reports_failure(fn: ast.AST) -> bool:
+    """A function that tells its caller about failure through its result: ``-> bool``, or a ``return False``."""
+    returns = getattr(fn, "returns", None)
+    if returns is not None and ast.unparse(returns) == "bool":
+        return True
+    return any(isinstance(n, ast.Return) and isinstance(n.value, ast.Constant) and n.value.value is False
+               for n in ast.walk(fn))
+
+
+def _failure_reporters(unit: Unit) -> set[str]:
+    """Same-file functions (``name``) and methods of the unit's class (``self.name``) that report failure by their
+    result."""
+    defs = (ast.FunctionDef, ast.AsyncFunctionDef)
+    out = {n.name for n in unit.source.tree.body if isinstance(n, defs) and _reports_failure(n)}
+    if unit.class_node is not None:
+        out |= {f"self.{n.name}" for n in unit.class_node.body if isinstance(n, defs) and _reports_failure(n)}
+    return out
+
+
 def status_sites(unit: Unit) -> list[Site]:
-    """A command or request whose outcome is never checked, followed by a success value for the caller."""
+    """A command or request whose outcome is never checked (or a call of a function that reports failure by its
+    result, dropped), followed by a success value for the caller."""
     parents = unit.parents
-    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and _sending(n)):
+    reporters = _failure_reporters(unit)
+    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and (
+            _sending(n) or (call_name(n) in reporters and isinstance(parents.get(id(n)), ast.Expr)))):
         if not _unchecked(unit, call, parents):
             continue
         success = _success_returns(unit, after=call.lineno)
@@ -274,6 +296,8 @@ def _error_value(node: ast.AST | None, handler: ast.ExceptHandler | None) -> str
         return "an error message as a string"
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
         return "a negative number as an error code"
+    if isinstance(node, ast.Constant) and node.value is False and handler is not None:
+        return "`False` as an error marker"
     if handler is not None and handler.name:
         if isinstance(node, ast.Name) and node.id == handler.name:
             return "the exception object as a value"
@@ -305,6 +329,18 @@ _ABSENT = frozenset({"FileNotFoundError"})
 """A handler of these that returns an empty result says "nothing there yet" (no outbox file: nothing pending)."""
 
 
+_PREDICATE = re.compile(r"^(bool|isinstance|issubclass|hasattr|callable|all|any|exists|is_?\w*|has_?\w*|can_?\w*"
+                        r"|startswith|endswith)$")
+
+
+def _boolish(node: ast.AST | None) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, bool)
+    if isinstance(node, ast.Call):
+        return bool(_PREDICATE.search(call_name(node).rsplit(".", 1)[-1]))
+    return isinstance(node, (ast.Compare, ast.BoolOp)) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not))
+
+
 def error_value_sites(unit: Unit) -> list[Site]:
     """An error message, error code or exception returned where the function's other returns give results."""
     others = _other_results(unit)
@@ -321,8 +357,9 @@ def error_value_sites(unit: Unit) -> list[Site]:
         if what is None:
             continue
         rest = [o for o in others if o is not r]
-        if not rest or _returns_text(unit, rest):
-            continue
+        if not rest or _returns_text(unit, rest) or (r.value is not None and _boolish(r.value) and any(
+                _boolish(o.value) for o in rest)):
+            continue  # (``False`` from a predicate is its answer)
         result = rest[0]
         where = f"from the {', '.join(_names(handler.type)) or 'bare'} handler" if handler is not None else "here"
         return [Site("error_as_value", r.lineno, f"`{code_at(unit, r.lineno)}` returns {what} {where}, while "
@@ -347,13 +384,15 @@ def _acquired(unit: Unit) -> list[ast.Call]:
     for call in (n for n in unit.nodes if isinstance(n, ast.Call) and id(n) not in managed):
         name = call_name(call)
         if name.rsplit(".", 1)[-1] not in _ACQUIRE or any(x in name for x in _NOT_RESOURCES) or \
-                name.startswith("self."):
-            continue  # (a method of the object itself manages what it opens)
+                (name.startswith("self.") and name.count(".") == 1):
+            continue  # (a method of the object itself manages what it opens; ``self._lock.acquire()`` does not)
         if name.endswith("Popen") and not _pipes(call):
             continue  # a child without pipes holds no descriptor of ours; wait() reaps it
         parent = parents.get(id(call))
         if isinstance(parent, (ast.Return, ast.Yield)):
             continue  # handed to the caller
+        if isinstance(parent, ast.Expr) and not name.endswith("acquire"):
+            continue  # ``sock.connect(addr)``: a result nobody keeps is nothing to release
         if isinstance(parent, ast.Assign) and any(isinstance(t, ast.Attribute) for t in parent.targets):
             continue  # owned by an object, released by it
         if isinstance(parent, ast.Assign) and _handed_on(unit, parent):

@@ -169,10 +169,18 @@ _FAMILIES: list[tuple[str, re.Pattern[str]]] = [
     ("seconds", re.compile(r"(^|_)(s|sec|secs|seconds?)$|^(time\.time|time\.monotonic|time\.perf_counter)\(\)$",
                            re.I)),
     ("minutes", re.compile(r"(^|_)(min|mins|minutes?)$", re.I)),
+    ("hours", re.compile(r"(^|_)(hrs|hours?)$", re.I)),
+    ("days", re.compile(r"(^|_)(days?)$", re.I)),
     ("nanoseconds", re.compile(r"(^|_)(ns|nanos|nanoseconds?)$|^time\.(time|monotonic|perf_counter)_ns\(\)$", re.I)),
-    ("bytes", re.compile(r"(^|_)(bytes|kb|kib|mb|mib)$", re.I)),
+    ("bytes", re.compile(r"(^|_)(bytes|nbytes)$|^st_size$|(^|\.)getsize\(", re.I)),
+    ("kilobytes", re.compile(r"(^|_)(kb|kib|kilobytes)$", re.I)),
+    ("megabytes", re.compile(r"(^|_)(mb|mib|megabytes)$", re.I)),
+    ("gigabytes", re.compile(r"(^|_)(gb|gib|gigabytes)$", re.I)),
 ]
-_CONVERSIONS = frozenset({60, 1000, 1e3, 1e6, 1e9, 1024, 1_000_000, 3600, 86400, 0.001})
+_KEYWORD_UNITS = {"seconds": "seconds", "minutes": "minutes", "hours": "hours", "days": "days",
+                  "milliseconds": "milliseconds", "timeout": "seconds"}
+"""Keyword arguments that name their unit (``timedelta(seconds=...)``; a ``timeout=`` is in seconds)."""
+_CONVERSIONS = frozenset({24, 60, 1000, 1e3, 1e6, 1e9, 1024, 1_000_000, 3600, 86400, 0.001, 1e-3, 1e-6, 1e-9})
 _TIME_CALLS = ("time.sleep", "sleep")
 
 
@@ -276,10 +284,28 @@ def _bytes_vs_text(unit: Unit) -> list[Site]:
     return []
 
 
+def _keyword_mix(node: ast.Call) -> Site | None:
+    """``timedelta(seconds=ttl_ms)``, ``requests.get(url, timeout=timeout_ms)``: a keyword that names its unit given
+    a value of another."""
+    for k in node.keywords:
+        wanted = _KEYWORD_UNITS.get(k.arg or "")
+        if wanted is None or _converted(k.value):
+            continue
+        given = {f for o in _operands(k.value) if (f := _family(o))}
+        if given and wanted not in given:
+            return Site("type_confusion", node.lineno, f"`{k.arg}=` takes {wanted} and is given "
+                        f"`{ast.unparse(k.value)}`, in {' and '.join(sorted(given))}",
+                        f"Convert `{ast.unparse(k.value)}` to {wanted} before passing it as `{k.arg}=`")
+    return None
+
+
 def unit_mix_sites(unit: Unit) -> list[Site]:
     """Seconds added to or compared with milliseconds (or minutes, bytes...), or a sleep given milliseconds."""
     out = []
     for node in unit.nodes:
+        if isinstance(node, ast.Call) and (mixed := _keyword_mix(node)) is not None:
+            out.append(mixed)
+            continue
         sides: list[ast.AST] = []
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
@@ -368,6 +394,10 @@ def _always(op: ast.BoolOp) -> str | None:
              and isinstance(v.ops[0], wanted) and isinstance(v.comparators[0], ast.Constant)]
     if len(lefts) != len(set(lefts)):
         return "always true" if isinstance(op.op, ast.Or) else "always false"
+    if isinstance(op.op, ast.Or) and any(isinstance(v, ast.Compare) for v in op.values):
+        truthy = [v for v in op.values if isinstance(v, ast.Constant) and v.value and not isinstance(v.value, bool)]
+        if truthy:  # ``ext == "jpg" or "png"``
+            return f"always true: `{ast.unparse(truthy[0])}` is a true value on its own, not compared with anything"
     return _both_sides(op)
 
 
