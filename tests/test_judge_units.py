@@ -367,6 +367,38 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
      5, True),
     ("success_on_failure", "def _write(p) -> bool:\n    return False\ndef save(p):\n    if not _write(p):\n"
      "        return False\n    return True\n", 6, False),
+    # a None test does not rule out zero
+    ("division_by_zero", "def f(total, xs):\n    if xs is not None:\n        return total / len(xs)\n", 3, True),
+    ("division_by_zero", "def f(total, xs):\n    if xs:\n        return total / len(xs)\n", 3, False),
+    # an inclusive loop bound; a binary search's lo <= hi is the rule
+    ("off_by_one", "def f(n):\n    i = 0\n    while i <= n:\n        g(i)\n        i += 1\n", 3, True),
+    ("off_by_one", "def f(xs, v):\n    lo, hi = 0, len(xs) - 1\n    while lo <= hi:\n        mid = (lo + hi) // 2\n"
+     "        lo = mid + 1 if xs[mid] < v else lo\n        hi = mid - 1 if xs[mid] > v else hi\n", 3, False),
+    # a number compared with text; a file time with a datetime
+    ("type_confusion", "def f(parts):\n    return len(parts) == '3'\n", 2, True),
+    ("type_confusion", "def f(parts):\n    return len(parts) == 3\n", 2, False),
+    ("type_confusion", "import os, datetime\ndef f(p, cutoff):\n    return datetime.datetime.now() - os.path.getmtime(p)"
+     "\n", 3, True),
+    ("type_confusion", "import os, time\ndef f(p):\n    return time.time() - os.path.getmtime(p)\n", 3, False),
+    # released in a finally by name: another resource in the same unit is still a site
+    ("resource_not_released", "def f(a, b):\n    x = open(a)\n    y = open(b)\n    try:\n        g(x, y)\n"
+     "    finally:\n        x.close()\n", 3, True),
+    ("resource_not_released", "def f(a, b):\n    x = open(a)\n    y = open(b)\n    try:\n        g(x, y)\n"
+     "    finally:\n        x.close()\n", 2, False),
+    ("resource_not_released", "import fcntl\ndef f(fh):\n    fcntl.flock(fh, fcntl.LOCK_EX)\n    g(fh)\n"
+     "    fcntl.flock(fh, fcntl.LOCK_UN)\n", 3, True),
+    ("resource_not_released", "import fcntl\ndef f(fh):\n    fcntl.flock(fh, fcntl.LOCK_EX)\n    try:\n"
+     "        g(fh)\n    finally:\n        fcntl.flock(fh, fcntl.LOCK_UN)\n", 3, False),
+    # a batch command with no timeout, even when its output is not read; an editor is waited for on purpose
+    ("missing_timeout", "import subprocess\ndef f(src, dst):\n    subprocess.run(['rsync', '-a', src, dst], check=True)\n",
+     3, True),
+    ("missing_timeout", "import subprocess\ndef f(path):\n    subprocess.run(['vim', path])\n", 3, False),
+    ("missing_timeout", "import subprocess\ndef f(editor, path):\n    subprocess.run([editor, path])\n", 3, False),
+    # a memo whose value depends on an attribute the key leaves out
+    ("stale_cache_key", "class T:\n    def thumb(self, path):\n        if path not in self._memo:\n"
+     "            self._memo[path] = render(path, self.size)\n        return self._memo[path]\n", 4, True),
+    ("stale_cache_key", "class T:\n    def thumb(self, path):\n        key = (path, self.size)\n        if key not in self._memo:\n"
+     "            self._memo[key] = render(path, self.size)\n        return self._memo[key]\n", 5, False),
 ])
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:

@@ -31,10 +31,15 @@ def _params(unit: Unit) -> list[str]:
 
 
 def _value_params(unit: Unit, params: list[str]) -> set[str]:
-    """Parameters used as values (operands, call arguments), not only as the object a method is called on."""
+    """Parameters used as values (operands, call arguments), not only as the object a method is called on; and
+    ``self.x`` attributes used as call arguments (``render(path, self.size)``: the value depends on the size)."""
     receivers = {id(n.func.value) for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
-    return {n.id for n in unit.nodes if isinstance(n, ast.Name) and n.id in params and id(n) not in receivers
-            and isinstance(n.ctx, ast.Load)}
+    out = {n.id for n in unit.nodes if isinstance(n, ast.Name) and n.id in params and id(n) not in receivers
+           and isinstance(n.ctx, ast.Load)}
+    for call in (n for n in unit.nodes if isinstance(n, ast.Call)):
+        out |= {ast.unparse(a) for a in [*call.args, *(k.value for k in call.keywords)] if isinstance(a, ast.Attribute)
+                and isinstance(a.value, ast.Name) and a.value.id == "self"}
+    return out
 
 
 def _stores(unit: Unit) -> list[tuple[ast.AST, ast.AST, ast.AST]]:
@@ -110,13 +115,24 @@ def cache_sites(unit: Unit) -> list[Site]:
     for node, cache, key in _stores(unit):
         key_names = {n.id for n in ast.walk(key) if isinstance(n, ast.Name)}
         key_names |= _derived(unit, key_names)
-        missing = sorted(used - key_names)
+        key_names |= {ast.unparse(n) for n in ast.walk(key) if isinstance(n, ast.Attribute)}
+        key_names |= _derived_attrs(unit, key_names)
+        missing = sorted(m for m in used - key_names if m != ast.unparse(cache))
         if missing and key_names:
             names = ", ".join(f"`{m}`" for m in missing)
             return [Site("stale_cache_key", node.lineno, f"the key `{ast.unparse(key)}` of `{ast.unparse(cache)}` "
                          f"leaves out {names}, which the function also uses",
                          f"Put {names} in the cache key, or leave out of the cache what depends on it")]
     return []
+
+
+def _derived_attrs(unit: Unit, names: set[str]) -> set[str]:
+    """``self.x`` attributes a key variable was computed from."""
+    out: set[str] = set()
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign)):
+        if any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
+            out |= {ast.unparse(n) for n in ast.walk(node.value) if isinstance(n, ast.Attribute)}
+    return out
 
 
 def _derived(unit: Unit, names: set[str]) -> set[str]:
@@ -205,12 +221,30 @@ def _captures(call: ast.Call) -> bool:
         isinstance(k.value, ast.Constant) and k.value.value in (None, False)) for k in call.keywords)
 
 
+_INTERACTIVE = re.compile(r"^(vi|vim|nvim|nano|emacs|ed|less|more|most|pager|man|open|xdg-open|start|explorer|"
+                          r"notepad|code|subl|gedit|kate|top|htop|sh|bash|zsh|fish|cmd|powershell|python3?|ipython)$")
+"""Programs the user works in until they quit: waiting for them without a time limit is the point."""
+
+
+def _batch_command(call: ast.Call) -> bool:
+    """The command is written out (``["rsync", "-a", src, dst]``, ``"pg_dump db"``) and is not a program the user
+    works in: nobody is there to end it if it hangs."""
+    if not call.args:
+        return False
+    command = call.args[0]
+    first = command.elts[0] if isinstance(command, (ast.List, ast.Tuple)) and command.elts else command
+    if not (isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value.strip()):
+        return False
+    program = first.value.split()[0].rsplit("/", 1)[-1]
+    return not _INTERACTIVE.search(program)
+
+
 def _blocking(call: ast.Call) -> bool:
     name = call_name(call)
     if name.rsplit(".", 1)[-1] in _NO_WAIT:
         return False
     if name.startswith("subprocess.") or name in ("run", "call", "check_call", "check_output"):
-        return name.startswith("subprocess.") and _captures(call)
+        return name.startswith("subprocess.") and (_captures(call) or _batch_command(call))
     if any(name.startswith(b) or name == b.rstrip(".") or name.endswith("." + b) for b in _BLOCKING):
         return True
     return isinstance(call.func, ast.Attribute) and call.func.attr in _METHODS and bool(

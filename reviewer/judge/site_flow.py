@@ -27,7 +27,8 @@ _RESULT_ATTRS = frozenset({"returncode", "status_code", "status", "ok", "raise_f
 _UNCHECKED_CALLS = ("subprocess.run", "subprocess.call", "subprocess.Popen", "os.system")
 _SENDS = frozenset({"post", "put", "patch", "delete", "send", "request", "sendall"})
 _ACQUIRE = frozenset({"open", "acquire", "socket", "urlopen", "Popen", "connect", "create_connection", "mkstemp",
-                      "TemporaryFile", "NamedTemporaryFile", "ZipFile", "TarFile", "cursor"})
+                      "mkdtemp", "TemporaryFile", "NamedTemporaryFile", "ZipFile", "TarFile", "cursor", "flock",
+                      "lockf"})
 _NOT_RESOURCES = ("webbrowser.", "os.startfile", "click.", "signal.", ".signal")
 _RELEASE = frozenset({"close", "release", "shutdown", "terminate", "kill", "cleanup", "__exit__", "unlink"})
 
@@ -108,7 +109,7 @@ def _return_after(node: ast.AST, parents: dict[int, ast.AST]) -> ast.Return | No
         node = parent  # out of an if, a handler, or a loop (a retry loop that runs out of attempts)
 
 
-_CLEANUP = re.compile(r"(^|_)(close|cleanup|clean_up|teardown|restore|reset|shutdown|dispose|release|__exit__|"
+_CLEANUP = re.compile(r"(^|_)(close|cleanup|clean_up|teardown|reset|shutdown|dispose|release|__exit__|"
                       r"__aexit__|__del__)$")
 _IDEMPOTENT = {"FileNotFoundError": ("unlink", "remove", "rmdir", "rmtree", "delete"),
                "ProcessLookupError": ("kill", "terminate", "send_signal"), "BrokenPipeError": ("write", "flush", "close")}
@@ -388,10 +389,13 @@ def _acquired(unit: Unit) -> list[ast.Call]:
             continue  # (a method of the object itself manages what it opens; ``self._lock.acquire()`` does not)
         if name.endswith("Popen") and not _pipes(call):
             continue  # a child without pipes holds no descriptor of ours; wait() reaps it
+        if name.endswith(("flock", "lockf")) and not any("LOCK_EX" in ast.unparse(a) or "LOCK_SH" in ast.unparse(a)
+                                                         for a in call.args):
+            continue  # the unlock itself
         parent = parents.get(id(call))
         if isinstance(parent, (ast.Return, ast.Yield)):
             continue  # handed to the caller
-        if isinstance(parent, ast.Expr) and not name.endswith("acquire"):
+        if isinstance(parent, ast.Expr) and not name.endswith(("acquire", "flock", "lockf")):
             continue  # ``sock.connect(addr)``: a result nobody keeps is nothing to release
         if isinstance(parent, ast.Assign) and any(isinstance(t, ast.Attribute) for t in parent.targets):
             continue  # owned by an object, released by it
@@ -429,21 +433,47 @@ def _handed_on(unit: Unit, assign: ast.Assign) -> bool:
     return False
 
 
-def _released_in_finally(unit: Unit) -> bool:
-    finals = [s for n in unit.nodes if isinstance(n, ast.Try) for s in n.finalbody]
-    return any(isinstance(c, ast.Call) and call_name(c).rsplit(".", 1)[-1] in _RELEASE
-               for s in finals for c in ast.walk(s))
+def _finally_releases(unit: Unit) -> list[str]:
+    """What the unit's ``finally`` blocks release, as text: ``conn.close()`` gives ``conn``, ``rmtree(tmp)``
+    ``tmp``, ``flock(fd, LOCK_UN)`` ``fd``."""
+    out = []
+    for c in (c for n in unit.nodes if isinstance(n, ast.Try) for s in n.finalbody for c in ast.walk(s)):
+        if not isinstance(c, ast.Call):
+            continue
+        leaf = call_name(c).rsplit(".", 1)[-1]
+        if leaf in _RELEASE | {"wait", "communicate", "join"} and isinstance(c.func, ast.Attribute):
+            out.append(ast.unparse(c.func.value))
+        if leaf in _RELEASE or leaf in ("rmtree", "remove", "flock", "lockf", "closerange"):
+            out.extend(ast.unparse(a) for a in c.args)
+    return out
+
+
+def _released_by_finally(unit: Unit, call: ast.Call, released: list[str]) -> bool:
+    """The acquired thing (the name it is bound to, or for ``lock.acquire()`` the lock) is released in a finally."""
+    parent = unit.parents.get(id(call))
+    names = [ast.unparse(t) for t in parent.targets] if isinstance(parent, ast.Assign) else []
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "acquire":
+        names.append(ast.unparse(call.func.value))
+    if call_name(call).endswith(("flock", "lockf")) and call.args:
+        names.append(ast.unparse(call.args[0]))
+    return any(re.search(rf"(^|\W){re.escape(n)}(\W|$)", r) for n in names for r in released) or (
+        not names and bool(released))
 
 
 def acquire_sites(unit: Unit) -> list[Site]:
     """A file, socket, connection or lock acquired outside ``with`` and not released in a ``finally``."""
-    if _released_in_finally(unit):
-        return []
+    released = _finally_releases(unit)
     out = []
-    for call in _acquired(unit):
-        lock = call_name(call).endswith("acquire")
-        fix = (f"Use `with {ast.unparse(call.func)[:-len('.acquire')]}:` (or release it in a finally block)" if lock
-               else f"Open it in a with statement (`with {call_text(call)}(...) as ...:`) so an exception closes it")
+    for call in (c for c in _acquired(unit) if not _released_by_finally(unit, c, released)):
+        name = call_name(call)
+        if name.endswith("acquire"):
+            fix = f"Use `with {ast.unparse(call.func)[:-len('.acquire')]}:` (or release it in a finally block)"
+        elif name.endswith(("flock", "lockf")):
+            fix = "Unlock in a finally block, so that an exception does not leave the lock held"
+        elif name.endswith("mkdtemp"):
+            fix = "Use `tempfile.TemporaryDirectory()` in a with statement, or remove the directory in a finally block"
+        else:
+            fix = f"Open it in a with statement (`with {call_text(call)}(...) as ...:`) so an exception closes it"
         out.append(Site("resource_not_released", call.lineno, f"`{call_text(call)}(...)` is not in a with statement "
                         "and no finally block releases it, so an exception before the release leaks it", fix))
     return out[:1]

@@ -48,7 +48,22 @@ def _tested(unit: Unit, divisor: ast.AST, line: int) -> bool:
     tests: list[ast.AST] = [n.test for n in unit.nodes if isinstance(n, (ast.If, ast.While, ast.Assert, ast.IfExp))]
     tests += [n for n in unit.nodes if isinstance(n, ast.BoolOp)]
     tests += [c for n in unit.nodes if isinstance(n, ast.comprehension) for c in n.ifs]
-    return any(t.lineno <= line and wanted in ast.unparse(t) for t in tests)
+    return any(t.lineno <= line and wanted in ast.unparse(_zero_part(t, wanted)) for t in tests)
+
+
+def _zero_part(test: ast.AST, wanted: str) -> ast.AST:
+    """The test without its parts that cannot rule out zero or empty: ``x is not None``, ``isinstance(x, T)``."""
+    parts = test.values if isinstance(test, ast.BoolOp) else [test]
+    kept = [p for p in parts if not _none_or_type_test(p)]
+    return ast.BoolOp(op=ast.And(), values=kept) if len(kept) > 1 else kept[0] if kept else ast.Constant(value=None)
+
+
+def _none_or_type_test(part: ast.AST) -> bool:
+    if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not):
+        part = part.operand
+    if isinstance(part, ast.Compare) and all(isinstance(o, (ast.Is, ast.IsNot)) for o in part.ops):
+        return True
+    return isinstance(part, ast.Call) and call_name(part) in ("isinstance", "hasattr", "callable")
 
 
 def _caught(unit: Unit, line: int) -> bool:
@@ -103,6 +118,10 @@ def _bound(node: ast.AST) -> str | None:
         if any(_plus_minus_one(a) for a in node.args) or (
                 len(node.args) >= 2 and isinstance(node.args[0], ast.Constant) and node.args[0].value == 1):
             return ast.unparse(node)
+    if isinstance(node, ast.While) and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1 and \
+            isinstance(node.test.ops[0], (ast.LtE, ast.GtE)) and isinstance(node.test.left, ast.Name) and \
+            not _bisects(node):
+        return ast.unparse(node.test)  # ``while attempt <= retries``: one pass more than the bound?
     if isinstance(node, ast.Compare) and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for o in node.ops):
         sides = [node.left, *node.comparators]
         inclusive = any(isinstance(o, (ast.LtE, ast.GtE)) for o in node.ops)
@@ -122,6 +141,12 @@ def _scaled_len(sub: ast.Subscript) -> bool:
               and isinstance(n.right, ast.Constant) and isinstance(n.right.value, int) and n.right.value >= 1]
     minus = [n for n in ast.walk(index) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub)]
     return not halves and not minus
+
+
+def _bisects(loop: ast.While) -> bool:
+    """A binary search (``mid = (lo + hi) // 2``), whose ``lo <= hi`` is the rule, not a slip."""
+    return any(isinstance(n, ast.BinOp) and (isinstance(n.op, ast.FloorDiv) or isinstance(n.op, ast.RShift)) and
+               isinstance(n.right, ast.Constant) and n.right.value in (1, 2) for n in ast.walk(loop))
 
 
 def _clamped(sub: ast.Subscript) -> bool:
@@ -166,8 +191,9 @@ def bound_sites(unit: Unit) -> list[Site]:
 
 _FAMILIES: list[tuple[str, re.Pattern[str]]] = [
     ("milliseconds", re.compile(r"(^|_)(ms|msec|millis|milliseconds?)$", re.I)),
-    ("seconds", re.compile(r"(^|_)(s|sec|secs|seconds?)$|^(time\.time|time\.monotonic|time\.perf_counter)\(\)$",
-                           re.I)),
+    ("seconds", re.compile(r"(^|_)(s|sec|secs|seconds?)$|^(time\.time|time\.monotonic|time\.perf_counter)\(\)$"
+                           r"|(^|\.)(getmtime|getctime|getatime)\(|^st_[mca]time$", re.I)),
+    ("datetimes", re.compile(r"^(datetime\.)?(datetime\.)?(now|utcnow|today|fromtimestamp|fromisoformat)\(", re.I)),
     ("minutes", re.compile(r"(^|_)(min|mins|minutes?)$", re.I)),
     ("hours", re.compile(r"(^|_)(hrs|hours?)$", re.I)),
     ("days", re.compile(r"(^|_)(days?)$", re.I)),
@@ -215,6 +241,11 @@ def _text_source(node: ast.AST) -> bool:
     return isinstance(node, ast.Call) and bool(_TEXT_SOURCES.search(call_name(node)))
 
 
+def _numeric(node: ast.AST) -> bool:
+    """A value that is a number whatever its inputs: ``len()``, ``int()``, ``float()``, ``sum()``, ``round()``."""
+    return isinstance(node, ast.Call) and call_name(node) in ("len", "int", "float", "sum", "round", "abs")
+
+
 def _text_vs_number(unit: Unit) -> list[Site]:
     """``os.environ.get("N") == 1``: text compared with a number is never equal (or raises on < and >)."""
     out = []
@@ -223,6 +254,10 @@ def _text_vs_number(unit: Unit) -> list[Site]:
         numbers = [x for x in sides if isinstance(x, ast.Constant) and isinstance(x.value, (int, float))
                    and not isinstance(x.value, bool)]
         texts = [x for x in sides if _text_source(x)]
+        if not (numbers and texts) and isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
+            numbers = [x for x in sides if _numeric(x)]  # ``len(parts) == "3"``, ``int(v) > "10"``
+            texts = [x for x in sides if isinstance(x, ast.Constant) and isinstance(x.value, str)]
+            numbers, texts = (texts, numbers) if numbers and texts else ([], [])
         if numbers and texts:
             out.append(Site("type_confusion", node.lineno, f"`{ast.unparse(texts[0])}` is text and is compared with "
                             f"the number {ast.unparse(numbers[0])}", f"Convert `{ast.unparse(texts[0])}` with int() "
