@@ -328,7 +328,7 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     # a memo whatever its name: looked up, stored, returned
     ("stale_cache_key", "class S:\n    def window(self, dev, start, end):\n        key = f'{dev}:{start}'\n"
      "        if key not in self._w:\n            self._w[key] = load(dev, start, end)\n        return self._w[key]\n",
-     5, True),
+     3, True),
     ("stale_cache_key", "class S:\n    def window(self, dev, start, end):\n        key = (dev, start, end)\n"
      "        if key not in self._w:\n            self._w[key] = load(dev, start, end)\n        return self._w[key]\n",
      5, False),

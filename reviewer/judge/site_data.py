@@ -120,10 +120,20 @@ def cache_sites(unit: Unit) -> list[Site]:
         missing = sorted(m for m in used - key_names if m != ast.unparse(cache))
         if missing and key_names:
             names = ", ".join(f"`{m}`" for m in missing)
-            return [Site("stale_cache_key", node.lineno, f"the key `{ast.unparse(key)}` of `{ast.unparse(cache)}` "
+            return [Site("stale_cache_key", _built_at(unit, key, node.lineno), f"the key `{ast.unparse(key)}` of "
+                         f"`{ast.unparse(cache)}` "
                          f"leaves out {names}, which the function also uses",
                          f"Put {names} in the cache key, or leave out of the cache what depends on it")]
     return []
+
+
+def _built_at(unit: Unit, key: ast.AST, store: int) -> int:
+    """Where the key is made: the assignment of a key variable (``key = f"{device}:{start}"``), else the store."""
+    if isinstance(key, ast.Name):
+        for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and n.lineno < store):
+            if any(isinstance(t, ast.Name) and t.id == key.id for t in node.targets):
+                return node.lineno
+    return store
 
 
 def _derived_attrs(unit: Unit, names: set[str]) -> set[str]:
