@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from reviewer.backends.factory import backend_from_config
-from reviewer.config import BackendConfig
+from reviewer.config import BackendConfig, ReviewConfig
 from reviewer.evidence import Evidence
 from reviewer.judge.ask import JudgeSetup, Outcome, UnitJudge
 from reviewer.judge.cache import UnitCache
@@ -95,13 +95,25 @@ def _reason_group(reason: str) -> str:
     return "yes, reason says right" if reason.startswith("answered yes, but") else "reason names unmeasured problem"
 
 
-def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[str, Any]]], name: str) -> Score:
+def _yes_probability(outcome: Outcome, finding: Any) -> float | None:
+    return next((p for site, answer, p in outcome.answers
+                 if site.line == finding.line and f"model.{site.kind}" == finding.rule), None)
+
+
+def _kept(outcome: Outcome, min_yes: float) -> list[Any]:
+    """The outcome's kept findings had the bar been ``min_yes`` (the run keeps every yes and notes its
+    probability)."""
+    return [f for f in outcome.kept if (p := _yes_probability(outcome, f)) is None or p >= min_yes]
+
+
+def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[str, Any]]], name: str,
+           min_yes: float = 0.5) -> Score:
     score = Score()
     for d in (d for d in truth["defects"] if d["set"] == name):
         score.defects += 1
         outcome = outcomes[(d["file"], d["unit"])]
         line = _line_of(outcome, d["line"])
-        near = [f for f in outcome.kept if f.line is not None and abs(f.line - line) <= LINE_WINDOW]
+        near = [f for f in _kept(outcome, min_yes) if f.line is not None and abs(f.line - line) <= LINE_WINDOW]
         score.sited += any(abs(site.line - line) <= LINE_WINDOW for site in outcome.ranked.sites)
         score.found += bool(near)
         score.kind_right += any(f.rule == f"model.{d['kind']}" for f in near)
@@ -111,11 +123,12 @@ def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[
         score.correct += 1
         outcome = outcomes[(c["file"], c["unit"])]
         score.correct_sited += bool(outcome.ranked.sites)
-        if outcome.kept:
+        kept = _kept(outcome, min_yes)
+        if kept:
             score.false_positive_units += 1
-            score.false_positives.extend(f"{c['file']} {c['unit']}: {f.title}" for f in outcome.kept)
+            score.false_positives.extend(f"{c['file']} {c['unit']}: {f.title}" for f in kept)
     for outcome in outcomes.values():
-        score.kept += len(outcome.kept)
+        score.kept += len(_kept(outcome, min_yes))
         score.dropped.update(_reason_group(d.reason) for d in outcome.dropped)
     return score
 
@@ -136,14 +149,16 @@ def _run_set(name: str, backend: Any, concurrency: int, show: bool) -> tuple[dic
     prompts = PromptSet()
     setup = JudgeSetup(prompts=prompts, meter=meter, cache=UnitCache(None), nonce=secrets.token_hex(6),
                        model=backend.model_name or backend.name, version="benchmark", temperature=0.0,
-                       persona_for=route_kinds(PERSONAS))
+                       persona_for=route_kinds(PERSONAS), min_yes=0.5)  # every yes kept; the bar applied after
     start = time.perf_counter()
     reading = read_units(ranked, UnitJudge(setup), Budget(seconds=0, concurrency=concurrency), None)
     seconds = time.perf_counter() - start
     if show and name not in BLIND:
         for o in reading.outcomes:
             for f in o.kept:
-                print(f"  KEPT    {f.file}:{f.line} {o.ranked.unit.qualname}: {f.title}")
+                p = _yes_probability(o, f)
+                print(f"  KEPT    {f.file}:{f.line} {o.ranked.unit.qualname} (p={p if p is None else round(p, 2)}): "
+                      f"{f.title}")
             for d in o.dropped:
                 print(f"  DROPPED {d.file}:{d.line} {o.ranked.unit.qualname}: {d.title} -- {d.reason[:120]}")
             if o.error:
@@ -169,6 +184,18 @@ def _print(name: str, s: Score) -> None:
           f"{s.seconds / max(1, s.units):.1f} s per unit asked ({s.units} units)")
 
 
+BARS = (0.5, 0.65, 0.8, 0.9)
+
+
+def _print_bars(name: str, outcomes: dict, truth: dict) -> None:
+    """Recall and false positives had the bar on the probability of yes been each of BARS (0.5: every yes)."""
+    parts = []
+    for bar in BARS:
+        s = _score(outcomes, truth, name, bar)
+        parts.append(f"{bar:.2f}: {s.found}/{s.defects} found, {s.false_positive_units}/{s.correct} false")
+    print(f"{name:8} by the bar on P(yes): " + " | ".join(parts))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", default="llamacpp")
@@ -177,6 +204,8 @@ def main() -> None:
     parser.add_argument("--set", choices=["all", *SETS], default="all")
     parser.add_argument("--option", action="append", default=[], help="backend option key=value (YAML value)")
     parser.add_argument("--show", action="store_true", help="print every kept and dropped site")
+    parser.add_argument("--min-yes", type=float, default=ReviewConfig().min_yes_probability,
+                        help="the bar on the probability of yes the figures are given at (default: the config's)")
     parser.add_argument("--sites-only", action="store_true",
                         help="no model: how many defects and correct functions have a site")
     args = parser.parse_args()
@@ -197,7 +226,8 @@ def main() -> None:
         print(f"backend {backend.name}, model {backend.model_name}, loaded in {time.perf_counter() - load_start:.1f} s")
         for name in names:
             outcomes, meter, seconds = _run_set(name, backend, concurrency, args.show)
-            score = _score(outcomes, truth, name)
+            score = _score(outcomes, truth, name, args.min_yes)
+            _print_bars(name, outcomes, truth)
             score.calls, score.failed, score.tokens = meter.calls, meter.failed, meter.tokens
             score.cached = meter.cached_tokens
             score.seconds = seconds

@@ -71,6 +71,9 @@ class ReviewConfig(_Section):
         default=180.0, ge=0, description="Seconds the model may spend reading code, riskiest units first; 0 = all")
     diff_base: str | None = Field(
         default=None, description="Git ref: units touching lines changed since it are read first (PR mode)")
+    min_yes_probability: float = Field(
+        default=0.8, ge=0.5, le=1.0, description="A model's yes is kept only with at least this probability, where "
+        "the backend reports token probabilities (llama.cpp, most OpenAI-compatible servers); 0.5 keeps every yes")
 
 
 class ReportConfig(_Section):

@@ -91,6 +91,21 @@ def test_prompt_injection_cannot_move_scores_or_verdict(repo: Path) -> None:
     assert all(f.severity != "critical" for f in model)
 
 
+@pytest.mark.parametrize(("probability", "minimum", "kept"), [(0.7, 0.8, False), (0.9, 0.8, True), (0.7, 0.5, True),
+                                                            (None, 0.8, True)])
+def test_a_doubtful_yes_is_dropped_where_the_backend_gives_its_probability(
+        repo: Path, probability: float | None, minimum: float, kept: bool) -> None:
+    fake = FakeBackend(FakeOptions(responder=judge_responder(), max_context=8192, choice_probability=probability))
+    result = review_evidence(make_evidence(repo), repo, _config(personas=TWO, min_yes_probability=minimum), fake)
+    asked = [r for r in fake.requests if question_of(r) == "site"]
+    assert asked and all(r.probe is not None and r.probe.choices == ["yes", "no"] for r in asked)
+    model = [f for f in result.findings if f.source == "model"]
+    doubtful = [d for d in result.model_context.dropped if "probability" in d.reason]
+    assert bool(model) == kept and bool(doubtful) == (not kept)
+    if doubtful:  # the probability and the bar are said, with the model's reason
+        assert doubtful[0].reason.startswith(f"answered yes with probability {probability:.2f}, below {minimum:.2f}: ")
+
+
 def test_each_site_is_asked_once_and_kept_only_on_yes(repo: Path) -> None:
     evidence = make_evidence(repo)
     evidence.findings.append(Finding(rule="bandit.B110", severity=Severity.low, title="Try, Except, Pass",

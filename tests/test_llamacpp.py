@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from pydantic import BaseModel, Field
 
-from reviewer.backends.base import Completion, CompletionRequest, Message
+from reviewer.backends.base import Completion, CompletionRequest, Message, Probe
 from reviewer.backends.llamacpp import LlamaCppBackend, LlamaCppOptions, import_llama_cpp
 from reviewer.backends.registry import create_backend
 from reviewer.backends.structured import complete_structured, schema_for
@@ -128,3 +129,21 @@ def test_missing_library_gives_the_install_hint(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(sys.modules, "llama_cpp", None)
     with pytest.raises(BackendNotInstalledError, match=r"reviewer\[local\]"):
         import_llama_cpp()
+
+
+class _YesNo(BaseModel):
+    reason: str = Field(max_length=80)
+    answer: Literal["yes", "no"]
+
+
+def test_probe_gives_the_answer_tokens_probability(backend: LlamaCppBackend) -> None:
+    request = _ask('Is the sky blue on a clear day? Reply in JSON with "reason" then "answer" (yes or no).', 60)
+    request = request.model_copy(update={"json_schema": schema_for(_YesNo),
+                                         "probe": Probe(after='"answer"', choices=["yes", "no"])})
+    completion = backend.complete(request)
+    answer = _YesNo.model_validate_json(completion.text).answer
+    probs = completion.choice_probs
+    assert backend.capabilities.token_probs and probs is not None
+    assert set(probs) == {"yes", "no"} and sum(probs.values()) == pytest.approx(1.0)
+    assert probs[answer] >= 0.5  # greedy decoding picked the likelier of the two
+    assert backend.complete(request.model_copy(update={"probe": None})).choice_probs is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ import pytest
 from helpers.llama_server import MODEL_ALIAS, free_port, llama_server
 from helpers.scripted_http import ScriptedServer, chat, models, reply, slow
 
-from reviewer.backends.base import CompletionRequest, Message
+from reviewer.backends.base import CompletionRequest, Message, Probe
 from reviewer.backends.openai import OpenAIBackend, OpenAIOptions
 from reviewer.backends.registry import create_backend
 from reviewer.errors import (
@@ -262,3 +263,32 @@ def test_auto_server_kind_sends_its_extras(scripted: ScriptedServer, owned_by: s
     backend_for(scripted.base_url, model="m1").complete(ask())
     body = scripted.hits(CHAT)[0].body
     assert {k: body[k] for k in ("keep_alive", "ttl") if k in body} == expected
+
+
+def _logprob_chat(tokens: list[tuple[str, dict[str, float]]]) -> Any:
+    """A chat completion with OpenAI-style ``logprobs``: each token with its top alternatives."""
+    content = [{"token": t, "logprob": top.get(t.strip('"'), -0.1), "top_logprobs": [
+        {"token": k, "logprob": v} for k, v in top.items()]} for t, top in tokens]
+    return reply(200, {"choices": [{"index": 0, "message": {"role": "assistant", "content": "".join(
+        t for t, _ in tokens)}, "finish_reason": "stop", "logprobs": {"content": content}}]})
+
+
+def test_logprobs_give_the_probability_where_the_answer_is_given(scripted: ScriptedServer) -> None:
+    # "no" inside the reason is not the answer: only the token after "answer" is
+    scripted.script(CHAT, _logprob_chat([('{"reason": "', {}), ("no", {"no": -0.1, "yes": -3.0}),
+                                         (' timeout", "answer": "', {}), ("yes", {"yes": -0.4, "no": -1.1}),
+                                         ('"}', {})]))
+    backend = backend_for(scripted.base_url, model="m1", logprobs=True)
+    completion = backend.complete(ask(probe=Probe(after='"answer"', choices=["yes", "no"])))
+    sent = scripted.hits(CHAT)[0].body
+    assert sent["logprobs"] is True and sent["top_logprobs"] == 5
+    assert completion.choice_probs is not None and backend.capabilities.token_probs
+    assert completion.choice_probs["yes"] == pytest.approx(1 / (1 + math.exp(-1.1 + 0.4)))  # e^-0.4 / (e^-0.4 + e^-1.1)
+
+
+def test_logprobs_are_not_asked_for_unless_enabled(scripted: ScriptedServer) -> None:
+    scripted.script(CHAT, chat('{"reason": "r", "answer": "yes"}'))
+    backend = backend_for(scripted.base_url, model="m1")
+    completion = backend.complete(ask(probe=Probe(after='"answer"', choices=["yes", "no"])))
+    assert "logprobs" not in scripted.hits(CHAT)[0].body  # a server that refuses them would fail every call
+    assert completion.choice_probs is None and not backend.capabilities.token_probs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any, Literal
 
 import jsonschema
@@ -10,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 from pydantic import BaseModel, Field
 
-from reviewer.backends.base import CompletionRequest, Message
+from reviewer.backends.base import CompletionRequest, Message, Probe, probe_choices
 from reviewer.backends.factory import backend_from_config
 from reviewer.backends.fake import FakeBackend, FakeOptions
 from reviewer.backends.none import NoneBackend
@@ -212,3 +213,14 @@ def test_tightened_schema_accepts_only_answers_the_original_accepts() -> None:
     jsonschema.validate(short, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**VALID, "summary": "s" * 700}, tight)
+
+
+def test_probe_reads_the_choice_where_the_answer_is_given() -> None:
+    probe = Probe(after='"answer"', choices=["yes", "no"])
+    steps = [('{"reason": "', {}), ("no", {"yes": 0.0, "no": 5.0}), (' timeout", "answer": "', {}),
+             ("yes", {"yes": 2.0, "no": 1.0}), ('"}', {})]
+    probs = probe_choices(probe, steps)
+    assert probs is not None and probs["yes"] == pytest.approx(math.exp(1) / (math.exp(1) + 1))
+    assert sum(probs.values()) == pytest.approx(1.0)
+    assert probe_choices(probe, steps[:3]) is None  # cut off before the answer: nothing to say
+    assert probe_choices(probe, [('"answer": "', {}), ("yes", {"yes": 0.0})])["no"] < 1e-20  # not among the top

@@ -16,6 +16,7 @@ with the pydantic model, re-asks once with the errors, then raises StructuredOut
 from __future__ import annotations
 
 import functools
+import math
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -30,8 +31,10 @@ __all__ = [
     "Completion",
     "CompletionRequest",
     "Message",
+    "Probe",
     "Timings",
     "Usage",
+    "probe_choices",
 ]
 
 
@@ -40,6 +43,16 @@ class Message(BaseModel):
 
     role: Literal["system", "user", "assistant"]
     content: str
+
+
+class Probe(BaseModel):
+    """Ask for the model's probabilities of a few words at one place in its answer: the first token after
+    ``after`` has appeared in the answer (``'"answer"'``), among ``choices`` (``["yes", "no"]``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    after: str
+    choices: list[str] = Field(min_length=2)
 
 
 class CompletionRequest(BaseModel):
@@ -51,6 +64,7 @@ class CompletionRequest(BaseModel):
     max_tokens: int = 1024
     seed: int | None = 0
     stop: list[str] | None = None
+    probe: Probe | None = Field(default=None, description="Return choice probabilities (if the backend can)")
 
 
 class Usage(BaseModel):
@@ -79,6 +93,9 @@ class Completion(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     timings: Timings = Field(default_factory=Timings)
     finish_reason: str | None = None
+    choice_probs: dict[str, float] | None = Field(
+        default=None, description="For a request's probe: each choice's probability, normalised over the choices "
+        "(None when the backend cannot tell, or the answer never reached the probed place)")
 
 
 class Capabilities(BaseModel):
@@ -87,7 +104,25 @@ class Capabilities(BaseModel):
     generates: bool = Field(default=True, description="False for the 'none' backend: no model at all")
     json_schema: bool = False
     prefix_cache: bool = False
+    token_probs: bool = Field(default=False, description="Can answer a request's probe with choice probabilities")
     max_context: int = 4096
+
+
+def probe_choices(probe: Probe, steps: list[tuple[str, dict[str, float]]]) -> dict[str, float] | None:
+    """Choice probabilities at the probed place, from the generated tokens: ``steps`` holds, per token, its text
+    and the log-probabilities (or logits) the model gave each choice there. The place is the first token that
+    is one of the choices after ``probe.after`` has appeared in the text before it."""
+    text = ""
+    for token, scores in steps:
+        if probe.after in text and token.strip().strip('"') in probe.choices:
+            if not scores:
+                return None
+            top = max(scores.values())
+            weights = {c: math.exp(scores.get(c, top - 50.0) - top) for c in probe.choices}
+            total = sum(weights.values())
+            return {c: w / total for c, w in weights.items()}
+        text += token
+    return None
 
 
 class BackendOptions(BaseModel):

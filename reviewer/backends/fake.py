@@ -29,6 +29,9 @@ class FakeOptions(BackendOptions):
     json_schema: bool = False
     prefix_cache: bool = False
     max_context: int = 4096
+    choice_probability: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="With a probe: the probability given to the choice the answer "
+        "names (the rest shared by the others); None: no probabilities, like a backend that cannot tell")
 
 
 class FakeBackend(Backend):
@@ -48,7 +51,20 @@ class FakeBackend(Backend):
     @property
     def capabilities(self) -> Capabilities:
         opts: FakeOptions = self.options  # type: ignore[assignment]
-        return Capabilities(json_schema=opts.json_schema, prefix_cache=opts.prefix_cache, max_context=opts.max_context)
+        return Capabilities(json_schema=opts.json_schema, prefix_cache=opts.prefix_cache,
+                            token_probs=opts.choice_probability is not None, max_context=opts.max_context)
+
+    def _choice_probs(self, request: CompletionRequest, text: str) -> dict[str, float] | None:
+        p = self.options.choice_probability  # type: ignore[attr-defined]
+        probe = request.probe
+        if p is None or probe is None or probe.after not in text:
+            return None
+        rest = text[text.index(probe.after) + len(probe.after):]
+        named = next((c for c in sorted(probe.choices, key=rest.find) if c in rest), None)
+        if named is None:
+            return None
+        others = (1.0 - p) / (len(probe.choices) - 1)
+        return {c: p if c == named else others for c in probe.choices}
 
     @property
     def model_name(self) -> str:
@@ -95,4 +111,5 @@ class FakeBackend(Backend):
             usage=Usage(prompt_tokens=prompt_tokens, completion_tokens=min(len(words), request.max_tokens)),
             timings=Timings(total_s=time.perf_counter() - start),
             finish_reason=finish,
+            choice_probs=self._choice_probs(request, text),
         )

@@ -19,13 +19,16 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from pydantic import Field
 
-from reviewer.backends.base import Backend, BackendOptions, Capabilities, Completion, CompletionRequest, Timings, Usage
+from reviewer.backends.base import (
+    Backend, BackendOptions, Capabilities, Completion, CompletionRequest, Probe, Timings, Usage, probe_choices,
+)
 from reviewer.backends.models import DEFAULT_MODEL, resolve_model
 from reviewer.errors import BackendError, BackendNotInstalledError, BackendResponseError, BackendUnavailableError
 
@@ -88,7 +91,7 @@ class LlamaCppBackend(Backend):
 
     @property
     def capabilities(self) -> Capabilities:
-        return Capabilities(json_schema=True, prefix_cache=True, max_context=self.opts.n_ctx)
+        return Capabilities(json_schema=True, prefix_cache=True, token_probs=True, max_context=self.opts.n_ctx)
 
     @property
     def model_name(self) -> str:
@@ -155,6 +158,14 @@ class LlamaCppBackend(Backend):
             args["response_format"] = {"type": "json_object", "schema": request.json_schema}
         return args
 
+    def _recorder(self, llama: Any, probe: Probe) -> _ChoiceRecorder | None:
+        """A logits processor that notes each choice's logit at every generated token (it changes nothing)."""
+        first = [llama.tokenize(choice.encode("utf-8"), add_bos=False, special=False)[:1] for choice in probe.choices]
+        ids = [t[0] for t in first if t]
+        if len(ids) != len(probe.choices) or len(set(ids)) != len(ids):
+            return None  # a choice with no token of its own: no probabilities
+        return _ChoiceRecorder(dict(zip(probe.choices, ids)))
+
     def _generate(self, llama: Any, args: dict[str, Any]) -> tuple[dict[str, Any], Any, float]:
         if self._module is None:  # _load sets it before any model exists
             raise BackendError("llama_cpp is not loaded", backend=self.name, model=self.model_name or None)
@@ -173,8 +184,16 @@ class LlamaCppBackend(Backend):
 
     def complete(self, request: CompletionRequest) -> Completion:
         llama, load_s = self._ensure_loaded()
-        response, perf, total = self._generate(llama, self._arguments(request))
+        args = self._arguments(request)
+        recorder = self._recorder(llama, request.probe) if request.probe is not None else None
+        if recorder is not None:
+            args["logits_processor"] = [recorder]
+        response, perf, total = self._generate(llama, args)
         choice = response["choices"][0]
+        probs = None
+        if recorder is not None and request.probe is not None:
+            probs = probe_choices(request.probe, recorder.steps(lambda t: llama.detokenize([t]).decode(
+                "utf-8", "replace")))
         raw_usage = response.get("usage") or {}
         prompt_tokens = int(raw_usage.get("prompt_tokens", 0))
         return Completion(
@@ -193,4 +212,27 @@ class LlamaCppBackend(Backend):
                 generation_s=perf.t_eval_ms / 1000,
             ),
             finish_reason=choice.get("finish_reason"),
+            choice_probs=probs,
         )
+
+
+class _ChoiceRecorder:
+    """Called by llama.cpp before each token is sampled, with the tokens so far and the logits: keeps the
+    choices' logits and, from the next call's tokens, which token was sampled."""
+
+    def __init__(self, token_of: dict[str, int]) -> None:
+        self.token_of = token_of
+        self.scores: list[dict[str, float]] = []
+        self.start: int | None = None
+        self.generated: list[int] = []
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        if self.start is None:
+            self.start = len(input_ids)
+        self.generated = [int(t) for t in input_ids[self.start:]]
+        self.scores.append({c: float(scores[t]) for c, t in self.token_of.items()})
+        return scores
+
+    def steps(self, text_of: Callable[[int], str]) -> list[tuple[str, dict[str, float]]]:
+        """(token text, choice logits) per sampled token; the last call's token is not known and is left out."""
+        return [(text_of(token), self.scores[i]) for i, token in enumerate(self.generated) if i < len(self.scores)]

@@ -75,6 +75,9 @@ class OpenAIOptions(BackendOptions):
     ttl: int = Field(default=300, gt=0, description="LM Studio ttl, seconds")
     server_kind: ServerKind = Field(default="auto", description="Decides which extras are sent")
     json_schema_mode: SchemaMode = Field(default="auto", description="How a JSON schema is sent")
+    logprobs: bool = Field(
+        default=False, description="Ask for token probabilities, so that a doubtful yes can be dropped (llama-server, "
+        "vLLM and OpenAI send them; llama-cpp-python's server refuses them unless started with logits_all)")
     models_cache_s: float = Field(default=30.0, ge=0, le=3600)
     max_context: int = Field(default=8192, gt=0)
 
@@ -121,7 +124,8 @@ class OpenAIBackend(Backend):
     @property
     def capabilities(self) -> Capabilities:
         return Capabilities(
-            json_schema=self.options.json_schema_mode != "none", max_context=self.options.max_context
+            json_schema=self.options.json_schema_mode != "none", token_probs=self.options.logprobs,
+            max_context=self.options.max_context
         )
 
     @property
@@ -147,6 +151,8 @@ class OpenAIBackend(Backend):
         started = time.perf_counter()
         model = self._ensure_ready()
         load_s = time.perf_counter() - started
+        if request.probe is not None and not self.options.logprobs:
+            request = request.model_copy(update={"probe": None})
         body = build_chat_body(
             request,
             model=model,
@@ -170,6 +176,7 @@ class OpenAIBackend(Backend):
             usage=parsed.to_usage(),
             timings=parsed.to_timings(load_s=load_s, total_s=time.perf_counter() - started),
             finish_reason=parsed.finish_reason,
+            choice_probs=parsed.choice_probs(request.probe),
         )
 
     # -- connecting and the model list -------------------------------------------------------------------

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from reviewer.backends.base import CompletionRequest, Timings, Usage
+from reviewer.backends.base import CompletionRequest, Probe, Timings, Usage, probe_choices
 
 __all__ = [
     "ChatResponse",
@@ -54,9 +54,25 @@ class _Message(BaseModel):
     content: str | None = None
 
 
+class _TopLogprob(BaseModel):
+    token: str
+    logprob: float
+
+
+class _TokenLogprob(BaseModel):
+    token: str
+    logprob: float
+    top_logprobs: list[_TopLogprob] = Field(default_factory=list)
+
+
+class _Logprobs(BaseModel):
+    content: list[_TokenLogprob] | None = None
+
+
 class _Choice(BaseModel):
     message: _Message
     finish_reason: str | None = None
+    logprobs: _Logprobs | None = None
 
 
 class _PromptDetails(BaseModel):
@@ -92,6 +108,17 @@ class ChatResponse(BaseModel):
     @property
     def finish_reason(self) -> str | None:
         return self.choices[0].finish_reason
+
+    def choice_probs(self, probe: Probe | None) -> dict[str, float] | None:
+        """The probe's choice probabilities from the answer's ``logprobs`` (None when the server sent none)."""
+        logprobs = self.choices[0].logprobs
+        if probe is None or logprobs is None or not logprobs.content:
+            return None
+        steps = []
+        for t in logprobs.content:
+            scores = {top.token.strip().strip('"'): top.logprob for top in t.top_logprobs or [t]}
+            steps.append((t.token, {c: scores[c] for c in probe.choices if c in scores}))
+        return probe_choices(probe, steps)
 
     def to_usage(self) -> Usage:
         usage = self.usage or _Usage()
@@ -186,6 +213,9 @@ def build_chat_body(
     }
     if request.seed is not None:
         body["seed"] = request.seed
+    if request.probe is not None:
+        body["logprobs"] = True
+        body["top_logprobs"] = 5
     if request.stop:
         body["stop"] = request.stop
     if request.json_schema is not None:

@@ -14,7 +14,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from reviewer.backends.base import CompletionRequest, Message
+from reviewer.backends.base import CompletionRequest, Message, Probe
 from reviewer.findings import Finding, Severity
 from reviewer.judge.cache import CachedUnit, UnitCache, cache_key
 from reviewer.judge.kinds import info
@@ -31,6 +31,8 @@ from reviewer.review.topics import unsupported_topics
 __all__ = ["JudgeSetup", "Outcome", "UnitJudge", "contradicts_yes"]
 
 ANSWER_MAX_TOKENS = 160
+_YES_NO = Probe(after='"answer"', choices=["yes", "no"])
+"""The probability of yes where the answer is given (after the reason), from backends that report it."""
 _KIND_TOPICS = {
     "sensitive_data_logged": {"security vulnerabilities"}, "missing_timeout": {"security vulnerabilities"},
     "error_swallowed": {"swallowed exception"}, "success_on_failure": {"swallowed exception"},
@@ -58,6 +60,8 @@ class Outcome:
     dropped: list[DroppedClaim] = field(default_factory=list)
     asked: int = 0
     """Sites answered (by the model now, or from the cache)."""
+    answers: list[tuple[Site, str, float | None]] = field(default_factory=list)
+    """Each answered site with the answer and the probability of yes (None: the backend gave none)."""
     cached: bool = False
     error: str | None = None
     seconds: float = 0.0
@@ -75,6 +79,8 @@ class JudgeSetup:
     persona_for: dict[str, str]
     topics_by_file: dict[str, set[str]] = field(default_factory=dict)
     """Topics (SQL injection, secrets, ...) the deterministic findings of each file support."""
+    min_yes: float = 0.8
+    """A yes is kept only with at least this probability (where the backend reports one)."""
 
 
 class UnitJudge:
@@ -84,15 +90,16 @@ class UnitJudge:
         # a broken question template is the user's configuration error: raise it now, not once per unit
         setup.prompts.render("site", line=1, code="", facts="", defect="", meaning="", question="")
 
-    def _ask(self, block: str, site: Site, code: str) -> list[str]:
+    def _ask(self, block: str, site: Site, code: str) -> list[str | float | None]:
         kind = info(site.kind)
         question = self.s.prompts.render("site", line=site.line, code=code, facts=site.facts, defect=site.kind,
                                          meaning=kind.meaning, question=kind.question)
         user = Message(role="user", content=f"{block}\n\n{question}")
         request = CompletionRequest(messages=[self.system, user], temperature=self.s.temperature,
-                                    max_tokens=ANSWER_MAX_TOKENS)
-        verdict = self.s.meter.ask(request, Adjudication)
-        return [verdict.answer, verdict.reason]
+                                    max_tokens=ANSWER_MAX_TOKENS, probe=_YES_NO)
+        verdict, completion = self.s.meter.ask_completion(request, Adjudication)
+        yes = completion.choice_probs.get("yes") if completion.choice_probs else None
+        return [verdict.answer, verdict.reason, yes]
 
     def _drop(self, out: Outcome, site: Site, why: str, reason: str) -> None:
         out.dropped.append(DroppedClaim(agent=self.s.persona_for.get(site.kind, ""),
@@ -116,10 +123,15 @@ class UnitJudge:
             model=self.s.model or None,
         ).with_fingerprint()
 
-    def _verdict(self, out: Outcome, verdict: list[str], site: Site, code: str) -> None:
-        answer, reason = verdict
+    def _verdict(self, out: Outcome, verdict: list[str | float | None], site: Site, code: str) -> None:
+        answer, reason, yes = str(verdict[0]), str(verdict[1]), verdict[2]
+        out.answers.append((site, answer, float(yes) if yes is not None else None))
         if answer != "yes":
             self._drop(out, site, site.facts, f"answered no: {reason}")
+            return
+        if yes is not None and float(yes) < self.s.min_yes:
+            self._drop(out, site, site.facts, f"answered yes with probability {float(yes):.2f}, below "
+                       f"{self.s.min_yes:.2f}: {reason}")
             return
         if contradicts_yes(reason):
             self._drop(out, site, site.facts, f"answered yes, but its reason says the code is right: {reason}")
@@ -149,7 +161,7 @@ class UnitJudge:
             facts = hashlib.sha256(re.sub(r"\d+", "#", site.facts).encode()).hexdigest()[:8]
             local = f"{site.kind}@{site.line - unit.start}:{facts}"
             verdict = entry.verdicts.get(local)
-            if verdict is None or len(verdict) != 2:
+            if verdict is None or len(verdict) != 3:
                 try:
                     verdict = self._ask(block, site, code)
                 except CallFailed as failed:

@@ -18,14 +18,14 @@ from reviewer.collectors.cache import write_cache_file
 
 __all__ = ["CachedUnit", "UnitCache"]
 
-_FORMAT = 2
+_FORMAT = 3
 _FILE = "judge.json"
 
 
 @dataclass
 class CachedUnit:
-    verdicts: dict[str, list[str]] = field(default_factory=dict)
-    """site (``kind@relative line:hash of its facts``) -> [answer, reason]."""
+    verdicts: dict[str, list[str | float | None]] = field(default_factory=dict)
+    """site (``kind@relative line:hash of its facts``) -> [answer, reason, probability of yes or None]."""
 
 
 def cache_key(unit_hash: str, model: str, prompt_version: str) -> str:

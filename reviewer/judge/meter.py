@@ -121,11 +121,15 @@ class Meter:
 
     def ask(self, request: CompletionRequest, model: type[T]) -> T:
         """The validated answer. Raises CallFailed (this call only) or BackendDown (stop asking)."""
+        return self.ask_completion(request, model)[0]
+
+    def ask_completion(self, request: CompletionRequest, model: type[T]) -> tuple[T, Completion]:
+        """The validated answer and the completion it came from (its choice probabilities, for a probe)."""
         if self.down is not None:
             raise BackendDown(self.down)
         start = time.perf_counter()
         try:
-            answer, _ = complete_structured(self._counting, request, model)
+            answer, completion = complete_structured(self._counting, request, model)
         except _DOWN as exc:
             self._record(False, time.perf_counter() - start, f"{type(exc).__name__}: {exc}")
             self.stop(f"{type(exc).__name__}: {exc}")
@@ -134,4 +138,4 @@ class Meter:
             self._record(False, time.perf_counter() - start, f"{type(exc).__name__}: {exc}")
             raise CallFailed(exc) from exc
         self._record(True, time.perf_counter() - start)
-        return answer
+        return answer, completion

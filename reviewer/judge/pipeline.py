@@ -31,7 +31,7 @@ from reviewer.review.topics import supported_topics
 
 __all__ = ["JudgeReview", "PersonaInput", "UNITS_SHARE", "run_judgement"]
 
-PROMPT_FORMAT = "judge-2"
+PROMPT_FORMAT = "judge-3"
 UNITS_SHARE = 0.8
 """Of a limited budget, the share for reading units; the rest is for the persona assessments."""
 
@@ -74,7 +74,8 @@ def _read(personas: list[PersonaInput], evidence: Evidence, root: Path, config: 
     setup = JudgeSetup(prompts=prompts, meter=meter, cache=cache, nonce=nonce, model=model, version=version,
                        temperature=config.review.temperature,
                        persona_for=route_kinds([p.rubric.id for p in personas]),
-                       topics_by_file=_topics_by_file(deterministic))
+                       topics_by_file=_topics_by_file(deterministic),
+                       min_yes=config.review.min_yes_probability)
     limit = config.review.model_budget_s
     budget = Budget(seconds=limit * UNITS_SHARE if limit > 0 else 0.0, concurrency=_concurrency(meter.backend))
     judge = UnitJudge(setup)

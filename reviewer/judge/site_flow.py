@@ -169,13 +169,14 @@ def _suppress_sites(unit: Unit, parents: dict[int, ast.AST]) -> list[Site]:
 
 
 def _echoes_input(unit: Unit, value: ast.AST | None) -> bool:
-    """``return len(rows)`` or ``return rows`` from a handler, where the function's other returns compute their
-    result: the input handed back as if the work on it had been done."""
-    if value is None:
+    """``return len(rows)`` from a handler, where the function's other returns compute their result: every item
+    of the input counted as done. (The input itself handed back, ``return price``, is a common deliberate
+    fallback: not a site.)"""
+    if not (isinstance(value, ast.Call) and call_name(value) == "len" and value.args):
         return False
     args = getattr(unit.node, "args", None)
     params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]} - {"self", "cls"} if args else set()
-    inner = value.args[0] if isinstance(value, ast.Call) and call_name(value) == "len" and value.args else value
+    inner = value.args[0]
     if not (isinstance(inner, ast.Name) and inner.id in params):
         return False
     others = [n.value for n in unit.nodes if isinstance(n, ast.Return) and n.value is not None]
