@@ -235,13 +235,13 @@ def main() -> None:
             score.sites = sum(o.asked for o in outcomes.values())
             _print(name, score)
             _print_sites(name, score)
+            total.add(score)
             if name in BLIND:
                 continue
             for miss in score.missed:
                 print(f"  missed: {miss}")
             for fp in score.false_positives:
                 print(f"  false positive: {fp}")
-            total.add(score)
     if args.set == "all":
         _print("all", total)
 
