@@ -72,8 +72,9 @@ class ReviewConfig(_Section):
     diff_base: str | None = Field(
         default=None, description="Git ref: units touching lines changed since it are read first (PR mode)")
     min_yes_probability: float = Field(
-        default=0.8, ge=0.5, le=1.0, description="A model's yes is kept only with at least this probability, where "
-        "the backend reports token probabilities (llama.cpp, most OpenAI-compatible servers); 0.5 keeps every yes")
+        default=0.5, ge=0.5, le=1.0, description="A model's yes is kept only with at least this probability, where "
+        "the backend reports token probabilities (llama.cpp; OpenAI-compatible servers with the logprobs option). "
+        "0.5 keeps every yes; higher trades recall for precision (benchmarks/judgement.py prints both per bar)")
 
 
 class ReportConfig(_Section):

@@ -79,7 +79,7 @@ class JudgeSetup:
     persona_for: dict[str, str]
     topics_by_file: dict[str, set[str]] = field(default_factory=dict)
     """Topics (SQL injection, secrets, ...) the deterministic findings of each file support."""
-    min_yes: float = 0.8
+    min_yes: float = 0.5
     """A yes is kept only with at least this probability (where the backend reports one)."""
 
 

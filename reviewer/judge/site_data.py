@@ -112,7 +112,10 @@ def cache_sites(unit: Unit) -> list[Site]:
     if memoised or not params:
         return memoised
     used = _value_params(unit, params)
+    local = {t.id for n in unit.nodes if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
     for node, cache, key in _stores(unit):
+        if isinstance(cache, ast.Name) and cache.id in local:
+            continue  # a cache made in this call: the parameters are the same for all it holds (a closure's cache)
         key_names = {n.id for n in ast.walk(key) if isinstance(n, ast.Name)}
         key_names |= _derived(unit, key_names)
         key_names |= {ast.unparse(n) for n in ast.walk(key) if isinstance(n, ast.Attribute)}
