@@ -403,6 +403,21 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     ("stale_cache_key", "def make(src, wrap):\n    cache = {}\n    def func():\n        s = src()\n"
      "        if s in cache:\n            return cache[s]\n        cache[s] = wrap()\n        return cache[s]\n"
      "    return func\n", 7, False),
+    # a count of parts that rounds down; the ceiling idiom does not
+    ("off_by_one", "def f(data, size):\n    n = len(data) // size\n    for i in range(n):\n        g(data[i * size:(i + 1) "
+     "* size])\n", 3, True),
+    ("off_by_one", "def f(data, size):\n    n = (len(data) + size - 1) // size\n    for i in range(n):\n"
+     "        g(data[i * size:(i + 1) * size])\n", 3, False),
+    # bytes against text, wherever each comes from
+    ("type_confusion", "import hashlib\ndef f(data, expected_hex):\n    want = expected_hex.lower()\n"
+     "    return hashlib.sha256(data).digest() == want.strip()\n", 4, False),  # ``want``: unknown, not text
+    ("type_confusion", "import hashlib\ndef f(data, other):\n    return hashlib.sha256(data).digest() == "
+     "hashlib.sha256(other).hexdigest()\n", 3, True),
+    ("type_confusion", "import hashlib\ndef f(data, other):\n    return hashlib.sha256(data).hexdigest() == "
+     "hashlib.sha256(other).hexdigest()\n", 3, False),
+    ("type_confusion", "import datetime\ndef f(age_seconds):\n    return age_seconds > datetime.timedelta(days=7)\n",
+     3, True),
+    ("type_confusion", "import datetime\ndef f(age):\n    return age > datetime.timedelta(days=7)\n", 3, False),
 ])
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:

@@ -171,8 +171,35 @@ def _last_element(sub: ast.Subscript) -> bool:
         sub.value) if isinstance(index, ast.BinOp) and isinstance(index.left, ast.Call) and index.left.args else False
 
 
-def bound_sites(unit: Unit) -> list[Site]:
+def _rounds_down(node: ast.AST) -> bool:
+    """``size // chunk``: a floor division (not the ceiling idioms ``(a + b - 1) // b`` or ``-(-a // b)``)."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.FloorDiv)):
+        return False
+    return not (isinstance(node.left, ast.BinOp) and isinstance(node.left.op, (ast.Add, ast.Sub))) and not (
+        isinstance(node.left, ast.UnaryOp) and isinstance(node.left.op, ast.USub))
+
+
+def _floor_counts(unit: Unit) -> list[Site]:
+    """``range(size // chunk)`` (directly or through a name): a count that rounds down leaves out a last, partial
+    part."""
+    floors = {t.id: n.value for n in unit.nodes if isinstance(n, ast.Assign) and _rounds_down(n.value)
+              for t in n.targets if isinstance(t, ast.Name)}
     out = []
+    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n) == "range" and n.args):
+        stop = call.args[1] if len(call.args) > 1 else call.args[0]
+        division = stop if _rounds_down(stop) else floors.get(stop.id) if isinstance(stop, ast.Name) else None
+        if division is None or (isinstance(division.right, ast.Constant) and division.right.value in (1, 2)):
+            continue  # (halving is not a count of parts)
+        text = ast.unparse(division)
+        out.append(Site("off_by_one", call.lineno, f"the count `{text}` rounds down, so when it does not divide "
+                        f"exactly, the last partial part is left out of `{ast.unparse(call)}`",
+                        f"Round up (`-(-{ast.unparse(division.left)} // {ast.unparse(division.right)})`) if a "
+                        "partial last part must be included"))
+    return out
+
+
+def bound_sites(unit: Unit) -> list[Site]:
+    out = _floor_counts(unit)
     for node in unit.nodes:
         if isinstance(node, ast.Subscript) and _scaled_len(node):
             index, seq = ast.unparse(node.slice), ast.unparse(node.value)
@@ -194,6 +221,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str]]] = [
     ("seconds", re.compile(r"(^|_)(s|sec|secs|seconds?)$|^(time\.time|time\.monotonic|time\.perf_counter)\(\)$"
                            r"|(^|\.)(getmtime|getctime|getatime)\(|^st_[mca]time$", re.I)),
     ("datetimes", re.compile(r"^(datetime\.)?(datetime\.)?(now|utcnow|today|fromtimestamp|fromisoformat)\(", re.I)),
+    ("timedeltas", re.compile(r"^(datetime\.)?timedelta\(", re.I)),
     ("minutes", re.compile(r"(^|_)(min|mins|minutes?)$", re.I)),
     ("hours", re.compile(r"(^|_)(hrs|hours?)$", re.I)),
     ("days", re.compile(r"(^|_)(days?)$", re.I)),
@@ -285,37 +313,67 @@ def _bytes_names(unit: Unit) -> dict[str, str]:
     return out
 
 
+_BYTES_RESULT = re.compile(r"(^|\.)(digest|encode|read_bytes|recv|recv_into|recvfrom|b64decode|urlsafe_b64decode"
+                           r"|b64encode|pack|getbuffer|tobytes)$")
+_TEXT_RESULT = re.compile(r"(^|\.)(hexdigest|decode|read_text|getvalue_text|hex|isoformat|strftime|str|repr"
+                          r"|format|join)$")
+_SAME = ("strip", "rstrip", "lstrip", "lower", "upper", "casefold", "splitlines")
+
+
+def _bound_kinds(unit: Unit) -> dict[str, str]:
+    """Names bound to bytes or to text in the unit (``data = sock.recv(64)``, ``want = h.hexdigest()``), and
+    ``done.stdout`` for a command run without ``text=True``."""
+    out = {name: "bytes" for name in _bytes_names(unit)}
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and len(n.targets) == 1):
+        target = node.targets[0]
+        if isinstance(target, ast.Name) and target.id not in out:
+            kind = _value_kind(node.value, {})
+            if kind:
+                out[target.id] = kind
+    return out
+
+
+def _value_kind(node: ast.AST, names: dict[str, str]) -> str | None:
+    """"bytes", "text" or None (unknown) for a value."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SAME:
+        node = node.func.value
+    if isinstance(node, ast.Constant):
+        return "bytes" if isinstance(node.value, bytes) else "text" if isinstance(node.value, str) else None
+    if isinstance(node, ast.JoinedStr):
+        return "text"
+    text = ast.unparse(node)
+    if text in names:
+        return names[text]
+    if isinstance(node, ast.Call):
+        name = call_name(node)
+        if _BYTES_RESULT.search(name) or name == "bytes":
+            return "bytes"
+        if _TEXT_RESULT.search(name):
+            return "text"
+    return None
+
+
 def _bytes_vs_text(unit: Unit) -> list[Site]:
     """Bytes compared with (or searched for) text: ``done.stdout.strip() == "ready"`` is never true when the
-    command ran without ``text=True``; ``data.startswith("OK")`` raises TypeError."""
-    names = _bytes_names(unit)
-    if not names:
-        return []
-
-    def of_bytes(node: ast.AST) -> str | None:
-        while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-                "strip", "rstrip", "lstrip", "lower", "upper"):
-            node = node.func.value
-        text = ast.unparse(node)
-        return text if text in names else None
-
-    def is_text(node: ast.AST) -> bool:
-        return (isinstance(node, ast.Constant) and isinstance(node.value, str)) or isinstance(node, ast.JoinedStr)
-
+    command ran without ``text=True``; ``h.digest() == expected_hex`` never holds; ``data.startswith("OK")``
+    raises TypeError."""
+    names = _bound_kinds(unit)
     for node in unit.nodes:
         pairs: list[tuple[ast.AST, ast.AST]] = []
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (
                 ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
-            pairs = [(node.left, node.comparators[0]), (node.comparators[0], node.left)]
+            pairs = [(node.left, node.comparators[0])]
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args and \
                 node.func.attr in ("startswith", "endswith", "split", "find", "count", "replace"):
             pairs = [(node.func.value, node.args[0])]
-        for value, other in pairs:
-            source = of_bytes(value)
-            if source is not None and is_text(other):
-                return [Site("type_confusion", node.lineno, f"`{source}` is bytes (`{names[source]}` without "
-                             f"`text=True` or a decode) and is compared with the text {ast.unparse(other)}",
-                             f"Decode `{source}` (or pass `text=True`), or compare with a bytes literal")]
+        for one, other in pairs:
+            kinds = {_value_kind(one, names), _value_kind(other, names)}
+            if kinds == {"bytes", "text"}:
+                b, t = (one, other) if _value_kind(one, names) == "bytes" else (other, one)
+                return [Site("type_confusion", node.lineno, f"`{ast.unparse(b)}` is bytes and `{ast.unparse(t)}` is "
+                             "text: they never compare equal (and mixing them in a search raises TypeError)",
+                             f"Decode `{ast.unparse(b)}` (or encode `{ast.unparse(t)}`) so both sides are the same "
+                             "type")]
     return []
 
 
