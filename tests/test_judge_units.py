@@ -418,6 +418,30 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     ("type_confusion", "import datetime\ndef f(age_seconds):\n    return age_seconds > datetime.timedelta(days=7)\n",
      3, True),
     ("type_confusion", "import datetime\ndef f(age):\n    return age > datetime.timedelta(days=7)\n", 3, False),
+    # statistics on a list that can be empty
+    ("division_by_zero", "import statistics\ndef f(runs):\n    return statistics.mean(r.seconds for r in runs)\n", 3,
+     True),
+    ("division_by_zero", "import statistics\ndef f(xs):\n    if not xs:\n        return 0.0\n"
+     "    return statistics.mean(xs)\n", 5, False),
+    # a negated variable slice bound: [:-0] is empty
+    ("off_by_one", "def f(backups, keep):\n    for old in backups[:-keep]:\n        g(old)\n", 2, True),
+    ("off_by_one", "def f(backups, keep):\n    for old in backups[:len(backups) - keep]:\n        g(old)\n", 2, False),
+    # more resources, and a tuple target released by name
+    ("resource_not_released", "import ftplib\ndef f(h, p):\n    ftp = ftplib.FTP(h)\n    ftp.storbinary('STOR x', p)\n"
+     "    ftp.quit()\n", 3, True),
+    ("resource_not_released", "import os, tempfile\ndef f(b):\n    fd, path = tempfile.mkstemp()\n    try:\n"
+     "        os.write(fd, b)\n    finally:\n        os.close(fd)\n    return path\n", 3, False),
+    # a parameter's annotated type against a literal of another type
+    ("type_confusion", "from pathlib import Path\ndef f(dest: Path):\n    if dest == '-':\n        g()\n", 3, True),
+    ("type_confusion", "from pathlib import Path\ndef f(dest: Path):\n    if str(dest) == '-':\n        g()\n", 3,
+     False),
+    ("type_confusion", "def f(port: int):\n    return port == '8080'\n", 2, True),
+    ("type_confusion", "def f(port: int):\n    return port == 8080\n", 2, False),
+    # naive against aware datetimes
+    ("type_confusion", "import datetime\ndef f(stamp):\n    return datetime.datetime.utcnow() - "
+     "datetime.datetime.fromtimestamp(stamp, tz=datetime.timezone.utc)\n", 3, True),
+    ("type_confusion", "import datetime\ndef f(stamp):\n    return datetime.datetime.now(datetime.timezone.utc) - "
+     "datetime.datetime.fromtimestamp(stamp, tz=datetime.timezone.utc)\n", 3, False),
 ])
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:

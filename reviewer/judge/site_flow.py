@@ -28,9 +28,11 @@ _UNCHECKED_CALLS = ("subprocess.run", "subprocess.call", "subprocess.Popen", "os
 _SENDS = frozenset({"post", "put", "patch", "delete", "send", "request", "sendall"})
 _ACQUIRE = frozenset({"open", "acquire", "socket", "urlopen", "Popen", "connect", "create_connection", "mkstemp",
                       "mkdtemp", "TemporaryFile", "NamedTemporaryFile", "ZipFile", "TarFile", "cursor", "flock",
-                      "lockf"})
+                      "lockf", "FTP", "FTP_TLS", "SMTP", "SMTP_SSL", "HTTPConnection", "HTTPSConnection",
+                      "SSHClient"})
 _NOT_RESOURCES = ("webbrowser.", "os.startfile", "click.", "signal.", ".signal")
-_RELEASE = frozenset({"close", "release", "shutdown", "terminate", "kill", "cleanup", "__exit__", "unlink"})
+_RELEASE = frozenset({"close", "release", "shutdown", "terminate", "kill", "cleanup", "__exit__", "unlink",
+                      "quit"})
 
 
 def _names(node: ast.AST | None) -> list[str]:
@@ -452,7 +454,8 @@ def _finally_releases(unit: Unit) -> list[str]:
 def _released_by_finally(unit: Unit, call: ast.Call, released: list[str]) -> bool:
     """The acquired thing (the name it is bound to, or for ``lock.acquire()`` the lock) is released in a finally."""
     parent = unit.parents.get(id(call))
-    names = [ast.unparse(t) for t in parent.targets] if isinstance(parent, ast.Assign) else []
+    names = [ast.unparse(n) for t in parent.targets for n in ([t] if not isinstance(t, ast.Tuple) else t.elts)] \
+        if isinstance(parent, ast.Assign) else []  # ``fd, path = mkstemp()``: each name
     if isinstance(call.func, ast.Attribute) and call.func.attr == "acquire":
         names.append(ast.unparse(call.func.value))
     if call_name(call).endswith(("flock", "lockf")) and call.args:

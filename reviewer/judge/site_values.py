@@ -77,8 +77,35 @@ def _caught(unit: Unit, line: int) -> bool:
     return False
 
 
-def division_sites(unit: Unit) -> list[Site]:
+_STATS = frozenset({"mean", "fmean", "median", "median_low", "median_high", "mode", "stdev", "variance",
+                    "pstdev", "pvariance", "harmonic_mean", "geometric_mean"})
+
+
+def _statistics_on_empty(unit: Unit) -> list[Site]:
+    """``statistics.mean(durations)`` raises StatisticsError on an empty list, as a division by its length would."""
     out = []
+    for node in (n for n in unit.nodes if isinstance(n, ast.Call) and n.args):
+        name = call_name(node)
+        if not (name.startswith("statistics.") and name.rsplit(".", 1)[-1] in _STATS):
+            continue
+        data = node.args[0]
+        if isinstance(data, (ast.List, ast.Tuple)) and data.elts or _tested(unit, data, node.lineno) or \
+                _caught_any(unit, node.lineno):
+            continue
+        text = ast.unparse(data)
+        out.append(Site("division_by_zero", node.lineno, f"`{name}({text})` divides by the number of values and "
+                        f"raises StatisticsError when `{text}` is empty; nothing before line {node.lineno} tests it",
+                        f"Handle an empty `{text}` before calling `{name}`"))
+    return out
+
+
+def _caught_any(unit: Unit, line: int) -> bool:
+    return any(t.body[0].lineno <= line <= max(int(getattr(s, "end_lineno", s.lineno) or s.lineno) for s in t.body)
+               for t in unit.nodes if isinstance(t, ast.Try) and t.handlers)
+
+
+def division_sites(unit: Unit) -> list[Site]:
+    out = _statistics_on_empty(unit)
     for node in (n for n in unit.nodes if is_division(n)):
         divisor = _divisor(node)
         if _never_zero(divisor) or _tested(unit, divisor, node.lineno) or _caught(unit, node.lineno):
@@ -198,8 +225,22 @@ def _floor_counts(unit: Unit) -> list[Site]:
     return out
 
 
+def _negated_bounds(unit: Unit) -> list[Site]:
+    """``backups[:-keep]``: with ``keep`` at 0 the slice is empty, not the whole list (``x[:-0] == []``)."""
+    out = []
+    for node in (n for n in unit.nodes if isinstance(n, ast.Slice)):
+        for part in (node.lower, node.upper):
+            if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.USub) and isinstance(
+                    part.operand, (ast.Name, ast.Attribute)):
+                name = ast.unparse(part.operand)
+                out.append(Site("off_by_one", part.lineno, f"the slice bound `-{name}` counts from the end: when "
+                                f"`{name}` is 0, `[:-{name}]` is empty and `[-{name}:]` is everything",
+                                f"Use `len(x) - {name}` as the bound, or handle `{name}` == 0"))
+    return out
+
+
 def bound_sites(unit: Unit) -> list[Site]:
-    out = _floor_counts(unit)
+    out = _floor_counts(unit) + _negated_bounds(unit)
     for node in unit.nodes:
         if isinstance(node, ast.Subscript) and _scaled_len(node):
             index, seq = ast.unparse(node.slice), ast.unparse(node.value)
@@ -238,7 +279,24 @@ _CONVERSIONS = frozenset({24, 60, 1000, 1e3, 1e6, 1e9, 1024, 1_000_000, 3600, 86
 _TIME_CALLS = ("time.sleep", "sleep")
 
 
+def _datetime_family(node: ast.AST) -> str | None:
+    """``datetime.now()``, ``utcnow()``, ``fromtimestamp(t)`` are naive; with a tz argument, aware. Subtracting or
+    comparing one with the other raises TypeError."""
+    if not isinstance(node, ast.Call):
+        return None
+    name = call_name(node)
+    leaf = name.rsplit(".", 1)[-1]
+    if "datetime" not in name or leaf not in ("now", "utcnow", "today", "fromtimestamp", "utcfromtimestamp"):
+        return None
+    aware = leaf == "now" and (node.args or node.keywords) or leaf == "fromtimestamp" and (
+        len(node.args) > 1 or any(k.arg == "tz" for k in node.keywords))
+    return "aware datetimes" if aware else "naive datetimes"
+
+
 def _family(node: ast.AST) -> str | None:
+    dated = _datetime_family(node)
+    if dated:
+        return dated
     text = ast.unparse(node)
     leaf = text if text.endswith("()") else text.rsplit(".", 1)[-1]
     for name, pattern in _FAMILIES:
@@ -320,10 +378,20 @@ _TEXT_RESULT = re.compile(r"(^|\.)(hexdigest|decode|read_text|getvalue_text|hex|
 _SAME = ("strip", "rstrip", "lstrip", "lower", "upper", "casefold", "splitlines")
 
 
+_ANNOTATED = {"bytes": "bytes", "str": "text", "int": "a number", "float": "a number", "Path": "a path",
+              "pathlib.Path": "a path"}
+_NEVER_EQUAL = ({"bytes", "text"}, {"a number", "text"}, {"a path", "text"})
+
+
 def _bound_kinds(unit: Unit) -> dict[str, str]:
     """Names bound to bytes or to text in the unit (``data = sock.recv(64)``, ``want = h.hexdigest()``), and
     ``done.stdout`` for a command run without ``text=True``."""
     out = {name: "bytes" for name in _bytes_names(unit)}
+    args = getattr(unit.node, "args", None)
+    for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if args is not None else []:
+        kind = _ANNOTATED.get(ast.unparse(a.annotation)) if a.annotation is not None else None
+        if kind:
+            out[a.arg] = kind  # ``dest: Path`` is a path whatever the caller passes
     for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and len(n.targets) == 1):
         target = node.targets[0]
         if isinstance(target, ast.Name) and target.id not in out:
@@ -338,6 +406,8 @@ def _value_kind(node: ast.AST, names: dict[str, str]) -> str | None:
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SAME:
         node = node.func.value
     if isinstance(node, ast.Constant):
+        if isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            return "a number"
         return "bytes" if isinstance(node.value, bytes) else "text" if isinstance(node.value, str) else None
     if isinstance(node, ast.JoinedStr):
         return "text"
@@ -360,20 +430,18 @@ def _bytes_vs_text(unit: Unit) -> list[Site]:
     names = _bound_kinds(unit)
     for node in unit.nodes:
         pairs: list[tuple[ast.AST, ast.AST]] = []
-        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (
-                ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and not isinstance(node.ops[0], (ast.Is, ast.IsNot)):
             pairs = [(node.left, node.comparators[0])]
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args and \
                 node.func.attr in ("startswith", "endswith", "split", "find", "count", "replace"):
             pairs = [(node.func.value, node.args[0])]
         for one, other in pairs:
-            kinds = {_value_kind(one, names), _value_kind(other, names)}
-            if kinds == {"bytes", "text"}:
-                b, t = (one, other) if _value_kind(one, names) == "bytes" else (other, one)
-                return [Site("type_confusion", node.lineno, f"`{ast.unparse(b)}` is bytes and `{ast.unparse(t)}` is "
-                             "text: they never compare equal (and mixing them in a search raises TypeError)",
-                             f"Decode `{ast.unparse(b)}` (or encode `{ast.unparse(t)}`) so both sides are the same "
-                             "type")]
+            kind_one, kind_other = _value_kind(one, names), _value_kind(other, names)
+            if {kind_one, kind_other} in _NEVER_EQUAL:
+                return [Site("type_confusion", node.lineno, f"`{ast.unparse(one)}` is {kind_one} and "
+                             f"`{ast.unparse(other)}` is {kind_other}: they never compare equal (and an ordering or a "
+                             "search between them raises TypeError)",
+                             f"Convert `{ast.unparse(one)}` or `{ast.unparse(other)}` so both sides are the same type")]
     return []
 
 
