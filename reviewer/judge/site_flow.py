@@ -1,9 +1,9 @@
-"""Sites of the control-flow kinds: errors swallowed, success reported on failure, errors returned as values,
-resources not released.
+"""Sites of the control-flow kinds: errors swallowed, success reported on failure, errors returned as values
+(resources not released: :mod:`reviewer.judge.site_resources`).
 
 Each finder returns the places where its kind is possible, with what it saw: a handler that neither raises nor
 returns, a success value returned after a handler that let the failure through, an error message returned from a
-handler, an ``open()`` outside ``with`` with no ``finally`` that closes it.
+handler.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from reviewer.judge.features import call_name
 from reviewer.judge.site import LOG_CALLS, Site, call_text, code_at
 from reviewer.judge.units import Unit
 
-__all__ = ["acquire_sites", "error_value_sites", "handler_sites", "is_success_value", "status_sites"]
+__all__ = ["error_value_sites", "handler_sites", "is_success_value", "status_sites"]
 
 _EXPECTED = frozenset({"ImportError", "ModuleNotFoundError", "StopIteration", "StopAsyncIteration", "GeneratorExit",
                        "KeyboardInterrupt", "CancelledError"})
@@ -26,13 +26,6 @@ _RESULT_ATTRS = frozenset({"returncode", "status_code", "status", "ok", "raise_f
                            "code", "exitcode", "wait", "result"})
 _UNCHECKED_CALLS = ("subprocess.run", "subprocess.call", "subprocess.Popen", "os.system")
 _SENDS = frozenset({"post", "put", "patch", "delete", "send", "request", "sendall"})
-_ACQUIRE = frozenset({"open", "acquire", "socket", "urlopen", "Popen", "connect", "create_connection", "mkstemp",
-                      "mkdtemp", "TemporaryFile", "NamedTemporaryFile", "ZipFile", "TarFile", "cursor", "flock",
-                      "lockf", "FTP", "FTP_TLS", "SMTP", "SMTP_SSL", "HTTPConnection", "HTTPSConnection",
-                      "SSHClient"})
-_NOT_RESOURCES = ("webbrowser.", "os.startfile", "click.", "signal.", ".signal")
-_RELEASE = frozenset({"close", "release", "shutdown", "terminate", "kill", "cleanup", "__exit__", "unlink",
-                      "quit"})
 
 
 def _names(node: ast.AST | None) -> list[str]:
@@ -370,114 +363,3 @@ def error_value_sites(unit: Unit) -> list[Site]:
                      f"`{code_at(unit, result.lineno)}` returns a real result",
                      "Raise an exception instead of returning an error value the caller can take for a result")]
     return []
-
-
-def _managed(unit: Unit) -> set[int]:
-    out = set()
-    for node in unit.nodes:
-        if isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                out.update(id(n) for n in ast.walk(item.context_expr))
-    return out
-
-
-def _acquired(unit: Unit) -> list[ast.Call]:
-    managed = _managed(unit)
-    parents = unit.parents
-    out = []
-    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and id(n) not in managed):
-        name = call_name(call)
-        if name.rsplit(".", 1)[-1] not in _ACQUIRE or any(x in name for x in _NOT_RESOURCES) or \
-                (name.startswith("self.") and name.count(".") == 1):
-            continue  # (a method of the object itself manages what it opens; ``self._lock.acquire()`` does not)
-        if name.endswith("Popen") and not _pipes(call):
-            continue  # a child without pipes holds no descriptor of ours; wait() reaps it
-        if name.endswith(("flock", "lockf")) and not any("LOCK_EX" in ast.unparse(a) or "LOCK_SH" in ast.unparse(a)
-                                                         for a in call.args):
-            continue  # the unlock itself
-        parent = parents.get(id(call))
-        if isinstance(parent, (ast.Return, ast.Yield)):
-            continue  # handed to the caller
-        if isinstance(parent, ast.Expr) and not name.endswith(("acquire", "flock", "lockf")):
-            continue  # ``sock.connect(addr)``: a result nobody keeps is nothing to release
-        if isinstance(parent, ast.Assign) and any(isinstance(t, ast.Attribute) for t in parent.targets):
-            continue  # owned by an object, released by it
-        if isinstance(parent, ast.Assign) and _handed_on(unit, parent):
-            continue
-        out.append(call)
-    return out
-
-
-def _pipes(call: ast.Call) -> bool:
-    return any(k.arg in ("stdin", "stdout", "stderr") and "PIPE" in ast.unparse(k.value) for k in call.keywords)
-
-
-def _passed_on(value: ast.AST, names: set[str]) -> bool:
-    """``return build_response(req, resp)``: the acquired value is an argument of what is returned (a new owner),
-    not only the object a method is called on (``return cursor.fetchall()``)."""
-    return any(isinstance(c, ast.Call) and any(isinstance(a, ast.Name) and a.id in names
-                                               for a in [*c.args, *(k.value for k in c.keywords)])
-               for c in ast.walk(value))
-
-
-def _handed_on(unit: Unit, assign: ast.Assign) -> bool:
-    """The acquired value is returned, yielded, used in ``with`` or released in a ``finally`` later on."""
-    names = {n.id for t in assign.targets for n in ast.walk(t) if isinstance(n, ast.Name)}  # ``fd, path = mkstemp()``
-    for node in unit.nodes:
-        if isinstance(node, ast.Return) and node.value is not None and _passed_on(node.value, names):
-            return True
-        if isinstance(node, (ast.Return, ast.Yield)) and node.value is not None and any(
-                isinstance(n, ast.Name) and n.id in names
-                for n in (node.value.elts if isinstance(node.value, (ast.Tuple, ast.List)) else [node.value])):
-            return True  # the value itself goes to the caller (``return fh``), not something read from it
-        if isinstance(node, (ast.With, ast.AsyncWith)) and any(
-                isinstance(n, ast.Name) and n.id in names for i in node.items for n in ast.walk(i.context_expr)):
-            return True
-    return False
-
-
-def _finally_releases(unit: Unit) -> list[str]:
-    """What the unit's ``finally`` blocks release, as text: ``conn.close()`` gives ``conn``, ``rmtree(tmp)``
-    ``tmp``, ``flock(fd, LOCK_UN)`` ``fd``."""
-    out = []
-    for c in (c for n in unit.nodes if isinstance(n, ast.Try) for s in n.finalbody for c in ast.walk(s)):
-        if not isinstance(c, ast.Call):
-            continue
-        leaf = call_name(c).rsplit(".", 1)[-1]
-        if leaf in _RELEASE | {"wait", "communicate", "join"} and isinstance(c.func, ast.Attribute):
-            out.append(ast.unparse(c.func.value))
-        if leaf in _RELEASE or leaf in ("rmtree", "remove", "flock", "lockf", "closerange"):
-            out.extend(ast.unparse(a) for a in c.args)
-    return out
-
-
-def _released_by_finally(unit: Unit, call: ast.Call, released: list[str]) -> bool:
-    """The acquired thing (the name it is bound to, or for ``lock.acquire()`` the lock) is released in a finally."""
-    parent = unit.parents.get(id(call))
-    names = [ast.unparse(n) for t in parent.targets for n in ([t] if not isinstance(t, ast.Tuple) else t.elts)] \
-        if isinstance(parent, ast.Assign) else []  # ``fd, path = mkstemp()``: each name
-    if isinstance(call.func, ast.Attribute) and call.func.attr == "acquire":
-        names.append(ast.unparse(call.func.value))
-    if call_name(call).endswith(("flock", "lockf")) and call.args:
-        names.append(ast.unparse(call.args[0]))
-    return any(re.search(rf"(^|\W){re.escape(n)}(\W|$)", r) for n in names for r in released) or (
-        not names and bool(released))
-
-
-def acquire_sites(unit: Unit) -> list[Site]:
-    """A file, socket, connection or lock acquired outside ``with`` and not released in a ``finally``."""
-    released = _finally_releases(unit)
-    out = []
-    for call in (c for c in _acquired(unit) if not _released_by_finally(unit, c, released)):
-        name = call_name(call)
-        if name.endswith("acquire"):
-            fix = f"Use `with {ast.unparse(call.func)[:-len('.acquire')]}:` (or release it in a finally block)"
-        elif name.endswith(("flock", "lockf")):
-            fix = "Unlock in a finally block, so that an exception does not leave the lock held"
-        elif name.endswith("mkdtemp"):
-            fix = "Use `tempfile.TemporaryDirectory()` in a with statement, or remove the directory in a finally block"
-        else:
-            fix = f"Open it in a with statement (`with {call_text(call)}(...) as ...:`) so an exception closes it"
-        out.append(Site("resource_not_released", call.lineno, f"`{call_text(call)}(...)` is not in a with statement "
-                        "and no finally block releases it, so an exception before the release leaks it", fix))
-    return out[:1]

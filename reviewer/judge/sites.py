@@ -15,11 +15,12 @@ from collections.abc import Callable
 
 from reviewer.judge.features import call_name, lock_withs, shared_state_writes
 from reviewer.judge.site import Site
-from reviewer.judge.site_flow import (
-    acquire_sites, error_value_sites, handler_sites, status_sites,
-)
 from reviewer.judge.site_data import cache_sites, logged_sites, timeout_sites
-from reviewer.judge.site_values import boolean_sites, bound_sites, division_sites, unit_mix_sites
+from reviewer.judge.site_flow import error_value_sites, handler_sites, status_sites
+from reviewer.judge.site_logic import boolean_sites
+from reviewer.judge.site_resources import acquire_sites
+from reviewer.judge.site_types import unit_mix_sites
+from reviewer.judge.site_values import bound_sites, division_sites
 from reviewer.judge.units import Unit
 
 __all__ = ["MAX_SITES", "Site", "find_sites"]

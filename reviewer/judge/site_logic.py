@@ -1,0 +1,149 @@
+"""Sites of wrong boolean logic: conditions that are the function's result, and conditions that are always true
+or always false (``x == a or "b"``, ``x < low and x > high``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from reviewer.judge.features import call_name
+from reviewer.judge.site import Site
+from reviewer.judge.units import Unit
+
+__all__ = ["boolean_sites"]
+
+
+# --- wrong boolean logic ----------------------------------------------------------------------------------------
+
+def _decides(unit: Unit) -> list[ast.BoolOp]:
+    """Conditions of two or more parts that are the function's result: returned, filtering what it returns, or
+    an ``if`` that returns True or False (an ``if`` that only steers the code is not asked about)."""
+    out: list[ast.BoolOp] = []
+    for node in unit.nodes:
+        roots: list[ast.AST] = []
+        if isinstance(node, ast.Return) and node.value is not None:
+            roots = [node.value]
+        elif isinstance(node, ast.comprehension):
+            roots = list(node.ifs)
+        elif isinstance(node, ast.If) and len(node.body) == 1 and isinstance(node.body[0], ast.Return) and \
+                isinstance(node.body[0].value, ast.Constant) and isinstance(node.body[0].value.value, bool):
+            roots = [node.test]  # ``if a and b: return True``: the condition is the result
+        out.extend(b for r in roots for b in ast.walk(r) if isinstance(b, ast.BoolOp) and _decisive(b))
+    return out
+
+
+def _guarded_name(test: ast.AST) -> str | None:
+    """What ``x is not None``, ``isinstance(x, T)``, ``hasattr(x, a)``, ``k in x``, ``x`` or ``not x`` tests."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test = test.operand
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
+        return ast.unparse(test.left)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+        return ast.unparse(test.comparators[0])
+    if isinstance(test, ast.Call) and call_name(test) in ("isinstance", "hasattr", "callable") and test.args:
+        return ast.unparse(test.args[0])
+    return ast.unparse(test) if isinstance(test, (ast.Name, ast.Attribute)) else None
+
+
+_PREDICATE_CALLS = re.compile(r"^(is|has|can|should|must|any|all|bool|callable|isinstance|hasattr|issubclass"
+                               r"|startswith|endswith|exists|is_\w+)", re.I)
+
+
+def _condition(part: ast.AST) -> bool:
+    """A part that is true or false (a comparison, a negation, a predicate call, a flag), not a value that
+    ``or`` falls back from (``name or 'root'``, ``getattr(s, 'encoding', None) or 'ascii'``)."""
+    if isinstance(part, (ast.Compare, ast.BoolOp)) or (isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not)):
+        return True
+    if isinstance(part, ast.Call):
+        return bool(_PREDICATE_CALLS.search(call_name(part).rsplit(".", 1)[-1]))
+    return isinstance(part, (ast.Name, ast.Attribute))
+
+
+def _decisive(op: ast.BoolOp) -> bool:
+    """Two or more conditions after dropping leading guards (``x is not None and x.y > 0``: the guard only makes
+    the rest safe to evaluate)."""
+    if not all(_condition(p) for p in op.values):
+        return False
+    parts = list(op.values)
+    while len(parts) > 1:
+        name = _guarded_name(parts[0])
+        if name is None or not any(name in ast.unparse(p) for p in parts[1:]):
+            break
+        parts.pop(0)
+    return len(parts) >= 2
+
+
+def _always(op: ast.BoolOp) -> str | None:
+    """``x != a or x != b`` (always true) and ``x == a and x == b`` (always false); ``x < lo and x > hi`` (true
+    only when ``hi`` < ``lo``) and ``x >= lo or x <= hi`` (false only then)."""
+    wanted = ast.NotEq if isinstance(op.op, ast.Or) else ast.Eq
+    lefts = [ast.unparse(v.left) for v in op.values if isinstance(v, ast.Compare) and len(v.ops) == 1
+             and isinstance(v.ops[0], wanted) and isinstance(v.comparators[0], ast.Constant)]
+    if len(lefts) != len(set(lefts)):
+        return "always true" if isinstance(op.op, ast.Or) else "always false"
+    if isinstance(op.op, ast.Or) and any(isinstance(v, ast.Compare) for v in op.values):
+        truthy = [v for v in op.values if isinstance(v, ast.Constant) and v.value and not isinstance(v.value, bool)]
+        if truthy:  # ``ext == "jpg" or "png"``
+            return f"always true: `{ast.unparse(truthy[0])}` is a true value on its own, not compared with anything"
+    return _both_sides(op)
+
+
+def _sides(op: ast.BoolOp) -> dict[str, dict[str, str]]:
+    """For each operand compared in ``op``: what it must be below and above (``x < a`` and ``a > x`` alike)."""
+    out: dict[str, dict[str, str]] = {}
+    for v in op.values:
+        if not (isinstance(v, ast.Compare) and len(v.ops) == 1):
+            continue
+        left, right, cmp = ast.unparse(v.left), ast.unparse(v.comparators[0]), v.ops[0]
+        if isinstance(cmp, (ast.Lt, ast.LtE)):
+            out.setdefault(left, {})["below"] = right
+            out.setdefault(right, {})["above"] = left
+        elif isinstance(cmp, (ast.Gt, ast.GtE)):
+            out.setdefault(left, {})["above"] = right
+            out.setdefault(right, {})["below"] = left
+    return out
+
+
+_LOW = re.compile(r"(^|_)(low|lo|min|minimum|lower|start|begin|first|floor|least|from|since)(_|$)", re.I)
+_HIGH = re.compile(r"(^|_)(high|hi|max|maximum|upper|end|stop|last|ceil|ceiling|most|to|until)(_|$)", re.I)
+
+
+def _order(low: str, high: str) -> bool | None:
+    """True when ``low`` is known (from literals or names) to be at most ``high``, False when at least, else None."""
+    try:
+        return ast.literal_eval(low) <= ast.literal_eval(high)
+    except (ValueError, SyntaxError, TypeError):
+        pass
+    low_leaf, high_leaf = low.rsplit(".", 1)[-1], high.rsplit(".", 1)[-1]
+    if _LOW.search(low_leaf) and _HIGH.search(high_leaf):
+        return True
+    if _HIGH.search(low_leaf) and _LOW.search(high_leaf):
+        return False
+    return None
+
+
+def _both_sides(op: ast.BoolOp) -> str | None:
+    """``x < low and x > high`` needs ``high`` < ``low``: with names (or literals) that say the opposite, it is
+    never true; ``x > low or x < high`` is then always true."""
+    for operand, sides in _sides(op).items():
+        if "below" not in sides or "above" not in sides:
+            continue
+        below, above = sides["below"], sides["above"]
+        if isinstance(op.op, ast.And) and _order(below, above):
+            return f"always false: `{operand}` must be below `{below}` and above `{above}`, and `{below}` <= `{above}`"
+        if isinstance(op.op, ast.Or) and _order(above, below):
+            return f"always true: `{operand}` is above `{above}` or below `{below}`, and `{above}` <= `{below}`"
+    return None
+
+
+def boolean_sites(unit: Unit) -> list[Site]:
+    everywhere = [b for b in unit.nodes if isinstance(b, ast.BoolOp) and _always(b)]
+    out = []
+    for op in everywhere + _decides(unit):
+        text = ast.unparse(op)
+        always = _always(op)
+        facts = (f"`{text}` is {always}" if always else
+                 f"the condition `{text}` combines {len(op.values)} parts with `{'and' if isinstance(op.op, ast.And) else 'or'}`")
+        out.append(Site("wrong_boolean_logic", op.lineno, facts, f"Correct the condition `{text}`"))
+    return sorted(out, key=lambda s: "always" not in s.facts)[:1]

@@ -1,0 +1,246 @@
+"""Sites of units and types mixed up: seconds with milliseconds, bytes with text, a number with text, naive with
+aware datetimes, a keyword that names its unit given another.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from reviewer.judge.features import call_name
+from reviewer.judge.site import Site, call_text
+from reviewer.judge.units import Unit
+
+__all__ = ["unit_mix_sites"]
+
+
+# --- units and types mixed up -----------------------------------------------------------------------------------
+
+_FAMILIES: list[tuple[str, re.Pattern[str]]] = [
+    ("milliseconds", re.compile(r"(^|_)(ms|msec|millis|milliseconds?)$", re.I)),
+    ("seconds", re.compile(r"(^|_)(s|sec|secs|seconds?)$|^(time\.time|time\.monotonic|time\.perf_counter)\(\)$"
+                           r"|(^|\.)(getmtime|getctime|getatime)\(|^st_[mca]time$", re.I)),
+    ("datetimes", re.compile(r"^(datetime\.)?(datetime\.)?(now|utcnow|today|fromtimestamp|fromisoformat)\(", re.I)),
+    ("timedeltas", re.compile(r"^(datetime\.)?timedelta\(", re.I)),
+    ("minutes", re.compile(r"(^|_)(min|mins|minutes?)$", re.I)),
+    ("hours", re.compile(r"(^|_)(hrs|hours?)$", re.I)),
+    ("days", re.compile(r"(^|_)(days?)$", re.I)),
+    ("nanoseconds", re.compile(r"(^|_)(ns|nanos|nanoseconds?)$|^time\.(time|monotonic|perf_counter)_ns\(\)$", re.I)),
+    ("bytes", re.compile(r"(^|_)(bytes|nbytes)$|^st_size$|(^|\.)getsize\(", re.I)),
+    ("kilobytes", re.compile(r"(^|_)(kb|kib|kilobytes)$", re.I)),
+    ("megabytes", re.compile(r"(^|_)(mb|mib|megabytes)$", re.I)),
+    ("gigabytes", re.compile(r"(^|_)(gb|gib|gigabytes)$", re.I)),
+]
+_KEYWORD_UNITS = {"seconds": "seconds", "minutes": "minutes", "hours": "hours", "days": "days",
+                  "milliseconds": "milliseconds", "timeout": "seconds"}
+"""Keyword arguments that name their unit (``timedelta(seconds=...)``; a ``timeout=`` is in seconds)."""
+_CONVERSIONS = frozenset({24, 60, 1000, 1e3, 1e6, 1e9, 1024, 1_000_000, 3600, 86400, 0.001, 1e-3, 1e-6, 1e-9})
+_TIME_CALLS = ("time.sleep", "sleep")
+
+
+def _datetime_family(node: ast.AST) -> str | None:
+    """``datetime.now()``, ``utcnow()``, ``fromtimestamp(t)`` are naive; with a tz argument, aware. Subtracting or
+    comparing one with the other raises TypeError."""
+    if not isinstance(node, ast.Call):
+        return None
+    name = call_name(node)
+    leaf = name.rsplit(".", 1)[-1]
+    if "datetime" not in name or leaf not in ("now", "utcnow", "today", "fromtimestamp", "utcfromtimestamp"):
+        return None
+    aware = leaf == "now" and (node.args or node.keywords) or leaf == "fromtimestamp" and (
+        len(node.args) > 1 or any(k.arg == "tz" for k in node.keywords))
+    return "aware datetimes" if aware else "naive datetimes"
+
+
+def _family(node: ast.AST) -> str | None:
+    dated = _datetime_family(node)
+    if dated:
+        return dated
+    text = ast.unparse(node)
+    leaf = text if text.endswith("()") else text.rsplit(".", 1)[-1]
+    for name, pattern in _FAMILIES:
+        if pattern.search(leaf) or pattern.search(text):
+            return name
+    return None
+
+
+def _converted(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Constant) and n.value in _CONVERSIONS and not isinstance(n.value, bool)
+               for n in ast.walk(node))
+
+
+def _operands(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+        return _operands(node.left) + _operands(node.right)
+    return [node]
+
+
+_TEXT_SOURCES = re.compile(r"^(os\.environ\.get|os\.getenv|input|environ\.get|getenv)$|\.(read|readline|decode|"
+                           r"strip|getvalue)$|^sys\.argv|(^|\.)(args|form|headers|params|query_params)\.get$")
+
+
+def _text_source(node: ast.AST) -> bool:
+    """A value that is text whatever it holds: an environment variable, input(), a line read, argv, a form field."""
+    if isinstance(node, ast.Subscript):
+        return ast.unparse(node.value) in ("sys.argv", "os.environ")
+    return isinstance(node, ast.Call) and bool(_TEXT_SOURCES.search(call_name(node)))
+
+
+def _numeric(node: ast.AST) -> bool:
+    """A value that is a number whatever its inputs: ``len()``, ``int()``, ``float()``, ``sum()``, ``round()``."""
+    return isinstance(node, ast.Call) and call_name(node) in ("len", "int", "float", "sum", "round", "abs")
+
+
+def _text_vs_number(unit: Unit) -> list[Site]:
+    """``os.environ.get("N") == 1``: text compared with a number is never equal (or raises on < and >)."""
+    out = []
+    for node in (n for n in unit.nodes if isinstance(n, ast.Compare)):
+        sides = [node.left, *node.comparators]
+        numbers = [x for x in sides if isinstance(x, ast.Constant) and isinstance(x.value, (int, float))
+                   and not isinstance(x.value, bool)]
+        texts = [x for x in sides if _text_source(x)]
+        if not (numbers and texts) and isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
+            numbers = [x for x in sides if _numeric(x)]  # ``len(parts) == "3"``, ``int(v) > "10"``
+            texts = [x for x in sides if isinstance(x, ast.Constant) and isinstance(x.value, str)]
+            numbers, texts = (texts, numbers) if numbers and texts else ([], [])
+        if numbers and texts:
+            out.append(Site("type_confusion", node.lineno, f"`{ast.unparse(texts[0])}` is text and is compared with "
+                            f"the number {ast.unparse(numbers[0])}", f"Convert `{ast.unparse(texts[0])}` with int() "
+                            "(handling a bad value) before comparing"))
+    return out
+
+
+_TEXT_MODE = frozenset({"text", "universal_newlines", "encoding", "errors"})
+_BYTES_CALLS = re.compile(r"(^|\.)(recv|recvfrom|read_bytes|b64decode|urlsafe_b64decode|digest|encode)$")
+
+
+def _bytes_names(unit: Unit) -> dict[str, str]:
+    """Names bound to bytes, with the expression that reads them as text would: ``done = subprocess.run(...,
+    capture_output=True)`` (no ``text=``) makes ``done.stdout`` bytes; ``data = sock.recv(64)`` makes ``data``."""
+    out: dict[str, str] = {}
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)):
+        call, name = node.value, call_name(node.value)
+        targets = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        if not targets or any(k.arg in _TEXT_MODE or k.arg is None for k in call.keywords):
+            continue
+        if name in ("subprocess.run", "run") and any(k.arg in ("capture_output", "stdout") for k in call.keywords):
+            out.update({f"{t}.stdout": name for t in targets} | {f"{t}.stderr": name for t in targets})
+        elif name in ("subprocess.check_output", "check_output") or _BYTES_CALLS.search(name):
+            out.update({t: name for t in targets})
+    return out
+
+
+_BYTES_RESULT = re.compile(r"(^|\.)(digest|encode|read_bytes|recv|recv_into|recvfrom|b64decode|urlsafe_b64decode"
+                           r"|b64encode|pack|getbuffer|tobytes)$")
+_TEXT_RESULT = re.compile(r"(^|\.)(hexdigest|decode|read_text|getvalue_text|hex|isoformat|strftime|str|repr"
+                          r"|format|join)$")
+_SAME = ("strip", "rstrip", "lstrip", "lower", "upper", "casefold", "splitlines")
+
+
+_ANNOTATED = {"bytes": "bytes", "str": "text", "int": "a number", "float": "a number", "Path": "a path",
+              "pathlib.Path": "a path"}
+_NEVER_EQUAL = ({"bytes", "text"}, {"a number", "text"}, {"a path", "text"})
+
+
+def _bound_kinds(unit: Unit) -> dict[str, str]:
+    """Names bound to bytes or to text in the unit (``data = sock.recv(64)``, ``want = h.hexdigest()``), and
+    ``done.stdout`` for a command run without ``text=True``."""
+    out = {name: "bytes" for name in _bytes_names(unit)}
+    args = getattr(unit.node, "args", None)
+    for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if args is not None else []:
+        kind = _ANNOTATED.get(ast.unparse(a.annotation)) if a.annotation is not None else None
+        if kind:
+            out[a.arg] = kind  # ``dest: Path`` is a path whatever the caller passes
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and len(n.targets) == 1):
+        target = node.targets[0]
+        if isinstance(target, ast.Name) and target.id not in out:
+            kind = _value_kind(node.value, {})
+            if kind:
+                out[target.id] = kind
+    return out
+
+
+def _value_kind(node: ast.AST, names: dict[str, str]) -> str | None:
+    """"bytes", "text" or None (unknown) for a value."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SAME:
+        node = node.func.value
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            return "a number"
+        return "bytes" if isinstance(node.value, bytes) else "text" if isinstance(node.value, str) else None
+    if isinstance(node, ast.JoinedStr):
+        return "text"
+    text = ast.unparse(node)
+    if text in names:
+        return names[text]
+    if isinstance(node, ast.Call):
+        name = call_name(node)
+        if _BYTES_RESULT.search(name) or name == "bytes":
+            return "bytes"
+        if _TEXT_RESULT.search(name):
+            return "text"
+    return None
+
+
+def _bytes_vs_text(unit: Unit) -> list[Site]:
+    """Bytes compared with (or searched for) text: ``done.stdout.strip() == "ready"`` is never true when the
+    command ran without ``text=True``; ``h.digest() == expected_hex`` never holds; ``data.startswith("OK")``
+    raises TypeError."""
+    names = _bound_kinds(unit)
+    for node in unit.nodes:
+        pairs: list[tuple[ast.AST, ast.AST]] = []
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and not isinstance(node.ops[0], (ast.Is, ast.IsNot)):
+            pairs = [(node.left, node.comparators[0])]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args and \
+                node.func.attr in ("startswith", "endswith", "split", "find", "count", "replace"):
+            pairs = [(node.func.value, node.args[0])]
+        for one, other in pairs:
+            kind_one, kind_other = _value_kind(one, names), _value_kind(other, names)
+            if {kind_one, kind_other} in _NEVER_EQUAL:
+                return [Site("type_confusion", node.lineno, f"`{ast.unparse(one)}` is {kind_one} and "
+                             f"`{ast.unparse(other)}` is {kind_other}: they never compare equal (and an ordering or a "
+                             "search between them raises TypeError)",
+                             f"Convert `{ast.unparse(one)}` or `{ast.unparse(other)}` so both sides are the same type")]
+    return []
+
+
+def _keyword_mix(node: ast.Call) -> Site | None:
+    """``timedelta(seconds=ttl_ms)``, ``requests.get(url, timeout=timeout_ms)``: a keyword that names its unit given
+    a value of another."""
+    for k in node.keywords:
+        wanted = _KEYWORD_UNITS.get(k.arg or "")
+        if wanted is None or _converted(k.value):
+            continue
+        given = {f for o in _operands(k.value) if (f := _family(o))}
+        if given and wanted not in given:
+            return Site("type_confusion", node.lineno, f"`{k.arg}=` takes {wanted} and is given "
+                        f"`{ast.unparse(k.value)}`, in {' and '.join(sorted(given))}",
+                        f"Convert `{ast.unparse(k.value)}` to {wanted} before passing it as `{k.arg}=`")
+    return None
+
+
+def unit_mix_sites(unit: Unit) -> list[Site]:
+    """Seconds added to or compared with milliseconds (or minutes, bytes...), or a sleep given milliseconds."""
+    out = []
+    for node in unit.nodes:
+        if isinstance(node, ast.Call) and (mixed := _keyword_mix(node)) is not None:
+            out.append(mixed)
+            continue
+        sides: list[ast.AST] = []
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            sides = [node]
+        elif isinstance(node, ast.Call) and call_name(node) in _TIME_CALLS and node.args:
+            if _family(node.args[0]) == "milliseconds" and not _converted(node.args[0]):
+                out.append(Site("type_confusion", node.lineno, f"`{call_text(node)}` takes seconds and is given "
+                                f"`{ast.unparse(node.args[0])}`", "Convert milliseconds to seconds (/ 1000)"))
+            continue
+        if not sides or _converted(node):
+            continue
+        families = {f for s in sides for o in _operands(s) if (f := _family(o))}
+        if len(families) > 1:
+            out.append(Site("type_confusion", node.lineno, f"`{ast.unparse(node)}` mixes {' and '.join(sorted(families))} "
+                            "with no conversion on that line", "Convert both sides to the same unit before comparing "
+                            "or adding"))
+    return (out + _text_vs_number(unit) + _bytes_vs_text(unit))[:1]
