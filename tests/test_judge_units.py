@@ -400,6 +400,9 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     ("stale_cache_key", "class T:\n    def thumb(self, path):\n        key = (path, self.size)\n        if key not in self._memo:\n"
      "            self._memo[key] = render(path, self.size)\n        return self._memo[key]\n", 5, False),
     # a cache made in the call (a closure's): the parameters are the same for everything it holds
+    ("stale_cache_key", "def make(src, wrap):\n    cache: dict = {}\n    def func():\n        s = src()\n"
+     "        if s in cache:\n            return cache[s]\n        cache[s] = wrap()\n        return cache[s]\n"
+     "    return func\n", 7, False),
     ("stale_cache_key", "def make(src, wrap):\n    cache = {}\n    def func():\n        s = src()\n"
      "        if s in cache:\n            return cache[s]\n        cache[s] = wrap()\n        return cache[s]\n"
      "    return func\n", 7, False),

@@ -112,7 +112,8 @@ def cache_sites(unit: Unit) -> list[Site]:
     if memoised or not params:
         return memoised
     used = _value_params(unit, params)
-    local = {t.id for n in unit.nodes if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+    local = {t.id for n in unit.nodes if isinstance(n, (ast.Assign, ast.AnnAssign))
+             for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
     for node, cache, key in _stores(unit):
         if isinstance(cache, ast.Name) and cache.id in local:
             continue  # a cache made in this call: the parameters are the same for all it holds (a closure's cache)
