@@ -445,6 +445,13 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
      "datetime.datetime.fromtimestamp(stamp, tz=datetime.timezone.utc)\n", 3, True),
     ("type_confusion", "import datetime\ndef f(stamp):\n    return datetime.datetime.now(datetime.timezone.utc) - "
      "datetime.datetime.fromtimestamp(stamp, tz=datetime.timezone.utc)\n", 3, False),
+    # a private method its class calls only with the lock held; called once without it, it is a site again
+    ("race_on_shared_state", "import threading\nclass L:\n    def __init__(self):\n        self._lock = threading.RLock()\n"
+     "    def start(self):\n        with self._lock:\n            self._redirect()\n    def _redirect(self):\n"
+     "        self._saved = 1\n", 9, False),
+    ("race_on_shared_state", "import threading\nclass L:\n    def __init__(self):\n        self._lock = threading.RLock()\n"
+     "    def start(self):\n        with self._lock:\n            self._redirect()\n    def _redirect(self):\n"
+     "        self._saved = 1\n    def reset(self):\n        self._redirect()\n", 9, True),
 ])
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:

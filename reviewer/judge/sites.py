@@ -72,9 +72,23 @@ def _thread_local(unit: Unit) -> set[str]:
     return out
 
 
+def _called_under_lock(unit: Unit) -> bool:
+    """A private method (``_enable_redirect_io``) that its class calls only inside ``with self._lock:``: the
+    caller holds the lock for it."""
+    name = unit.qualname.rsplit(".", 1)[-1]
+    if unit.class_node is None or not name.startswith("_") or name.startswith("__"):
+        return False
+    calls = []
+    for method in (n for n in unit.class_node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+        locked = lock_withs(method)
+        calls += [any(a <= c.lineno <= b for a, b in locked) for c in ast.walk(method) if isinstance(c, ast.Call)
+                  and call_name(c) == f"self.{name}"]
+    return bool(calls) and all(calls)
+
+
 def race_sites(unit: Unit) -> list[Site]:
     """The first write of shared state made without a lock, where something says the state is shared."""
-    if unit.kind == "module" or not _uses_threads(unit) or not _shared_evidence(unit):
+    if unit.kind == "module" or not _uses_threads(unit) or not _shared_evidence(unit) or _called_under_lock(unit):
         return []
     local = _thread_local(unit)
     module_names = {t.id for n in unit.source.tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
