@@ -451,7 +451,15 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
      "        self._saved = 1\n", 9, False),
     ("race_on_shared_state", "import threading\nclass L:\n    def __init__(self):\n        self._lock = threading.RLock()\n"
      "    def start(self):\n        with self._lock:\n            self._redirect()\n    def _redirect(self):\n"
-     "        self._saved = 1\n    def reset(self):\n        self._redirect()\n", 9, True),
+     "        self._saved += 1\n    def reset(self):\n        self._redirect()\n", 9, True),
+    # a race needs a read and a write that can interleave: a plain store of a new value loses nothing
+    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n        self._lock = threading.Lock()\n"
+     "    def stop(self):\n        self.quiet = True\n", 6, False),
+    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n        self._lock = threading.Lock()\n"
+     "    def add(self, k, v):\n        cur = self._d.get(k, 0)\n        self._d[k] = cur + v\n", 7, True),
+    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n        self._lock = threading.Lock()\n"
+     "    def conn(self):\n        if self._conn is None:\n            self._conn = connect()\n"
+     "        return self._conn\n", 7, True),  # a lazy load without the lock
 ])
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:

@@ -72,6 +72,46 @@ def _thread_local(unit: Unit) -> set[str]:
     return out
 
 
+def _container(target: ast.AST) -> str:
+    """What a write changes: ``self._counts`` for ``self._counts[sku] = ...``, ``self.total`` for itself."""
+    return ast.unparse(target.value if isinstance(target, ast.Subscript) else target)
+
+
+def _read_modify_write(unit: Unit, line: int) -> bool:
+    """The write at ``line`` depends on a read of the same state, so that two threads can interleave between
+    them: ``x += 1``, ``self._totals[k] = self._totals.get(k, 0) + v`` (also through a local read before it), or
+    a write where another statement reads that state (``if self._conn is None: self._conn = connect()``, a loop
+    over a list another thread appends to). A plain store of a new value (``self.quiet = True``) loses nothing."""
+    for node in (n for n in unit.nodes if getattr(n, "lineno", None) == line and isinstance(
+            n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Call))):
+        if isinstance(node, ast.AugAssign):
+            return True
+        if isinstance(node, ast.Call):
+            bases, value = [_container(node.func.value)] if isinstance(node.func, ast.Attribute) else [], None
+        else:
+            bases = [_container(t) for t in (node.targets if isinstance(node, ast.Assign) else [node.target])]
+            value = node.value
+        read = ast.unparse(value) if value is not None else ""
+        read += " " + " ".join(ast.unparse(a.value) for a in unit.nodes if isinstance(a, ast.Assign)
+                               and a.lineno < line and value is not None and any(
+                                   isinstance(t, ast.Name) and t.id in read for t in a.targets))
+        if any(base in read for base in bases) or _read_elsewhere(unit, node, bases):
+            return True
+    return False
+
+
+def _read_elsewhere(unit: Unit, write: ast.AST, bases: list[str]) -> bool:
+    """Another statement of the unit reads the written state (a test, a loop over it, ``len()`` of it): between
+    that read and this write another thread can change it."""
+    inside = {id(n) for n in ast.walk(write)}
+    for node in unit.nodes:
+        if id(node) in inside or not isinstance(node, (ast.Attribute, ast.Name, ast.Subscript)):
+            continue
+        if isinstance(getattr(node, "ctx", None), ast.Load) and ast.unparse(node) in bases:
+            return True
+    return False
+
+
 def _called_under_lock(unit: Unit) -> bool:
     """A private method (``_enable_redirect_io``) that its class calls only inside ``with self._lock:``: the
     caller holds the lock for it."""
@@ -100,6 +140,7 @@ def race_sites(unit: Unit) -> list[Site]:
     locked = lock_withs(unit.node)
     open_writes = [w for w in writes if not any(a <= w <= b for a, b in locked)
                    and not any(f".{name}." in unit.source.line(w) for name in local)]
+    open_writes = [w for w in open_writes if _read_modify_write(unit, w)]
     if not open_writes:
         return []
     line = open_writes[0]
