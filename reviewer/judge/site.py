@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from reviewer.judge.features import call_name
 from reviewer.judge.units import Unit
 
-__all__ = ["LOG_CALLS", "Site", "call_text", "code_at"]
+__all__ = ["LOG_CALLS", "Site", "call_text", "code_at", "parameters"]
 
 LOG_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print", "echo",
                        "secho"})
@@ -37,3 +37,12 @@ def code_at(unit: Unit, line: int) -> str:
 def call_text(node: ast.Call) -> str:
     """The called name as written (``requests.get``, ``self.session.post``)."""
     return call_name(node) or ast.unparse(node.func)
+
+
+def parameters(unit: Unit) -> list[ast.arg]:
+    """The unit's parameters (positional-only, ordinary, keyword-only), without ``self`` and ``cls``; none for
+    module code."""
+    args = getattr(unit.node, "args", None)
+    if args is None:
+        return []
+    return [a for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if a.arg not in ("self", "cls")]

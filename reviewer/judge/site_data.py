@@ -12,7 +12,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import LOG_CALLS, Site, call_text
+from reviewer.judge.site import LOG_CALLS, Site, call_text, parameters
 from reviewer.judge.units import Unit
 
 __all__ = ["cache_sites", "logged_sites", "timeout_sites"]
@@ -21,13 +21,6 @@ __all__ = ["cache_sites", "logged_sites", "timeout_sites"]
 # --- stale cache key --------------------------------------------------------------------------------------------
 
 _CACHEISH = re.compile(r"cache|memo|_seen$|lookup|registry", re.I)
-
-
-def _params(unit: Unit) -> list[str]:
-    args = getattr(unit.node, "args", None)
-    if args is None:
-        return []
-    return [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if a.arg not in ("self", "cls")]
 
 
 def _value_params(unit: Unit, params: list[str]) -> set[str]:
@@ -108,7 +101,7 @@ def _memoised_reads_state(unit: Unit) -> list[Site]:
 def cache_sites(unit: Unit) -> list[Site]:
     """A store into a cache-like mapping whose key leaves out a parameter the function uses as a value."""
     memoised = _memoised_reads_state(unit)
-    params = _params(unit)
+    params = [a.arg for a in parameters(unit)]
     if memoised or not params:
         return memoised
     used = _value_params(unit, params)

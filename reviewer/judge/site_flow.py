@@ -12,7 +12,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import LOG_CALLS, Site, call_text, code_at
+from reviewer.judge.site import LOG_CALLS, Site, call_text, code_at, parameters
 from reviewer.judge.units import Unit
 
 __all__ = ["error_value_sites", "handler_sites", "is_success_value", "status_sites"]
@@ -169,10 +169,8 @@ def _echoes_input(unit: Unit, value: ast.AST | None) -> bool:
     fallback: not a site.)"""
     if not (isinstance(value, ast.Call) and call_name(value) == "len" and value.args):
         return False
-    args = getattr(unit.node, "args", None)
-    params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]} - {"self", "cls"} if args else set()
     inner = value.args[0]
-    if not (isinstance(inner, ast.Name) and inner.id in params):
+    if not (isinstance(inner, ast.Name) and inner.id in {a.arg for a in parameters(unit)}):
         return False
     others = [n.value for n in unit.nodes if isinstance(n, ast.Return) and n.value is not None]
     return any(ast.unparse(o) != ast.unparse(value) for o in others)

@@ -8,7 +8,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site, call_text
+from reviewer.judge.site import Site, call_text, parameters
 from reviewer.judge.units import Unit
 
 __all__ = ["unit_mix_sites"]
@@ -146,8 +146,7 @@ def _bound_kinds(unit: Unit) -> dict[str, str]:
     """Names bound to bytes or to text in the unit (``data = sock.recv(64)``, ``want = h.hexdigest()``), and
     ``done.stdout`` for a command run without ``text=True``."""
     out = {name: "bytes" for name in _bytes_names(unit)}
-    args = getattr(unit.node, "args", None)
-    for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if args is not None else []:
+    for a in parameters(unit):
         kind = _ANNOTATED.get(ast.unparse(a.annotation)) if a.annotation is not None else None
         if kind:
             out[a.arg] = kind  # ``dest: Path`` is a path whatever the caller passes

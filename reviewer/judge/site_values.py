@@ -64,13 +64,14 @@ def _none_or_type_test(part: ast.AST) -> bool:
     return isinstance(part, ast.Call) and call_name(part) in ("isinstance", "hasattr", "callable")
 
 
-def _caught(unit: Unit, line: int) -> bool:
-    """The division runs inside a try whose handler catches ZeroDivisionError (or a base of it)."""
-    for t in (n for n in unit.nodes if isinstance(n, ast.Try)):
+def _caught(unit: Unit, line: int, errors: frozenset[str] | None = _ZERO_ERRORS) -> bool:
+    """``line`` runs inside a try whose handler catches one of ``errors`` (ZeroDivisionError or a base of it by
+    default; None: any handler at all)."""
+    for t in (n for n in unit.nodes if isinstance(n, ast.Try) and n.handlers):
         body_end = max(int(getattr(s, "end_lineno", s.lineno) or s.lineno) for s in t.body)
-        if t.body[0].lineno <= line <= body_end and any(
+        if t.body[0].lineno <= line <= body_end and (errors is None or any(
                 h.type is None or set(ast.unparse(h.type).replace("(", "").replace(")", "").replace(" ", "").split(","))
-                & _ZERO_ERRORS for h in t.handlers):
+                & errors for h in t.handlers)):
             return True
     return False
 
@@ -88,18 +89,13 @@ def _statistics_on_empty(unit: Unit) -> list[Site]:
             continue
         data = node.args[0]
         if isinstance(data, (ast.List, ast.Tuple)) and data.elts or _tested(unit, data, node.lineno) or \
-                _caught_any(unit, node.lineno):
+                _caught(unit, node.lineno, None):
             continue
         text = ast.unparse(data)
         out.append(Site("division_by_zero", node.lineno, f"`{name}({text})` divides by the number of values and "
                         f"raises StatisticsError when `{text}` is empty; nothing before line {node.lineno} tests it",
                         f"Handle an empty `{text}` before calling `{name}`"))
     return out
-
-
-def _caught_any(unit: Unit, line: int) -> bool:
-    return any(t.body[0].lineno <= line <= max(int(getattr(s, "end_lineno", s.lineno) or s.lineno) for s in t.body)
-               for t in unit.nodes if isinstance(t, ast.Try) and t.handlers)
 
 
 def division_sites(unit: Unit) -> list[Site]:
