@@ -239,23 +239,27 @@ def _reports_failure(fn: ast.AST) -> bool:
                for n in ast.walk(fn))
 
 
-def _failure_reporters(unit: Unit) -> set[str]:
-    """Same-file functions (``name``) and methods of the unit's class (``self.name``) that report failure by their
-    result."""
-    defs = (ast.FunctionDef, ast.AsyncFunctionDef)
-    out = {n.name for n in unit.source.tree.body if isinstance(n, defs) and _reports_failure(n)}
-    if unit.class_node is not None:
-        out |= {f"self.{n.name}" for n in unit.class_node.body if isinstance(n, defs) and _reports_failure(n)}
-    return out
+def _dropped_failure_report(unit: Unit, call: ast.Call, parents: dict[int, ast.AST]) -> bool:
+    """A call whose result is dropped, of a same-file function (``name()``) or a method of the unit's class
+    (``self.name()``) that reports failure by its result. Only such dropped calls are looked up, so a unit
+    without one costs no walk of the file."""
+    if not isinstance(parents.get(id(call)), ast.Expr):
+        return False
+    name = call_name(call)
+    scope = unit.class_node if name.startswith("self.") else unit.source.tree
+    name = name[len("self."):] if name.startswith("self.") else name
+    if scope is None or "." in name:
+        return False
+    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name and _reports_failure(n)
+               for n in scope.body)
 
 
 def status_sites(unit: Unit) -> list[Site]:
     """A command or request whose outcome is never checked (or a call of a function that reports failure by its
     result, dropped), followed by a success value for the caller."""
     parents = unit.parents
-    reporters = _failure_reporters(unit)
     for call in (n for n in unit.nodes if isinstance(n, ast.Call) and (
-            _sending(n) or (call_name(n) in reporters and isinstance(parents.get(id(n)), ast.Expr)))):
+            _sending(n) or _dropped_failure_report(unit, n, parents))):
         if not _unchecked(unit, call, parents):
             continue
         success = _success_returns(unit, after=call.lineno)

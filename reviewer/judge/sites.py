@@ -128,7 +128,7 @@ def _called_under_lock(unit: Unit) -> bool:
 
 def race_sites(unit: Unit) -> list[Site]:
     """The first write of shared state made without a lock, where something says the state is shared."""
-    if unit.kind == "module" or not _uses_threads(unit) or not _shared_evidence(unit) or _called_under_lock(unit):
+    if unit.kind == "module" or not _uses_threads(unit) or not _shared_evidence(unit):
         return []
     local = _thread_local(unit)
     module_names = {t.id for n in unit.source.tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
@@ -141,7 +141,7 @@ def race_sites(unit: Unit) -> list[Site]:
     open_writes = [w for w in writes if not any(a <= w <= b for a, b in locked)
                    and not any(f".{name}." in unit.source.line(w) for name in local)]
     open_writes = [w for w in open_writes if _read_modify_write(unit, w)]
-    if not open_writes:
+    if not open_writes or _called_under_lock(unit):  # (the class's other methods are walked only when needed)
         return []
     line = open_writes[0]
     code = unit.source.line(line).strip()
