@@ -5,7 +5,7 @@
 
 Runs the unit pipeline of ``reviewer run`` (the sites the AST finds in each unit, one question per site behind
 the shared prefix; no cache, no time budget) over the judgement fixture (tests/fixtures/judgement) and prints,
-per set (tuning, heldout, fresh, blind: aggregate only) and overall:
+per set (tuning, heldout, fresh, third, blind: aggregate only) and overall:
 
 * recall: defects with a kept finding in their unit within ±2 lines of the defective line (and how many of
   those named the right kind);
@@ -44,9 +44,9 @@ from reviewer.review.prompts import PromptSet
 FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "judgement"
 PERSONAS = ["product_engineer", "qa_engineer", "architect", "test_engineer", "security_engineer"]
 LINE_WINDOW = 2
-SETS = ["tuning", "heldout", "fresh", "blind"]
-"""tuning, fresh: used while writing prompts and site finders; heldout: not tuned on, details read; blind: never seen
-by whoever tunes (see the README)."""
+SETS = ["tuning", "heldout", "fresh", "third", "variants", "blind"]
+"""tuning, fresh, variants: used while writing prompts and site finders; heldout, third: not tuned on, details read;
+blind: never seen by whoever tunes (see the README)."""
 BLIND = frozenset({"blind"})
 """Sets whose per-site lines are never printed: only their aggregate figures, so that they stay held out."""
 
@@ -72,6 +72,7 @@ class Score:
     correct_sited: int = 0
     """Correct functions with a site: where the model must answer no."""
     missed: list[str] = field(default_factory=list)
+    unsited: list[str] = field(default_factory=list)
     false_positives: list[str] = field(default_factory=list)
 
     def add(self, other: "Score") -> None:
@@ -114,7 +115,10 @@ def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[
         outcome = outcomes[(d["file"], d["unit"])]
         line = _line_of(outcome, d["line"])
         near = [f for f in _kept(outcome, min_yes) if f.line is not None and abs(f.line - line) <= LINE_WINDOW]
-        score.sited += any(abs(site.line - line) <= LINE_WINDOW for site in outcome.ranked.sites)
+        sited = any(abs(site.line - line) <= LINE_WINDOW for site in outcome.ranked.sites)
+        score.sited += sited
+        if not sited:
+            score.unsited.append(f"{d['file']} {d['unit']} ({d['kind']}): {d['line']}")
         score.found += bool(near)
         score.kind_right += any(f.rule == f"model.{d['kind']}" for f in near)
         if not near:
@@ -196,6 +200,17 @@ def _print_bars(name: str, outcomes: dict, truth: dict) -> None:
     print(f"{name:8} by the bar on P(yes): " + " | ".join(parts))
 
 
+def _truth() -> dict[str, list[dict[str, Any]]]:
+    """The fixture's expected.yaml, and each set's own (the blind set keeps its ground truth in its folder, so that
+    reading the shared file does not show it)."""
+    truth: dict[str, list[dict[str, Any]]] = {"defects": [], "correct": []}
+    for path in [FIXTURE / "expected.yaml", *sorted(FIXTURE.glob("*/expected.yaml"))]:
+        part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key in truth:
+            truth[key].extend(part.get(key) or [])
+    return truth
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", default="llamacpp")
@@ -209,11 +224,18 @@ def main() -> None:
     parser.add_argument("--sites-only", action="store_true",
                         help="no model: how many defects and correct functions have a site")
     args = parser.parse_args()
-    truth = yaml.safe_load((FIXTURE / "expected.yaml").read_text(encoding="utf-8"))
+    truth = _truth()
     names = SETS if args.set == "all" else [args.set]
     if args.sites_only:
+        # the blind set's site count is shown only when asked for by name: a figure looked at after every finder
+        # change would end up choosing the finders
+        names = [n for n in names if n not in BLIND or args.set == n]
         for name in names:
-            _print_sites(name, _score(_ranked_only(name), truth, name))
+            score = _score(_ranked_only(name), truth, name)
+            _print_sites(name, score)
+            if args.show and name not in BLIND:
+                for miss in score.unsited:
+                    print(f"  no site: {miss}")
         return
     options = {k: yaml.safe_load(v) for k, v in (o.split("=", 1) for o in args.option)}
     backend = backend_from_config(BackendConfig(options=options), name=args.backend, model=args.model,
