@@ -460,6 +460,41 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n        self._lock = threading.Lock()\n"
      "    def conn(self):\n        if self._conn is None:\n            self._conn = connect()\n"
      "        return self._conn\n", 7, True),  # a lazy load without the lock
+    # a None test after `and` guards nothing: the rest runs only when the value is None
+    ("wrong_boolean_logic", "def f(job, now):\n    return job.next is None and now >= job.next\n", 2, True),
+    ("wrong_boolean_logic", "def f(job, now):\n    return job.next is None or now >= job.next\n", 2, False),
+    ("wrong_boolean_logic", "def f(x):\n    g(x is not None or x.size)\n", 2, True),
+    # a read from a file opened in binary mode is bytes; the same name rebound in text mode is not
+    ("type_confusion", "def f(p):\n    with open(p, 'rb') as fh:\n        magic = fh.read(4)\n"
+     "        if magic != 'BKP1':\n            raise ValueError(p)\n", 4, True),
+    ("type_confusion", "def f(p):\n    with open(p, 'rb') as fh:\n        magic = fh.read(4)\n"
+     "        if magic != b'BKP1':\n            raise ValueError(p)\n", 4, False),
+    ("type_confusion", "def f(p):\n    with open(p, 'wb') as fh:\n        fh.write(b'x')\n    with open(p) as fh:\n"
+     "        return fh.read() == 'x'\n", 5, False),
+    # a sleep converted from milliseconds with nothing saying the value is in milliseconds
+    ("type_confusion", "import time\ndef f(resp):\n    wait = int(resp.headers.get('Retry-After', '1'))\n"
+     "    time.sleep(wait / 1000)\n", 4, True),
+    ("type_confusion", "import time\ndef f(delay_ms):\n    time.sleep(delay_ms / 1000)\n", 3, False),
+    # an object logged whole that holds a secret (read in the unit, or a data class's field)
+    ("sensitive_data_logged", "def f(config):\n    auth = (config.user, config.secret_key)\n"
+     "    log.info('configured: %r', config)\n", 3, True),
+    ("sensitive_data_logged", "def f(config):\n    auth = (config.user, config.secret_key)\n"
+     "    log.info('configured: %s', config.endpoint)\n", 3, False),
+    ("sensitive_data_logged", "from dataclasses import dataclass\n@dataclass\nclass Db:\n    host: str\n"
+     "    password: str\ndef f(db: Db):\n    log.info(f'connecting {db}')\n", 7, True),
+    ("sensitive_data_logged", "class Db:\n    def __init__(self, host, password):\n        self.host = host\n"
+     "        self.password = password\ndef f(db: Db):\n    log.info(f'connecting {db}')\n", 6, False),  # no field repr
+    # an HTTP byte range's end is inclusive
+    ("off_by_one", "def f(offset, chunk, total):\n    return {'Content-Range': f'bytes {offset}-{offset + len(chunk)}/{total}'}\n",
+     2, True),
+    ("off_by_one", "def f(offset, chunk, total):\n    return {'Content-Range': f'bytes {offset}-{offset + len(chunk) - 1}/{total}'}\n",
+     2, False),
+    ("off_by_one", "def f(start, size):\n    return 'bytes=%d-%d' % (start, start + size)\n", 2, True),
+    # a failed parse returned as zero where the function declares a number
+    ("error_as_value", "import re\ndef f(text) -> int:\n    m = re.fullmatch(r'(\\d+)k', text)\n    if m is None:\n"
+     "        return 0\n    return int(m.group(1)) * 1024\n", 5, True),
+    ("error_as_value", "import re\ndef f(text) -> int:\n    m = re.fullmatch(r'(\\d+)k', text)\n    if m is None:\n"
+     "        raise ValueError(text)\n    return int(m.group(1)) * 1024\n", 5, False),
 ])
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:

@@ -172,19 +172,99 @@ def _sensitive_names(node: ast.AST) -> list[str]:
     return out
 
 
+_SECRET_FIELD = re.compile(r"pass(word|wd|phrase)?$|(^|_)pwd$|secret|(^|_)token$|api_?key|credential|private_?key"
+                           r"|access_key", re.I)
+_DATA_CLASSES = re.compile(r"(^|\.)(dataclass|NamedTuple|TypedDict|BaseModel|BaseSettings|define|frozen|attrs|s)$")
+
+
+def _class_secrets(cls: ast.ClassDef) -> list[str]:
+    """The secret fields of a data class (dataclass, NamedTuple, pydantic model, attrs) whose generated repr
+    shows every field: not one that writes its own ``__repr__``/``__str__``, nor a field declared
+    ``repr=False``."""
+    marks = [ast.unparse(d.func if isinstance(d, ast.Call) else d) for d in cls.decorator_list]
+    marks += [ast.unparse(b) for b in cls.bases]
+    if not any(_DATA_CLASSES.search(m) for m in marks) or any(
+            isinstance(n, ast.FunctionDef) and n.name in ("__repr__", "__str__") for n in cls.body):
+        return []
+    fields = [n.target.id for n in cls.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+              and not (isinstance(n.value, ast.Call) and any(k.arg == "repr" for k in n.value.keywords))]
+    fields += [t.attr for n in ast.walk(cls) if isinstance(n, ast.Assign) for t in n.targets
+               if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"]
+    return [f for f in fields if _SECRET_FIELD.search(f)]
+
+
+def _secret_holders(unit: Unit) -> dict[str, str]:
+    """Objects in the unit that hold a secret, with one such field: ``config`` when the unit reads
+    ``config.secret_key`` or ``config["password"]``, a parameter annotated with (or a name made from) a class of the file that has a
+    ``password`` field, and ``self`` in such a class."""
+    out: dict[str, str] = {}
+    for n in unit.nodes:
+        if isinstance(n, ast.Attribute) and _SECRET_FIELD.search(n.attr) and isinstance(n.value, ast.Name) and \
+                n.value.id != "self":
+            out.setdefault(n.value.id, ast.unparse(n))
+        elif isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant) and isinstance(n.slice.value, str) \
+                and _SECRET_FIELD.search(n.slice.value) and isinstance(n.value, (ast.Name, ast.Attribute)):
+            out.setdefault(ast.unparse(n.value), ast.unparse(n))  # a dict's repr shows every entry
+    classes = {c.name: fields for c in unit.source.tree.body if isinstance(c, ast.ClassDef)
+               if (fields := _class_secrets(c))}
+    for a in parameters(unit):
+        cls = ast.unparse(a.annotation).strip("'\"") if a.annotation is not None else ""
+        if cls in classes:
+            out.setdefault(a.arg, f"{a.arg}.{classes[cls][0]}")
+    for n in (n for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)):
+        cls = call_name(n.value)
+        for t in (t for t in n.targets if isinstance(t, ast.Name) and cls in classes):
+            out.setdefault(t.id, f"{t.id}.{classes[cls][0]}")
+    if unit.class_node is not None and unit.class_node.name in classes:
+        out.setdefault("self", f"self.{classes[unit.class_node.name][0]}")
+    return out
+
+
+def _whole(value: ast.AST) -> list[ast.AST]:
+    """The objects a message shows whole: ``%r`` arguments, f-string fields, ``repr(x)``, ``vars(x)``,
+    ``x.__dict__``."""
+    if isinstance(value, ast.JoinedStr):
+        return [w for f in value.values if isinstance(f, ast.FormattedValue) for w in _whole(f.value)]
+    if isinstance(value, ast.Call) and call_name(value) in ("str", "repr", "vars", "asdict", "dataclasses.asdict",
+                                                            "dict") and value.args:
+        return _whole(value.args[0])
+    if isinstance(value, ast.Attribute) and value.attr == "__dict__":
+        return [value.value]
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mod):
+        parts = value.right.elts if isinstance(value.right, ast.Tuple) else [value.right]
+        return [w for p in parts for w in _whole(p)]
+    return [value] if isinstance(value, (ast.Name, ast.Attribute)) else []
+
+
+def _logged_values(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.Call) and call_name(node).rsplit(".", 1)[-1] in LOG_CALLS:
+        return [*node.args, *(k.value for k in node.keywords)]
+    if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+        return list(node.exc.args)
+    return []
+
+
 def logged_sites(unit: Unit) -> list[Site]:
-    """A password, token or key passed to a log call, print or an exception message."""
+    """A password, token or key passed to a log call, print or an exception message, or an object that holds
+    one, shown whole."""
+    holders: dict[str, str] | None = None
     for node in unit.nodes:
-        values: list[ast.AST] = []
-        if isinstance(node, ast.Call) and call_name(node).rsplit(".", 1)[-1] in LOG_CALLS:
-            values = [*node.args, *(k.value for k in node.keywords)]
-        elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-            values = list(node.exc.args)
+        values = _logged_values(node)
+        if not values:
+            continue
+        where = call_text(node) if isinstance(node, ast.Call) else "raise"
         names = [name for v in values for name in _sensitive_names(v)]
         if names:
-            return [Site("sensitive_data_logged", node.lineno, f"`{names[0]}` is passed to "
-                         f"`{call_text(node) if isinstance(node, ast.Call) else 'raise'}`, which writes it out"
-                         f"{_holds(unit, names[0])}", f"Leave `{names[0]}` out of the message (or mask it)")]
+            return [Site("sensitive_data_logged", node.lineno, f"`{names[0]}` is passed to `{where}`, which writes "
+                         f"it out{_holds(unit, names[0])}", f"Leave `{names[0]}` out of the message (or mask it)")]
+        holders = _secret_holders(unit) if holders is None else holders
+        shown = [(ast.unparse(w), holders[ast.unparse(w)]) for v in values for w in _whole(v)
+                 if ast.unparse(w) in holders]
+        if shown:
+            name, field_ = shown[0]
+            return [Site("sensitive_data_logged", node.lineno, f"`{name}` is passed whole to `{where}`, which writes "
+                         f"out its repr, and it holds `{field_}`",
+                         f"Log only the fields of `{name}` that are safe (or give it a repr that masks `{field_}`)")]
     return []
 
 

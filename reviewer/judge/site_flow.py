@@ -340,11 +340,34 @@ def _boolish(node: ast.AST | None) -> bool:
     return isinstance(node, (ast.Compare, ast.BoolOp)) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not))
 
 
+_PARSES = re.compile(r"(^|\.)(match|fullmatch|search|parse|strptime|loads|literal_eval|urlparse|parse_qs)$")
+
+
+def _failed_parses(unit: Unit) -> dict[int, str]:
+    """Returns of an empty or zero value right under ``if m is None:`` / ``if not m:`` where ``m`` is the result of
+    a match or parse: the input was bad, and the caller gets 0 as if it had said 0."""
+    parsed = {t.id: call_name(n.value) for n in unit.nodes if isinstance(n, ast.Assign)
+              and isinstance(n.value, ast.Call) and _PARSES.search(call_name(n.value))
+              for t in n.targets if isinstance(t, ast.Name)}
+    out: dict[int, str] = {}
+    for node in (n for n in unit.nodes if isinstance(n, ast.If) and isinstance(n.body[0], ast.Return)):
+        test = node.test
+        name = (ast.unparse(test.operand) if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) else
+                ast.unparse(test.left) if isinstance(test, ast.Compare) and isinstance(test.ops[0], ast.Is) and
+                isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None else None)
+        value = node.body[0].value
+        if name in parsed and value is not None and _empty(value) and not (
+                isinstance(value, ast.Constant) and value.value is None):
+            out[node.body[0].lineno] = f"when `{parsed[name]}` finds nothing (`{ast.unparse(test)}`)"
+    return out
+
+
 def error_value_sites(unit: Unit) -> list[Site]:
     """An error message, error code or exception returned where the function's other returns give results."""
     others = _other_results(unit)
     if not others:
         return []
+    failed = _failed_parses(unit) if _declares_result(unit) else {}
     in_handler = {id(r): h for _, h in _handlers(unit) if not _raises(h) for r in ast.walk(h)
                   if isinstance(r, ast.Return)}
     for r in (n for n in unit.nodes if isinstance(n, ast.Return)):
@@ -353,6 +376,8 @@ def error_value_sites(unit: Unit) -> list[Site]:
         if what is None and handler is not None and _declares_result(unit) and _empty(r.value) and \
                 not set(_names(handler.type)) <= _ABSENT:
             what = f"`{ast.unparse(r.value) if r.value is not None else 'None'}`, an empty result that hides the failure"
+        if what is None and r.lineno in failed:
+            what = f"`{ast.unparse(r.value)}` {failed[r.lineno]}, a value the caller cannot tell from a real one"
         if what is None:
             continue
         rest = [o for o in others if o is not r]

@@ -33,8 +33,20 @@ def _decides(unit: Unit) -> list[ast.BoolOp]:
     return out
 
 
-def _guarded_name(test: ast.AST) -> str | None:
-    """What ``x is not None``, ``isinstance(x, T)``, ``hasattr(x, a)``, ``k in x``, ``x`` or ``not x`` tests."""
+def _none_test(test: ast.AST) -> tuple[str, bool] | None:
+    """``x is None`` -> (x, True); ``x is not None`` -> (x, False)."""
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot)) and \
+            isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None:
+        return ast.unparse(test.left), isinstance(test.ops[0], ast.Is)
+    return None
+
+
+def _guarded_name(test: ast.AST, op: ast.boolop | None = None) -> str | None:
+    """What ``x is not None``, ``isinstance(x, T)``, ``hasattr(x, a)``, ``k in x``, ``x`` or ``not x`` tests. With
+    the operator: ``x is None`` guards nothing after ``and`` (the rest then runs only when ``x`` is None)."""
+    tested = _none_test(test)
+    if tested is not None and op is not None and tested[1] == isinstance(op, ast.And):
+        return None
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         test = test.operand
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
@@ -67,7 +79,7 @@ def _decisive(op: ast.BoolOp) -> bool:
         return False
     parts = list(op.values)
     while len(parts) > 1:
-        name = _guarded_name(parts[0])
+        name = _guarded_name(parts[0], op.op)
         if name is None or not any(name in ast.unparse(p) for p in parts[1:]):
             break
         parts.pop(0)
@@ -86,7 +98,35 @@ def _always(op: ast.BoolOp) -> str | None:
         truthy = [v for v in op.values if isinstance(v, ast.Constant) and v.value and not isinstance(v.value, bool)]
         if truthy:  # ``ext == "jpg" or "png"``
             return f"always true: `{ast.unparse(truthy[0])}` is a true value on its own, not compared with anything"
-    return _both_sides(op)
+    return _both_sides(op) or _none_then_used(op)
+
+
+def _uses(part: ast.AST, name: str) -> bool:
+    """``name`` compared by order, computed with, indexed or its attribute read in ``part`` (not merely tested)."""
+    for n in ast.walk(part):
+        if isinstance(n, ast.Compare) and not isinstance(n.ops[0], (ast.Is, ast.IsNot, ast.Eq, ast.NotEq)) and \
+                name in (ast.unparse(n.left), *(ast.unparse(c) for c in n.comparators)):
+            return True
+        if isinstance(n, (ast.Attribute, ast.Subscript)) and ast.unparse(n.value) == name:
+            return True
+        if isinstance(n, ast.BinOp) and name in (ast.unparse(n.left), ast.unparse(n.right)):
+            return True
+    return False
+
+
+def _none_then_used(op: ast.BoolOp) -> str | None:
+    """``x is None and now >= x``: the rest runs only when ``x`` is None, where it is never true (or raises);
+    ``x is not None or x.y`` likewise."""
+    for i, part in enumerate(op.values[:-1]):
+        tested = _none_test(part)
+        if tested is None or tested[1] != isinstance(op.op, ast.And):
+            continue
+        name = tested[0]
+        later = next((p for p in op.values[i + 1:] if _uses(p, name)), None)
+        if later is not None:
+            return (f"always false or an error: `{ast.unparse(later)}` is evaluated only when `{name}` is None, "
+                    "where it raises TypeError or is false")
+    return None
 
 
 def _sides(op: ast.BoolOp) -> dict[str, dict[str, str]]:

@@ -142,10 +142,40 @@ _ANNOTATED = {"bytes": "bytes", "str": "text", "int": "a number", "float": "a nu
 _NEVER_EQUAL = ({"bytes", "text"}, {"a number", "text"}, {"a path", "text"})
 
 
+def _binary_mode(call: ast.AST) -> bool:
+    """``open(p, "rb")``, ``path.open("rb")``, ``open(p, mode="wb")``: a file opened in binary mode."""
+    if not isinstance(call, ast.Call) or call_name(call).rsplit(".", 1)[-1] not in ("open", "fdopen"):
+        return False
+    modes = [*call.args[:2], *(k.value for k in call.keywords if k.arg == "mode")]
+    return any(isinstance(m, ast.Constant) and isinstance(m.value, str) and "b" in m.value
+               and set(m.value) <= set("rwxab+t") for m in modes)
+
+
+def _binary_reads(unit: Unit) -> dict[str, str]:
+    """``fh.read(4)`` and ``fh.readline()`` inside ``with open(p, "rb") as fh:``, which give bytes (a name the unit
+    also binds to anything else is left alone)."""
+    bindings: dict[str, list[ast.AST]] = {}
+    for n in unit.nodes:
+        if isinstance(n, (ast.With, ast.AsyncWith)):
+            for item in (i for i in n.items if isinstance(i.optional_vars, ast.Name)):
+                bindings.setdefault(item.optional_vars.id, []).append(n if _binary_mode(item.context_expr) else item)
+        elif isinstance(n, ast.Assign):
+            for t in (t for t in n.targets if isinstance(t, ast.Name)):
+                bindings.setdefault(t.id, []).append(n)
+    out: dict[str, str] = {}
+    for name, binds in bindings.items():
+        if len(binds) != 1 or not isinstance(binds[0], (ast.With, ast.AsyncWith)):
+            continue
+        out |= {ast.unparse(r): "bytes" for r in ast.walk(binds[0]) if isinstance(r, ast.Call)
+                and isinstance(r.func, ast.Attribute) and r.func.attr in ("read", "readline", "read1")
+                and isinstance(r.func.value, ast.Name) and r.func.value.id == name}
+    return out
+
+
 def _bound_kinds(unit: Unit) -> dict[str, str]:
-    """Names bound to bytes or to text in the unit (``data = sock.recv(64)``, ``want = h.hexdigest()``), and
-    ``done.stdout`` for a command run without ``text=True``."""
-    out = {name: "bytes" for name in _bytes_names(unit)}
+    """Names bound to bytes or to text in the unit (``data = sock.recv(64)``, ``want = h.hexdigest()``,
+    ``magic = fh.read(4)`` of a file opened "rb"), and ``done.stdout`` for a command run without ``text=True``."""
+    out = {name: "bytes" for name in _bytes_names(unit)} | _binary_reads(unit)
     for a in parameters(unit):
         kind = _ANNOTATED.get(ast.unparse(a.annotation)) if a.annotation is not None else None
         if kind:
@@ -153,7 +183,7 @@ def _bound_kinds(unit: Unit) -> dict[str, str]:
     for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and len(n.targets) == 1):
         target = node.targets[0]
         if isinstance(target, ast.Name) and target.id not in out:
-            kind = _value_kind(node.value, {})
+            kind = _value_kind(node.value, out)
             if kind:
                 out[target.id] = kind
     return out
@@ -203,6 +233,24 @@ def _bytes_vs_text(unit: Unit) -> list[Site]:
     return []
 
 
+def _scaled_unnamed(unit: Unit, arg: ast.AST) -> Site | None:
+    """``time.sleep(wait / 1000)`` where nothing says ``wait`` is in milliseconds: if it is already in seconds
+    (a ``Retry-After`` header, a ``*_s`` setting) the sleep is a thousand times too short."""
+    if not (isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Div) and isinstance(arg.right, ast.Constant)
+            and arg.right.value in (1000, 1e3)):
+        return None
+    family = _family(arg.left)
+    if family == "milliseconds":
+        return None
+    name = ast.unparse(arg.left)
+    source = next((n for n in unit.nodes if isinstance(n, ast.Assign) and any(
+        ast.unparse(t) == name for t in n.targets)), None)
+    origin = f"; `{name}` is set from `{ast.unparse(source.value)}` (line {source.lineno})" if source else ""
+    said = f"`{name}` is in {family}" if family else f"nothing in its name says `{name}` is in milliseconds"
+    return Site("type_confusion", arg.lineno, f"`{ast.unparse(arg)}` converts `{name}` from milliseconds to "
+                f"seconds, but {said}{origin}", f"Pass `{name}` in seconds if it already is")
+
+
 def _keyword_mix(node: ast.Call) -> Site | None:
     """``timedelta(seconds=ttl_ms)``, ``requests.get(url, timeout=timeout_ms)``: a keyword that names its unit given
     a value of another."""
@@ -234,6 +282,8 @@ def unit_mix_sites(unit: Unit) -> list[Site]:
             if _family(node.args[0]) == "milliseconds" and not _converted(node.args[0]):
                 out.append(Site("type_confusion", node.lineno, f"`{call_text(node)}` takes seconds and is given "
                                 f"`{ast.unparse(node.args[0])}`", "Convert milliseconds to seconds (/ 1000)"))
+            elif (scaled := _scaled_unnamed(unit, node.args[0])) is not None:
+                out.append(scaled)
             continue
         if not sides or _converted(node):
             continue

@@ -7,6 +7,7 @@ division, a ``+ 1`` in a slice or range, an index that can reach the length, a c
 from __future__ import annotations
 
 import ast
+import re
 
 from reviewer.judge.features import call_name, is_division
 from reviewer.judge.site import Site
@@ -233,8 +234,44 @@ def _negated_bounds(unit: Unit) -> list[Site]:
     return out
 
 
+_RANGE_TEXT = re.compile(r"bytes[ =]\s*$|^\s*-\s*$", re.I)
+
+
+def _range_ends(node: ast.AST) -> list[ast.AST]:
+    """The end of an HTTP byte range being formatted: ``f"bytes {a}-{a + len(c)}/{n}"``,
+    ``"bytes=%d-%d" % (a, b)``, ``"bytes={}-{}".format(a, b)``."""
+    if isinstance(node, ast.JoinedStr):
+        parts = node.values
+        text = "".join(p.value if isinstance(p, ast.Constant) else "\0" for p in parts)
+        fields = [p.value for p in parts if isinstance(p, ast.FormattedValue)]
+        return [fields[1]] if re.search(r"bytes[ =]\s*\0-\0", text, re.I) and len(fields) >= 2 else []
+    template, args = None, []
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
+        template, args = node.left.value, node.right.elts if isinstance(node.right, ast.Tuple) else []
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" and \
+            isinstance(node.func.value, ast.Constant):
+        template, args = node.func.value.value, node.args
+    if isinstance(template, str) and re.search(r"bytes[ =]\s*(%\w|\{\w*\})-(%\w|\{\w*\})", template, re.I) and \
+            len(args) >= 2:
+        return [args[1]]
+    return []
+
+
+def _byte_ranges(unit: Unit) -> list[Site]:
+    """An HTTP byte range's end is the last byte, inclusive: ``start + len(chunk)`` names one byte past it."""
+    out = []
+    for node in unit.nodes:
+        for end in _range_ends(node):
+            if isinstance(end, ast.BinOp) and isinstance(end.op, ast.Add) and not _plus_minus_one(end):
+                text = ast.unparse(end)
+                out.append(Site("off_by_one", node.lineno, f"`{text}` ends an HTTP byte range, whose end is the last "
+                                "byte itself (inclusive): a range of n bytes from `start` ends at `start + n - 1`",
+                                f"Use `{text} - 1` as the range's end"))
+    return out
+
+
 def bound_sites(unit: Unit) -> list[Site]:
-    out = _floor_counts(unit) + _negated_bounds(unit)
+    out = _byte_ranges(unit) + _floor_counts(unit) + _negated_bounds(unit)
     for node in unit.nodes:
         if isinstance(node, ast.Subscript) and _scaled_len(node):
             index, seq = ast.unparse(node.slice), ast.unparse(node.value)
