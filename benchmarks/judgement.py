@@ -73,6 +73,7 @@ class Score:
     """Correct functions with a site: where the model must answer no."""
     missed: list[str] = field(default_factory=list)
     unsited: list[str] = field(default_factory=list)
+    sited_correct: list[str] = field(default_factory=list)
     false_positives: list[str] = field(default_factory=list)
 
     def add(self, other: "Score") -> None:
@@ -127,6 +128,8 @@ def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[
         score.correct += 1
         outcome = outcomes[(c["file"], c["unit"])]
         score.correct_sited += bool(outcome.ranked.sites)
+        score.sited_correct.extend(f"{c['file']} {c['unit']}: {site.kind} at {site.line}: {site.facts[:100]}"
+                                   for site in outcome.ranked.sites)
         kept = _kept(outcome, min_yes)
         if kept:
             score.false_positive_units += 1
@@ -236,6 +239,8 @@ def main() -> None:
             if args.show and name not in BLIND:
                 for miss in score.unsited:
                     print(f"  no site: {miss}")
+                for site in score.sited_correct:
+                    print(f"  site in correct code: {site}")
         return
     options = {k: yaml.safe_load(v) for k, v in (o.split("=", 1) for o in args.option)}
     backend = backend_from_config(BackendConfig(options=options), name=args.backend, model=args.model,

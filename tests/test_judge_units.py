@@ -495,6 +495,56 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
      "        return 0\n    return int(m.group(1)) * 1024\n", 5, True),
     ("error_as_value", "import re\ndef f(text) -> int:\n    m = re.fullmatch(r'(\\d+)k', text)\n    if m is None:\n"
      "        raise ValueError(text)\n    return int(m.group(1)) * 1024\n", 5, False),
+    # a memo found by what it returns (a read of the map inside the result), its key left short
+    ("stale_cache_key", "class R:\n    def convert(self, amount, source, target):\n        if source not in self._rates:\n"
+     "            self._rates[source] = self._client.rate(source, target)\n        return amount * self._rates[source]\n",
+     4, True),
+    ("stale_cache_key", "class R:\n    def convert(self, amount, source, target):\n        key = (source, target)\n"
+     "        if key not in self._rates:\n            self._rates[key] = self._client.rate(source, target)\n"
+     "        return amount * self._rates[key]\n", 3, False),
+    # an object's id as a cache key
+    ("stale_cache_key", "_cache = {}\ndef f(schema):\n    key = id(schema)\n    v = _cache.get(key)\n    if v is None:\n"
+     "        v = _cache[key] = build(schema)\n    return v\n", 3, True),
+    # lru_cache on a method that reads state another method changes (not a lazily filled attribute)
+    ("stale_cache_key", "import functools\nclass T:\n    def set_locale(self, loc):\n        self.locale = loc\n"
+     "    @functools.lru_cache(maxsize=64)\n    def text(self, key):\n        return self.cat[self.locale][key]\n", 5, True),
+    ("stale_cache_key", "import functools\nclass T:\n    def ansi(self):\n        if self._ansi is None:\n"
+     "            self._ansi = make()\n        return self._ansi\n    @functools.lru_cache(maxsize=64)\n"
+     "    def text(self, key):\n        return self._ansi + key\n", 7, False),
+    # a logged value that carries a secret, unless it was masked
+    ("sensitive_data_logged", "def f(address, api_key):\n    url = f'https://geo/?q={address}&key={api_key}'\n"
+     "    log.error('failed: %s', url)\n", 3, True),
+    ("sensitive_data_logged", "def f(address, api_key):\n    url = redact(f'https://geo/?q={address}&key={api_key}')\n"
+     "    log.error('failed: %s', url)\n", 3, False),
+    ("sensitive_data_logged", "def f(tokens, s):\n    for token in tokens:\n        s = expect_token(token, s)\n"
+     "    raise ValueError(f'left: {s!r}')\n", 4, False),  # a function of the token is not the token
+    # a status only ever set to success, returned after a handler that does not raise
+    ("success_on_failure", "import json\ndef f(payload):\n    status = 200\n    try:\n        body = json.loads(payload)\n"
+     "    except ValueError as exc:\n        body = {'reason': str(exc)}\n    return status, body\n", 8, True),
+    ("success_on_failure", "import json\ndef f(payload):\n    status = 200\n    try:\n        body = json.loads(payload)\n"
+     "    except ValueError as exc:\n        status = 400\n        body = {'reason': str(exc)}\n    return status, body\n",
+     9, False),
+    # a return in finally discards the exception; a break out of a loop inside the finally does not
+    ("error_swallowed", "def f(p, d):\n    s = dict(d)\n    try:\n        s.update(load(p))\n    finally:\n"
+     "        return s\n", 6, True),
+    ("error_swallowed", "def f(c):\n    try:\n        run(c)\n    finally:\n        while True:\n            if c.wait():\n"
+     "                break\n", 7, False),
+    # futures never asked for their result
+    ("error_swallowed", "import concurrent.futures as cf\ndef f(jobs):\n    with cf.ThreadPoolExecutor() as pool:\n"
+     "        futures = [pool.submit(j) for j in jobs]\n        cf.wait(futures)\n", 5, True),
+    ("error_swallowed", "import concurrent.futures as cf\ndef f(jobs):\n    with cf.ThreadPoolExecutor() as pool:\n"
+     "        futures = [pool.submit(j) for j in jobs]\n        for fut in cf.as_completed(futures):\n"
+     "            fut.result()\n", 5, False),
+    # an error dict from a handler; an empty value from a handler that logs an error
+    ("error_as_value", "def f(s, i):\n    try:\n        r = s.get(i)\n    except OSError as exc:\n"
+     "        return {'error': str(exc)}\n    return r.json()\n", 5, True),
+    ("error_as_value", "def f(p):\n    try:\n        with open(p) as fh:\n            return fh.read().strip()\n"
+     "    except OSError as exc:\n        log.error('cannot read %s: %s', p, exc)\n        return ''\n", 7, True),
+    ("error_as_value", "def f(p):\n    try:\n        with open(p) as fh:\n            return fh.read().strip()\n"
+     "    except OSError as exc:\n        log.debug('no file %s: %s', p, exc)\n        return ''\n", 7, False),
+    # a filter in the list's own comprehension does not test the list for empty
+    ("division_by_zero", "def f(self, ip):\n    healthy = [b for b in self.backends if b.healthy]\n"
+     "    return healthy[hash(ip) % len(healthy)]\n", 3, True),
 ])
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:

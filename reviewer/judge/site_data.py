@@ -64,9 +64,12 @@ def _memo_maps(unit: Unit) -> set[str]:
                 read[node.targets[0].id] = source
     returned = set()
     for node in (n for n in unit.nodes if isinstance(n, ast.Return) and n.value is not None):
-        source = _read_from(node.value) or (read.get(node.value.id) if isinstance(node.value, ast.Name) else None)
-        if source:
-            returned.add(source)
+        for part in ast.walk(node.value):  # ``return amount * self._rates[src]``, ``return entry[1]``
+            source = _read_from(part) if not isinstance(part, ast.Name) else read.get(part.id)
+            if source is None and isinstance(part, ast.Subscript) and isinstance(part.value, ast.Name):
+                source = read.get(part.value.id)
+            if source:
+                returned.add(source)
     return looked_up & returned
 
 
@@ -83,12 +86,36 @@ _UNKEYED = re.compile(r"os\.environ|os\.getenv|time\.time|time\.monotonic|dateti
                       r"|random\.", re.I)
 
 
-def _memoised_reads_state(unit: Unit) -> list[Site]:
-    """A function memoised by its arguments (``@lru_cache``, ``@cache``) that also reads the clock or the
-    environment: its key leaves them out."""
-    decorators = [ast.unparse(d) for d in getattr(unit.node, "decorator_list", [])]
-    if not any(re.search(r"(^|\.)(lru_cache|cache|memoi[sz]e)", d) for d in decorators):
+def _mutable_state(unit: Unit) -> list[ast.Attribute]:
+    """``self.x`` read in a method, where the class also sets ``self.x`` outside ``__init__``: state that changes
+    after the object is made."""
+    cls = unit.class_node
+    if cls is None:
         return []
+    methods = [m for m in cls.body if isinstance(m, ast.FunctionDef) and m.name != "__init__"]
+    lazy = {id(a) for m in methods for i in ast.walk(m) if isinstance(i, ast.If)
+            for a in (x for b in i.body for x in ast.walk(b)) if isinstance(a, ast.Assign) and any(
+                ast.unparse(t) in ast.unparse(i.test) for t in a.targets)}  # ``if self._x is None: self._x = ...``
+    later = {t.attr for m in methods for n in ast.walk(m) if isinstance(n, (ast.Assign, ast.AugAssign))
+             and id(n) not in lazy for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+             if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"}
+    return [n for n in unit.nodes if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+            and n.value.id == "self" and isinstance(n.ctx, ast.Load) and n.attr in later]
+
+
+def _memoised_reads_state(unit: Unit) -> list[Site]:
+    """A function memoised by its arguments (``@lru_cache``, ``@cache``) that also reads the clock, the
+    environment, or (a method) state of the object that changes after it is made: its key leaves them out."""
+    decorators = [ast.unparse(d) for d in getattr(unit.node, "decorator_list", [])]
+    if not any(re.search(r"(^|\.)(lru_cache|cache|memoi[sz]ed?)(\(|$)", d) for d in decorators):
+        return []
+    line = getattr(unit.node, "decorator_list")[0].lineno
+    state = _mutable_state(unit)
+    if state:
+        text = ast.unparse(state[0])
+        return [Site("stale_cache_key", line, f"the method is memoised by its arguments (and `self`), and reads "
+                     f"`{text}`, which another method of the class changes after the object is made",
+                     f"Pass `{text}` in as an argument, or clear the cache when it changes")]
     for node in unit.nodes:
         if isinstance(node, (ast.Attribute, ast.Call)) and _UNKEYED.search(ast.unparse(node)):
             text = ast.unparse(node)
@@ -112,9 +139,16 @@ def cache_sites(unit: Unit) -> list[Site]:
             continue  # a cache made in this call: the parameters are the same for all it holds (a closure's cache)
         key_names = {n.id for n in ast.walk(key) if isinstance(n, ast.Name)}
         key_names |= _derived(unit, key_names)
+        identity = _identity_key(unit, key)
+        if identity is not None:
+            return [Site("stale_cache_key", _built_at(unit, key, node.lineno), f"the key of `{ast.unparse(cache)}` is "
+                         f"`{identity}`: an object's id is reused by a new object once the old one is freed, and "
+                         "equal objects get different keys", "Key the cache on the object's content (or keep a "
+                         "reference to it, e.g. a WeakKeyDictionary)")]
         key_names |= {ast.unparse(n) for n in ast.walk(key) if isinstance(n, ast.Attribute)}
         key_names |= _derived_attrs(unit, key_names)
-        missing = sorted(m for m in used - key_names if m != ast.unparse(cache))
+        feeds = _feeds(unit, node)
+        missing = sorted(m for m in used - key_names if m != ast.unparse(cache) and (not feeds or m in feeds))
         if missing and key_names:
             names = ", ".join(f"`{m}`" for m in missing)
             return [Site("stale_cache_key", _built_at(unit, key, node.lineno), f"the key `{ast.unparse(key)}` of "
@@ -122,6 +156,30 @@ def cache_sites(unit: Unit) -> list[Site]:
                          f"leaves out {names}, which the function also uses",
                          f"Put {names} in the cache key, or leave out of the cache what depends on it")]
     return []
+
+
+def _identity_key(unit: Unit, key: ast.AST) -> str | None:
+    """``id(obj)`` in the key, or in the key variable's value."""
+    values = [key] + [n.value for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(key, ast.Name)
+                      and any(isinstance(t, ast.Name) and t.id == key.id for t in n.targets)]
+    for v in values:
+        found = next((n for n in ast.walk(v) if isinstance(n, ast.Call) and call_name(n) == "id"), None)
+        if found is not None:
+            return ast.unparse(found)
+    return None
+
+
+def _feeds(unit: Unit, store: ast.AST) -> set[str]:
+    """The names and ``self.x`` attributes the stored value is computed from, two assignments deep (empty when
+    the store is not an assignment)."""
+    value = store.value if isinstance(store, ast.Assign) else store.args[1] if isinstance(store, ast.Call) else None
+    if value is None:
+        return set()
+    out = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)} | {
+        ast.unparse(n) for n in ast.walk(value) if isinstance(n, ast.Attribute)}
+    for _ in range(2):
+        out |= _derived(unit, out) | _derived_attrs(unit, out)
+    return out
 
 
 def _built_at(unit: Unit, key: ast.AST, store: int) -> int:
@@ -159,10 +217,28 @@ _SENSITIVE = re.compile(r"pass(word|wd|phrase)?$|^pw$|(^|_)pwd$|secret|(^|_)toke
                         r"|conn(ection)?_?str(ing)?$|(^|_)signature$|(^|_)otp$", re.I)
 
 
+_MASKING = re.compile(r"redact|mask|saniti[sz]e|scrub|obfuscate|censor|anonymi[sz]e|hide|strip_?(secret|auth|cred)",
+                      re.I)
+_MASK_TEXT = re.compile(r"redacted|\*\*\*|masked|hidden|censored", re.I)
+
+
+def _masked(node: ast.AST) -> bool:
+    """A value that masks what it shows: ``redact_dsn(dsn)``, ``{k: "<redacted>" if ... else v ...}``."""
+    return any(isinstance(n, ast.Call) and _MASKING.search(call_name(n).rsplit(".", 1)[-1])
+               or isinstance(n, ast.Constant) and isinstance(n.value, str) and _MASK_TEXT.search(n.value)
+               for n in ast.walk(node))
+
+
 def _sensitive_names(node: ast.AST) -> list[str]:
-    """Sensitive-looking names among the values (``password``, ``self.token``, ``{"password": pw}``)."""
-    out = []
+    """Sensitive-looking names among the values (``password``, ``self.token``, ``{"password": pw}``), unless the
+    value masks them."""
+    out: list[str] = []
+    if _masked(node):
+        return out
+    called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
     for n in ast.walk(node):
+        if id(n) in called:
+            continue  # ``expect_token(t, s)`` calls a function; it passes no token
         leaf = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else None
         if leaf and _SENSITIVE.search(leaf):
             out.append(ast.unparse(n))
@@ -254,6 +330,7 @@ def logged_sites(unit: Unit) -> list[Site]:
             continue
         where = call_text(node) if isinstance(node, ast.Call) else "raise"
         names = [name for v in values for name in _sensitive_names(v)]
+        names += [w for v in values for w in (ast.unparse(x) for x in _whole(v)) if _holds(unit, w)]
         if names:
             return [Site("sensitive_data_logged", node.lineno, f"`{names[0]}` is passed to `{where}`, which writes "
                          f"it out{_holds(unit, names[0])}", f"Leave `{names[0]}` out of the message (or mask it)")]
@@ -268,12 +345,28 @@ def logged_sites(unit: Unit) -> list[Site]:
     return []
 
 
+_CARRIES = frozenset({"format", "join", "str", "repr", "quote", "quote_plus", "urlencode", "dict", "encode",
+                      "b64encode", "urlunsplit", "urlunparse", "update"})
+
+
+def _carried(value: ast.AST) -> ast.AST:
+    """The value with the arguments of calls that do not carry their input into their result replaced
+    (``expect_token(token, s)`` returns something else; ``f"...{key}"``, ``"&".join(...)`` and ``quote(key)``
+    carry it)."""
+    class Strip(ast.NodeTransformer):
+        def visit_Call(self, node: ast.Call) -> ast.AST:
+            if call_name(node).rsplit(".", 1)[-1] in _CARRIES:
+                return self.generic_visit(node)
+            return ast.Constant(value=None)
+    return Strip().visit(ast.parse(ast.unparse(value), mode="eval").body)
+
+
 def _holds(unit: Unit, name: str) -> str:
     """``headers`` was set in the unit from something sensitive: say what it holds (``; `headers` holds
     `self.token` (line 4)``)."""
-    for node in (n for n in unit.nodes if isinstance(n, ast.Assign)):
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and not _masked(n.value)):
         if any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-            inner = [n for n in _sensitive_names(node.value) if n != name]
+            inner = [n for n in _sensitive_names(_carried(node.value)) if n != name]
             keys = [k.value for d in ast.walk(node.value) if isinstance(d, ast.Dict) for k in d.keys
                     if isinstance(k, ast.Constant) and isinstance(k.value, str) and _SENSITIVE.search(k.value)]
             if inner or keys:

@@ -77,6 +77,22 @@ def is_success_value(node: ast.AST | None) -> bool:
     return False
 
 
+_STATUS_NAME = re.compile(r"(^|_)(status|code|status_code|http_status|ok|success|succeeded|result)$", re.I)
+
+
+def _success_name(unit: Unit, node: ast.AST | None) -> bool:
+    """``return status, body`` where ``status`` is only ever set to a success value (``status = 200``,
+    ``ok = True``): the caller hears success whatever happened."""
+    if isinstance(node, ast.Tuple) and node.elts:
+        node = node.elts[0]
+    if not isinstance(node, ast.Name) or not _STATUS_NAME.search(node.id):
+        return False
+    values = [n.value for n in unit.nodes if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and any(
+        isinstance(t, ast.Name) and t.id == node.id for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+    return bool(values) and all(is_success_value(v) or isinstance(v, ast.Constant) and type(v.value) is int
+                                and 200 <= v.value < 300 for v in values)
+
+
 def _success_returns(unit: Unit, after: int = 0) -> list[ast.Return]:
     return [n for n in unit.nodes if isinstance(n, ast.Return) and n.lineno > after
             and is_success_value(n.value)]
@@ -191,11 +207,13 @@ def handler_sites(unit: Unit) -> list[Site]:
         success = [r for r in inside if is_success_value(r.value) or _echoes_input(unit, r.value)]
         if not inside:
             reached = _return_after(try_node, parents)
-            success = [reached] if reached is not None and is_success_value(reached.value) else []
+            success = [reached] if reached is not None and (
+                is_success_value(reached.value) or _success_name(unit, reached.value)) else []
         does = "only logs it" if _logs(h) else "ignores it" if _quiet(h) else "handles it without raising"
         if success:
             r = success[0]
             value = ("a success value for the caller" if is_success_value(r.value) else
+                     "a status only ever set to success" if _success_name(unit, r.value) else
                      "a result made from the input, as if the work on it had been done")
             out.append(Site("success_on_failure", r.lineno, f"if the try block raises {caught}, the handler at line "
                             f"{h.lineno} {does}, and the function then reaches line {r.lineno}: "
@@ -206,7 +224,53 @@ def handler_sites(unit: Unit) -> list[Site]:
             out.append(Site("error_swallowed", h.lineno, f"if the try block raises {caught}, the handler at line "
                             f"{h.lineno} {does} and the code goes on as if nothing had failed",
                             f"Let the exception propagate, or raise a clear error from the {caught} handler"))
-    return out + _suppress_sites(unit, parents)
+    return out + _suppress_sites(unit, parents) + _final_exits(unit) + _unread_futures(unit)
+
+
+def _exits(stmts: list[ast.stmt]) -> list[ast.stmt]:
+    """``return`` anywhere in ``stmts``, and ``break``/``continue`` outside the loops they hold (nested functions
+    and classes left out)."""
+    out: list[ast.stmt] = []
+    for stmt in stmts:
+        if isinstance(stmt, (ast.Return, ast.Break, ast.Continue)):
+            out.append(stmt)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+            out += [r for r in _exits(stmt.body + stmt.orelse) if isinstance(r, ast.Return)]
+        elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                out += _exits(getattr(stmt, field, []))
+    return out
+
+
+def _final_exits(unit: Unit) -> list[Site]:
+    """``return``, ``break`` or ``continue`` that leaves a ``finally``: it discards the exception the try block
+    raised."""
+    out = []
+    for t in (n for n in unit.nodes if isinstance(n, ast.Try) and n.finalbody):
+        for stmt in _exits(t.finalbody)[:1]:
+            word = type(stmt).__name__.lower()
+            out.append(Site("error_swallowed", stmt.lineno, f"`{word}` in the finally block (try at line {t.lineno}) "
+                            "discards any exception the try block raised, so the caller never sees it",
+                            f"Move the `{word}` out of the finally block"))
+    return out
+
+
+def _unread_futures(unit: Unit) -> list[Site]:
+    """Work submitted to an executor whose futures are never asked for their result or exception: an exception a
+    job raises is stored in its future and lost."""
+    submits = [n for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+               and n.func.attr == "submit"]
+    if not submits or any(isinstance(n, ast.Attribute) and n.attr in ("result", "exception", "add_done_callback")
+                          for n in unit.nodes):
+        return []
+    if any(isinstance(n, (ast.Return, ast.Yield, ast.YieldFrom)) and n.value is not None for n in unit.nodes):
+        return []  # the futures may be handed back to the caller
+    waits = [n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n).rsplit(".", 1)[-1] in ("wait",
+                                                                                                       "as_completed")]
+    line = (waits or submits)[0].lineno
+    return [Site("error_swallowed", line, f"`{call_text(submits[0])}` runs work whose futures are never asked for "
+                 "`.result()`: an exception a job raises is kept in its future and never reaches anyone",
+                 "Call `.result()` on each future (for example over `as_completed(futures)`)")]
 
 
 def _unchecked(unit: Unit, call: ast.Call, parents: dict[int, ast.AST]) -> bool:
@@ -287,9 +351,16 @@ def _empty(node: ast.AST | None) -> bool:
         node, "elts", getattr(node, "keys", None))
 
 
+def _logs_error(handler: ast.ExceptHandler) -> bool:
+    """The handler logs at error level (``log.error``, ``log.exception``, ``log.critical``): a failure, by its
+    own account."""
+    return any(isinstance(n, ast.Call) and call_name(n).rsplit(".", 1)[-1] in ("error", "exception", "critical")
+               for s in handler.body for n in ast.walk(s))
+
+
 def _error_value(node: ast.AST | None, handler: ast.ExceptHandler | None) -> str | None:
     """Why this returned value reads as an error passed off as a result, or None."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
         return "an error message as a string" if handler is not None or _ERROR_WORDS.search(node.value) else None
     if isinstance(node, ast.JoinedStr) and handler is not None:
         return "an error message as a string"
@@ -297,6 +368,10 @@ def _error_value(node: ast.AST | None, handler: ast.ExceptHandler | None) -> str
         return "a negative number as an error code"
     if isinstance(node, ast.Constant) and node.value is False and handler is not None:
         return "`False` as an error marker"
+    if isinstance(node, ast.Dict) and handler is not None and any(
+            isinstance(k, ast.Constant) and str(k.value).lower() in ("error", "err", "errors", "error_message", "failure")
+            for k in node.keys):
+        return "an error as a dict in place of the data"
     if handler is not None and handler.name:
         if isinstance(node, ast.Name) and node.id == handler.name:
             return "the exception object as a value"
@@ -373,15 +448,16 @@ def error_value_sites(unit: Unit) -> list[Site]:
     for r in (n for n in unit.nodes if isinstance(n, ast.Return)):
         handler = in_handler.get(id(r))
         what = _error_value(r.value, handler)
-        if what is None and handler is not None and _declares_result(unit) and _empty(r.value) and \
-                not set(_names(handler.type)) <= _ABSENT:
+        if what is None and handler is not None and _empty(r.value) and not set(_names(handler.type)) <= _ABSENT \
+                and (_declares_result(unit) or getattr(unit.node, "returns", None) is None and _logs_error(handler)):
             what = f"`{ast.unparse(r.value) if r.value is not None else 'None'}`, an empty result that hides the failure"
         if what is None and r.lineno in failed:
             what = f"`{ast.unparse(r.value)}` {failed[r.lineno]}, a value the caller cannot tell from a real one"
         if what is None:
             continue
         rest = [o for o in others if o is not r]
-        if not rest or _returns_text(unit, rest) or (r.value is not None and _boolish(r.value) and any(
+        message = not _empty(r.value)  # an error message passes for a result where results are text anyway
+        if not rest or message and _returns_text(unit, rest) or (r.value is not None and _boolish(r.value) and any(
                 _boolish(o.value) for o in rest)):
             continue  # (``False`` from a predicate is its answer)
         result = rest[0]

@@ -47,7 +47,8 @@ def _tested(unit: Unit, divisor: ast.AST, line: int) -> bool:
     tests: list[ast.AST] = [n.test for n in unit.nodes if isinstance(n, (ast.If, ast.While, ast.Assert, ast.IfExp))]
     tests += [n for n in unit.nodes if isinstance(n, ast.BoolOp)]
     tests += [c for n in unit.nodes if isinstance(n, ast.comprehension) for c in n.ifs]
-    return any(t.lineno <= line and wanted in ast.unparse(_zero_part(t, wanted)) for t in tests)
+    return any(t.lineno <= line and any(ast.unparse(n) == wanted for n in ast.walk(_zero_part(t, wanted)))
+               for t in tests)
 
 
 def _zero_part(test: ast.AST, wanted: str) -> ast.AST:
