@@ -545,6 +545,43 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     # a filter in the list's own comprehension does not test the list for empty
     ("division_by_zero", "def f(self, ip):\n    healthy = [b for b in self.backends if b.healthy]\n"
      "    return healthy[hash(ip) % len(healthy)]\n", 3, True),
+    # a call that can raise between the acquire and the try whose finally releases it
+    ("resource_not_released", "import socket\ndef f(h, p):\n    sock = socket.socket()\n    sock.settimeout(3)\n"
+     "    sock.connect((h, p))\n    try:\n        return sock.recv(64)\n    finally:\n        sock.close()\n", 3, True),
+    ("resource_not_released", "import socket\ndef f(h, p):\n    sock = socket.socket()\n    sock.settimeout(3)\n"
+     "    try:\n        sock.connect((h, p))\n        return sock.recv(64)\n    finally:\n        sock.close()\n",
+     3, False),
+    # text from the environment used as a number or as bytes
+    ("type_confusion", "import os\ndef f(fn):\n    n = os.environ.get('RETRIES', 3)\n    for i in range(n):\n"
+     "        fn()\n", 4, True),
+    ("type_confusion", "import os\ndef f(fn):\n    n = int(os.environ.get('RETRIES', 3))\n    for i in range(n):\n"
+     "        fn()\n", 4, False),
+    ("type_confusion", "import hashlib, hmac, os\ndef f(body):\n    secret = os.environ['SECRET']\n"
+     "    return hmac.new(secret, body, hashlib.sha256).hexdigest()\n", 4, True),
+    # `is` against a literal
+    ("wrong_boolean_logic", "def f(h):\n    scheme, _, tok = h.partition(' ')\n    if scheme is 'Bearer' and tok:\n"
+     "        return tok\n", 3, True),
+    ("wrong_boolean_logic", "def f(h):\n    if h is None:\n        return 0\n", 2, False),
+    # the condition before a refusal is the function's decision
+    ("wrong_boolean_logic", "def f(user, doc):\n    if not user.is_staff or doc.owner_id == user.id:\n"
+     "        raise PermissionDenied(user)\n", 2, True),
+    ("wrong_boolean_logic", "def f(user, doc):\n    if not user.is_staff or doc.owner_id == user.id:\n"
+     "        raise ValueError(user)\n", 2, False),
+    # a class whose docstring says threads share it
+    ("race_on_shared_state", "class Pool:\n    \"\"\"One session per host, shared by the crawler's worker threads.\"\"\"\n"
+     "    def get(self, host):\n        if host not in self._s:\n            self._s[host] = make(host)\n"
+     "        return self._s[host]\n", 5, True),
+    ("race_on_shared_state", "class Pool:\n    \"\"\"One session per host.\"\"\"\n"
+     "    def get(self, host):\n        if host not in self._s:\n            self._s[host] = make(host)\n"
+     "        return self._s[host]\n", 5, False),
+    # a split at a found separator keeps it in the second part; a range that stops one chunk or one day short
+    ("off_by_one", "def f(name):\n    dot = name.rfind('.')\n    return name[:dot], name[dot:]\n", 3, True),
+    ("off_by_one", "def f(doc, a, b):\n    s = doc.find(a)\n    e = doc.find(b, s)\n    return doc[:s] + 'x' + doc[e:]\n",
+     4, False),  # a splice between markers
+    ("off_by_one", "def f(data, size):\n    return [data[i:i + size] for i in range(0, len(data) - size, size)]\n", 2, True),
+    ("off_by_one", "def f(data, size):\n    return [data[i:i + size] for i in range(0, len(data), size)]\n", 2, False),
+    ("off_by_one", "import datetime as dt\ndef f(start, end):\n    return [start + dt.timedelta(days=i) for i in "
+     "range((end - start).days)]\n", 3, True),
 ])
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:

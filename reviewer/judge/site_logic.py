@@ -29,6 +29,9 @@ def _decides(unit: Unit) -> list[ast.BoolOp]:
         elif isinstance(node, ast.If) and len(node.body) == 1 and isinstance(node.body[0], ast.Return) and \
                 isinstance(node.body[0].value, ast.Constant) and isinstance(node.body[0].value.value, bool):
             roots = [node.test]  # ``if a and b: return True``: the condition is the result
+        elif isinstance(node, ast.If) and node.body and isinstance(node.body[-1], ast.Raise) and \
+                _refusal(node.body[-1]):
+            roots = [node.test]  # ``if not user.is_staff or ...: raise PermissionDenied``: the check is the point
         out.extend(b for r in roots for b in ast.walk(r) if isinstance(b, ast.BoolOp) and _decisive(b))
     return out
 
@@ -39,6 +42,24 @@ def _none_test(test: ast.AST) -> tuple[str, bool] | None:
             isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None:
         return ast.unparse(test.left), isinstance(test.ops[0], ast.Is)
     return None
+
+
+_REFUSALS = re.compile(r"Permission|Forbidden|Unauthori[sz]ed|Denied|NotAllowed|AccessError|Auth\w*Error", re.I)
+
+
+def _refusal(stmt: ast.Raise) -> bool:
+    """A raise that refuses access (``PermissionDenied``, ``Forbidden``...): the condition before it is the
+    function's whole decision."""
+    exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+    return exc is not None and bool(_REFUSALS.search(ast.unparse(exc)))
+
+
+def _identity_literal(unit: Unit) -> list[ast.Compare]:
+    """``scheme is "Bearer"``: ``is`` compares identity, and a string (or number) made at run time is an equal but
+    different object."""
+    return [n for n in unit.nodes if isinstance(n, ast.Compare) and any(isinstance(o, (ast.Is, ast.IsNot))
+            for o in n.ops) and any(isinstance(c, ast.Constant) and isinstance(c.value, (str, bytes, int, float))
+                                    and not isinstance(c.value, bool) for c in [n.left, *n.comparators])]
 
 
 def _guarded_name(test: ast.AST, op: ast.boolop | None = None) -> str | None:
@@ -179,7 +200,10 @@ def _both_sides(op: ast.BoolOp) -> str | None:
 
 def boolean_sites(unit: Unit) -> list[Site]:
     everywhere = [b for b in unit.nodes if isinstance(b, ast.BoolOp) and _always(b)]
-    out = []
+    out = [Site("wrong_boolean_logic", c.lineno, f"`{ast.unparse(c)}` is always false as meant (always true with "
+                "`is not`): `is` tests identity, and a value made at run time is equal to the literal but not the "
+                "same object", f"Compare with `==` (or `!=`): `{ast.unparse(c).replace(' is not ', ' != ').replace(' is ', ' == ')}`")
+           for c in _identity_literal(unit)]
     for op in everywhere + _decides(unit):
         text = ast.unparse(op)
         always = _always(op)

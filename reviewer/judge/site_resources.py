@@ -114,9 +114,41 @@ def _released_by_finally(unit: Unit, call: ast.Call, released: list[str]) -> boo
         not names and bool(released))
 
 
+_HARMLESS = frozenset({"settimeout", "setsockopt", "setblocking", "set_inheritable", "debug", "info", "warning",
+                       "getLogger", "append", "len", "str", "int", "float", "bool", "dict", "list", "tuple", "isinstance",
+                       "monotonic", "time", "perf_counter", "get", "format", "join", "encode", "decode", "time_ns",
+                       "cast", "fileno", "getattr", "hasattr", "id", "repr"})
+
+
+def _raises_before_try(unit: Unit, call: ast.Call) -> Site | None:
+    """``sock = socket.socket(); sock.connect(addr)`` and only then ``try: ... finally: sock.close()``: if the
+    call in between raises, the finally never runs."""
+    stmt = unit.parents.get(id(call))
+    block_owner = unit.parents.get(id(stmt))
+    block = next((b for b in (getattr(block_owner, f, None) for f in ("body", "orelse", "finalbody"))
+                  if isinstance(b, list) and any(x is stmt for x in b)), [])
+    names = {ast.unparse(t) for t in getattr(stmt, "targets", [])}
+    after = block[next((i for i, x in enumerate(block) if x is stmt), len(block)) + 1:]
+    for x in after:
+        if isinstance(x, ast.Try) and x.finalbody:
+            return None
+        risky = next((c for c in ast.walk(x) if isinstance(c, ast.Call)
+                      and call_name(c).rsplit(".", 1)[-1] not in _HARMLESS), None)
+        if risky is not None and any(isinstance(t, ast.Try) and t.finalbody for t in after):
+            held = ", ".join(sorted(names)) or "it"
+            return Site("resource_not_released", call.lineno, f"`{call_text(call)}(...)` is released in a finally "
+                        f"block, but `{call_text(risky)}(...)` at line {risky.lineno} runs before that try starts: "
+                        f"if it raises, {held} is never released",
+                        f"Start the try (or the with statement) right after `{call_text(call)}(...)`")
+    return None
+
+
 def acquire_sites(unit: Unit) -> list[Site]:
-    """A file, socket, connection or lock acquired outside ``with`` and not released in a ``finally``."""
+    """A file, socket, connection or lock acquired outside ``with`` and not released in a ``finally`` (or released
+    there only after a call that can raise has run outside the try)."""
     released = _finally_releases(unit)
+    late = [site for c in _acquired(unit) if _released_by_finally(unit, c, released)
+            if (site := _raises_before_try(unit, c)) is not None]
     out = []
     for call in (c for c in _acquired(unit) if not _released_by_finally(unit, c, released)):
         name = call_name(call)
@@ -130,4 +162,4 @@ def acquire_sites(unit: Unit) -> list[Site]:
             fix = f"Open it in a with statement (`with {call_text(call)}(...) as ...:`) so an exception closes it"
         out.append(Site("resource_not_released", call.lineno, f"`{call_text(call)}(...)` is not in a with statement "
                         "and no finally block releases it, so an exception before the release leaks it", fix))
-    return out[:1]
+    return (out + late)[:1]

@@ -251,6 +251,57 @@ def _scaled_unnamed(unit: Unit, arg: ast.AST) -> Site | None:
                 f"seconds, but {said}{origin}", f"Pass `{name}` in seconds if it already is")
 
 
+_NEEDS_NUMBER = frozenset({"range", "time.sleep", "sleep", "math.ceil", "math.floor"})
+_NEEDS_BYTES = re.compile(r"^(hmac\.new|hmac\.digest|hashlib\.\w+|base64\.\w*b64encode|zlib\.compress|"
+                          r"zlib\.crc32|binascii\.\w+)$|\.(sendall|send)$")
+
+
+def _text_names(unit: Unit) -> dict[str, ast.AST]:
+    """Names every assignment of which in the unit is text from outside (``os.environ.get("N", 3)``,
+    ``os.environ["KEY"]``, ``input()``, ``sys.argv[1]``), with that source."""
+    sources: dict[str, list[ast.AST]] = {}
+    for node in (n for n in unit.nodes if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign))):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for t in (t for t in targets if isinstance(t, ast.Name)):
+            sources.setdefault(t.id, []).append(node.value if node.value is not None else t)
+    return {name: values[0] for name, values in sources.items() if all(_outside_text(v) for v in values)}
+
+
+def _outside_text(node: ast.AST) -> bool:
+    """Text whatever it holds and from outside the program: an environment variable, ``input()``, argv."""
+    if isinstance(node, ast.Subscript):
+        return ast.unparse(node.value) in ("sys.argv", "os.environ")
+    return isinstance(node, ast.Call) and call_name(node) in ("os.environ.get", "os.getenv", "environ.get", "getenv",
+                                                              "input")
+
+
+def _text_misused(unit: Unit) -> list[Site]:
+    """Text from the environment or the command line used as a number (``range(n)``, ``n - 1``, ``sleep(n)``,
+    ``timeout=n``) or as bytes (``hmac.new(secret, ...)``): a TypeError, or the wrong value, at run time."""
+    names = _text_names(unit)
+    if not names:
+        return []
+    for node in unit.nodes:
+        used: list[tuple[ast.AST, str]] = []
+        if isinstance(node, ast.Call):
+            name = call_name(node)
+            if name in _NEEDS_NUMBER:
+                used = [(a, "a number") for a in node.args[:1]]
+            elif _NEEDS_BYTES.search(name):
+                used = [(a, "bytes") for a in node.args[:1]]
+            used += [(k.value, "a number") for k in node.keywords if k.arg == "timeout"]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Sub, ast.Div, ast.FloorDiv, ast.Pow)):
+            used = [(x, "a number") for x in (node.left, node.right)]
+        for value, wanted in used:
+            if isinstance(value, ast.Name) and value.id in names:
+                source = names[value.id]
+                return [Site("type_confusion", node.lineno, f"`{value.id}` is text (`{ast.unparse(source)[:60]}`, "
+                             f"line {source.lineno}) and is used as {wanted} in `{ast.unparse(node)[:80]}`",
+                             f"Convert `{value.id}` ({'int()' if wanted == 'a number' else '.encode()'}) where it is "
+                             "read, handling a bad value")]
+    return []
+
+
 def _keyword_mix(node: ast.Call) -> Site | None:
     """``timedelta(seconds=ttl_ms)``, ``requests.get(url, timeout=timeout_ms)``: a keyword that names its unit given
     a value of another."""
@@ -292,4 +343,4 @@ def unit_mix_sites(unit: Unit) -> list[Site]:
             out.append(Site("type_confusion", node.lineno, f"`{ast.unparse(node)}` mixes {' and '.join(sorted(families))} "
                             "with no conversion on that line", "Convert both sides to the same unit before comparing "
                             "or adding"))
-    return (out + _text_vs_number(unit) + _bytes_vs_text(unit))[:1]
+    return (out + _text_vs_number(unit) + _bytes_vs_text(unit) + _text_misused(unit))[:1]

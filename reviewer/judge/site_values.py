@@ -271,8 +271,53 @@ def _byte_ranges(unit: Unit) -> list[Site]:
     return out
 
 
+_FINDS = frozenset({"find", "rfind", "index", "rindex"})
+
+
+def _separator_kept(unit: Unit) -> list[Site]:
+    """``name[:dot], name[dot:]`` where ``dot = name.rfind(".")``: split in two at the separator, the second part
+    starts with the separator itself (a splice between two markers, ``[:start]`` and ``[end:]``, is not a split)."""
+    found = {t.id: n.value for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+             and isinstance(n.value.func, ast.Attribute) and n.value.func.attr in _FINDS
+             for t in n.targets if isinstance(t, ast.Name)}
+    slices = [n for n in unit.nodes if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Slice)]
+    uppers = {(ast.unparse(n.value), ast.unparse(n.slice.upper)) for n in slices if n.slice.upper is not None}
+    out = []
+    for node in slices:
+        lower = node.slice.lower
+        if isinstance(lower, ast.Name) and lower.id in found and (ast.unparse(node.value), lower.id) in uppers:
+            call = found[lower.id]
+            sep = ast.unparse(call.args[0]) if call.args else "the separator"
+            out.append(Site("off_by_one", node.lineno, f"`{lower.id}` is where `{ast.unparse(call)}` found {sep}, so "
+                            f"`{ast.unparse(node)}` starts with {sep} itself", f"Start the slice after the separator "
+                            f"(`{lower.id} + len({sep})`) if it should not be kept"))
+    return out
+
+
+def _range_ends_short(unit: Unit) -> list[Site]:
+    """``range(0, len(data) - size, size)`` never reaches the last chunk; ``range((end - start).days)`` stops the
+    day before ``end``."""
+    out = []
+    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n) == "range" and n.args):
+        stop = call.args[1] if len(call.args) > 1 else call.args[0]
+        step = call.args[2] if len(call.args) > 2 else None
+        if step is not None and isinstance(stop, ast.BinOp) and isinstance(stop.op, ast.Sub) and \
+                _is_len(stop.left) and ast.unparse(stop.right) == ast.unparse(step):
+            out.append(Site("off_by_one", call.lineno, f"`{ast.unparse(call)}` stops before `{ast.unparse(stop)}`, so "
+                            f"the chunk that starts there (and a shorter tail) is never visited",
+                            f"Use `{ast.unparse(stop.left)}` as the stop"))
+        elif isinstance(stop, ast.Attribute) and stop.attr == "days" and isinstance(stop.value, ast.BinOp) and \
+                isinstance(stop.value.op, ast.Sub):
+            first, last = ast.unparse(stop.value.right), ast.unparse(stop.value.left)
+            out.append(Site("off_by_one", call.lineno, f"`{ast.unparse(call)}` counts the days from `{first}` up to "
+                            f"the day before `{last}`: `{last}` itself is left out", f"Use `{ast.unparse(stop)} + 1` "
+                            f"if `{last}` is included"))
+    return out
+
+
 def bound_sites(unit: Unit) -> list[Site]:
-    out = _byte_ranges(unit) + _floor_counts(unit) + _negated_bounds(unit)
+    out = _byte_ranges(unit) + _range_ends_short(unit) + _separator_kept(unit) + _floor_counts(unit) + \
+        _negated_bounds(unit)
     for node in unit.nodes:
         if isinstance(node, ast.Subscript) and _scaled_len(node):
             index, seq = ast.unparse(node.slice), ast.unparse(node.value)

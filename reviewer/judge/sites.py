@@ -11,6 +11,7 @@ nor tested before it; a leak needs an acquire outside ``with``/``finally``; ...)
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 
 from reviewer.judge.features import call_name, lock_withs, shared_state_writes
@@ -51,6 +52,10 @@ def _calls(node: ast.AST) -> set[str]:
     return {call_name(c).rsplit(".", 1)[-1] for c in ast.walk(node) if isinstance(c, ast.Call)}
 
 
+_SAYS_SHARED = re.compile(r"\bthread[- ]?safe\b|\b(shared|used|called)\s+(by|from|across|between)\s+(the\s+)?"
+                          r"([\w']+\s+)?(worker\s+)?threads\b|\bconcurrently\b", re.I)
+
+
 def _shared_evidence(unit: Unit) -> bool:
     """Something says the state is shared between threads: its class (or, for module state, its module) makes a
     lock, or the module starts threads or tasks. Importing threading for one thread-local is not enough."""
@@ -59,6 +64,12 @@ def _shared_evidence(unit: Unit) -> bool:
         return True
     scope = unit.class_node if unit.class_node is not None else unit.source.tree
     return bool(_calls(scope) & _LOCKS)
+
+
+def _says_shared(unit: Unit) -> bool:
+    """The class (or, for module state, the module) says in its docstring that threads share it."""
+    scope = unit.class_node if unit.class_node is not None else unit.source.tree
+    return bool(_SAYS_SHARED.search(ast.get_docstring(scope) or ""))
 
 
 def _thread_local(unit: Unit) -> set[str]:
@@ -128,7 +139,8 @@ def _called_under_lock(unit: Unit) -> bool:
 
 def race_sites(unit: Unit) -> list[Site]:
     """The first write of shared state made without a lock, where something says the state is shared."""
-    if unit.kind == "module" or not _uses_threads(unit) or not _shared_evidence(unit):
+    said = unit.kind != "module" and _says_shared(unit)
+    if unit.kind == "module" or not said and not (_uses_threads(unit) and _shared_evidence(unit)):
         return []
     local = _thread_local(unit)
     module_names = {t.id for n in unit.source.tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
@@ -145,8 +157,9 @@ def race_sites(unit: Unit) -> list[Site]:
         return []
     line = open_writes[0]
     code = unit.source.line(line).strip()
+    why = "its docstring says threads share it" if said else "its class or module makes a lock or starts threads"
     return [Site("race_on_shared_state", line, f"`{code}` writes shared state and no lock is held there, while "
-                 "its class or module makes a lock or starts threads", "Hold the lock that guards this state "
+                 f"{why}", "Hold the lock that guards this state "
                  "(`with self._lock:`) around the read and the write")]
 
 
