@@ -1,9 +1,8 @@
-"""Sites of the control-flow kinds: errors swallowed, success reported on failure, errors returned as values
-(resources not released: :mod:`reviewer.judge.site_resources`).
+"""Sites of the control-flow kinds: errors swallowed and success reported on failure (errors returned as values:
+:mod:`reviewer.judge.site_errors`; resources not released: :mod:`reviewer.judge.site_resources`).
 
 Each finder returns the places where its kind is possible, with what it saw: a handler that neither raises nor
-returns, a success value returned after a handler that let the failure through, an error message returned from a
-handler.
+returns, a success value returned after a handler that let the failure through.
 """
 
 from __future__ import annotations
@@ -15,32 +14,31 @@ from reviewer.judge.features import call_name
 from reviewer.judge.site import LOG_CALLS, Site, call_text, code_at, parameters
 from reviewer.judge.units import Unit
 
-__all__ = ["error_value_sites", "handler_sites", "is_success_value", "status_sites"]
+__all__ = ["caught_names", "handler_sites", "is_success_value", "reraises", "status_sites", "unit_handlers"]
 
 _EXPECTED = frozenset({"ImportError", "ModuleNotFoundError", "StopIteration", "StopAsyncIteration", "GeneratorExit",
                        "KeyboardInterrupt", "CancelledError"})
 _QUIET_CALLS = LOG_CALLS | {"print_exc"}
 _SUCCESS_WORDS = frozenset({"ok", "success", "succeeded", "done", "sent", "saved", "accepted", "completed"})
-_ERROR_WORDS = re.compile(r"error|invalid|fail|unknown|not found|missing|denied|cannot|can't|unable|bad ", re.I)
 _RESULT_ATTRS = frozenset({"returncode", "status_code", "status", "ok", "raise_for_status", "check_returncode",
                            "code", "exitcode", "wait", "result"})
 _UNCHECKED_CALLS = ("subprocess.run", "subprocess.call", "subprocess.Popen", "os.system")
 _SENDS = frozenset({"post", "put", "patch", "delete", "send", "request", "sendall"})
 
 
-def _names(node: ast.AST | None) -> list[str]:
+def caught_names(node: ast.AST | None) -> list[str]:
     if node is None:
         return []
     parts = node.elts if isinstance(node, ast.Tuple) else [node]
     return [ast.unparse(p).rsplit(".", 1)[-1] for p in parts]
 
 
-def _handlers(unit: Unit) -> list[tuple[ast.Try, ast.ExceptHandler]]:
+def unit_handlers(unit: Unit) -> list[tuple[ast.Try, ast.ExceptHandler]]:
     return [(t, h) for t in unit.nodes if isinstance(t, (ast.Try, getattr(ast, "TryStar", ast.Try)))
             for h in t.handlers]
 
 
-def _raises(node: ast.AST) -> bool:
+def reraises(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Raise) for n in ast.walk(node))
 
 
@@ -142,7 +140,7 @@ def _expected_failure(try_node: ast.Try, h: ast.ExceptHandler, parents: dict[int
     if _in_finally(try_node, parents):
         return True
     calls = {call_name(c).rsplit(".", 1)[-1] for s in try_node.body for c in ast.walk(s) if isinstance(c, ast.Call)}
-    return any(calls & set(_IDEMPOTENT.get(name, ())) for name in _names(h.type))
+    return any(calls & set(_IDEMPOTENT.get(name, ())) for name in caught_names(h.type))
 
 
 def _suppressions(unit: Unit) -> list[tuple[ast.With, list[str]]]:
@@ -199,10 +197,10 @@ def handler_sites(unit: Unit) -> list[Site]:
         return []
     parents = unit.parents
     out = []
-    for try_node, h in _handlers(unit):
-        if _raises(h) or set(_names(h.type)) & _EXPECTED or _expected_failure(try_node, h, parents):
+    for try_node, h in unit_handlers(unit):
+        if reraises(h) or set(caught_names(h.type)) & _EXPECTED or _expected_failure(try_node, h, parents):
             continue
-        caught = ", ".join(_names(h.type)) or "every exception"
+        caught = ", ".join(caught_names(h.type)) or "every exception"
         inside = [r for r in ast.walk(h) if isinstance(r, ast.Return)]
         success = [r for r in inside if is_success_value(r.value) or _echoes_input(unit, r.value)]
         if not inside:
@@ -332,137 +330,4 @@ def status_sites(unit: Unit) -> list[Site]:
             return [Site("success_on_failure", r.lineno, f"the result of `{call_text(call)}` at line {call.lineno} is "
                          f"never checked, and `{code_at(unit, r.lineno)}` tells the caller it worked",
                          f"Check the outcome of `{call_text(call)}` (status or return code) before reporting success")]
-    return []
-
-
-def _declares_result(unit: Unit) -> bool:
-    """The function declares a result type that does not admit None (``-> dict``, not ``-> dict | None``)."""
-    returns = getattr(unit.node, "returns", None)
-    if returns is None:
-        return False
-    text = ast.unparse(returns)
-    return not re.search(r"None|Optional|Any|object|bool", text)
-
-
-def _empty(node: ast.AST | None) -> bool:
-    if node is None or (isinstance(node, ast.Constant) and node.value in (None, "", 0)):
-        return True
-    return isinstance(node, (ast.List, ast.Dict, ast.Tuple, ast.Set)) and not getattr(
-        node, "elts", getattr(node, "keys", None))
-
-
-def _logs_error(handler: ast.ExceptHandler) -> bool:
-    """The handler logs at error level (``log.error``, ``log.exception``, ``log.critical``): a failure, by its
-    own account."""
-    return any(isinstance(n, ast.Call) and call_name(n).rsplit(".", 1)[-1] in ("error", "exception", "critical")
-               for s in handler.body for n in ast.walk(s))
-
-
-def _error_value(node: ast.AST | None, handler: ast.ExceptHandler | None) -> str | None:
-    """Why this returned value reads as an error passed off as a result, or None."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
-        return "an error message as a string" if handler is not None or _ERROR_WORDS.search(node.value) else None
-    if isinstance(node, ast.JoinedStr) and handler is not None:
-        return "an error message as a string"
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
-        return "a negative number as an error code"
-    if isinstance(node, ast.Constant) and node.value is False and handler is not None:
-        return "`False` as an error marker"
-    if isinstance(node, ast.Dict) and handler is not None and any(
-            isinstance(k, ast.Constant) and str(k.value).lower() in ("error", "err", "errors", "error_message", "failure")
-            for k in node.keys):
-        return "an error as a dict in place of the data"
-    if handler is not None and handler.name:
-        if isinstance(node, ast.Name) and node.id == handler.name:
-            return "the exception object as a value"
-        if isinstance(node, ast.Call) and call_name(node) in ("str", "repr") and node.args and \
-                isinstance(node.args[0], ast.Name) and node.args[0].id == handler.name:
-            return "the exception's text as a string"
-    return None
-
-
-def _other_results(unit: Unit) -> list[ast.Return]:
-    return [n for n in unit.nodes if isinstance(n, ast.Return) and n.value is not None
-            and not (isinstance(n.value, ast.Constant) and isinstance(n.value.value, str))
-            and not isinstance(n.value, ast.JoinedStr)]
-
-
-_TEXT_CALLS = frozenset({"format", "join", "str", "repr", "_", "gettext", "ngettext", "strip", "lower", "upper",
-                         "replace", "decode"})
-
-
-def _returns_text(unit: Unit, others: list[ast.Return]) -> bool:
-    """The function's results are text anyway (``-> str``, f-strings, ``.format()``): a message is a result."""
-    returns = getattr(unit.node, "returns", None)
-    if returns is not None and ast.unparse(returns) in ("str", "t.Optional[str]", "Optional[str]", "str | None"):
-        return True
-    return any(isinstance(o.value, ast.Call) and call_name(o.value).rsplit(".", 1)[-1] in _TEXT_CALLS for o in others)
-
-
-_ABSENT = frozenset({"FileNotFoundError"})
-"""A handler of these that returns an empty result says "nothing there yet" (no outbox file: nothing pending)."""
-
-
-_PREDICATE = re.compile(r"^(bool|isinstance|issubclass|hasattr|callable|all|any|exists|is_?\w*|has_?\w*|can_?\w*"
-                        r"|startswith|endswith)$")
-
-
-def _boolish(node: ast.AST | None) -> bool:
-    if isinstance(node, ast.Constant):
-        return isinstance(node.value, bool)
-    if isinstance(node, ast.Call):
-        return bool(_PREDICATE.search(call_name(node).rsplit(".", 1)[-1]))
-    return isinstance(node, (ast.Compare, ast.BoolOp)) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not))
-
-
-_PARSES = re.compile(r"(^|\.)(match|fullmatch|search|parse|strptime|loads|literal_eval|urlparse|parse_qs)$")
-
-
-def _failed_parses(unit: Unit) -> dict[int, str]:
-    """Returns of an empty or zero value right under ``if m is None:`` / ``if not m:`` where ``m`` is the result of
-    a match or parse: the input was bad, and the caller gets 0 as if it had said 0."""
-    parsed = {t.id: call_name(n.value) for n in unit.nodes if isinstance(n, ast.Assign)
-              and isinstance(n.value, ast.Call) and _PARSES.search(call_name(n.value))
-              for t in n.targets if isinstance(t, ast.Name)}
-    out: dict[int, str] = {}
-    for node in (n for n in unit.nodes if isinstance(n, ast.If) and isinstance(n.body[0], ast.Return)):
-        test = node.test
-        name = (ast.unparse(test.operand) if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) else
-                ast.unparse(test.left) if isinstance(test, ast.Compare) and isinstance(test.ops[0], ast.Is) and
-                isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None else None)
-        value = node.body[0].value
-        if name in parsed and value is not None and _empty(value) and not (
-                isinstance(value, ast.Constant) and value.value is None):
-            out[node.body[0].lineno] = f"when `{parsed[name]}` finds nothing (`{ast.unparse(test)}`)"
-    return out
-
-
-def error_value_sites(unit: Unit) -> list[Site]:
-    """An error message, error code or exception returned where the function's other returns give results."""
-    others = _other_results(unit)
-    if not others:
-        return []
-    failed = _failed_parses(unit) if _declares_result(unit) else {}
-    in_handler = {id(r): h for _, h in _handlers(unit) if not _raises(h) for r in ast.walk(h)
-                  if isinstance(r, ast.Return)}
-    for r in (n for n in unit.nodes if isinstance(n, ast.Return)):
-        handler = in_handler.get(id(r))
-        what = _error_value(r.value, handler)
-        if what is None and handler is not None and _empty(r.value) and not set(_names(handler.type)) <= _ABSENT \
-                and (_declares_result(unit) or getattr(unit.node, "returns", None) is None and _logs_error(handler)):
-            what = f"`{ast.unparse(r.value) if r.value is not None else 'None'}`, an empty result that hides the failure"
-        if what is None and r.lineno in failed:
-            what = f"`{ast.unparse(r.value)}` {failed[r.lineno]}, a value the caller cannot tell from a real one"
-        if what is None:
-            continue
-        rest = [o for o in others if o is not r]
-        message = not _empty(r.value)  # an error message passes for a result where results are text anyway
-        if not rest or message and _returns_text(unit, rest) or (r.value is not None and _boolish(r.value) and any(
-                _boolish(o.value) for o in rest)):
-            continue  # (``False`` from a predicate is its answer)
-        result = rest[0]
-        where = f"from the {', '.join(_names(handler.type)) or 'bare'} handler" if handler is not None else "here"
-        return [Site("error_as_value", r.lineno, f"`{code_at(unit, r.lineno)}` returns {what} {where}, while "
-                     f"`{code_at(unit, result.lineno)}` returns a real result",
-                     "Raise an exception instead of returning an error value the caller can take for a result")]
     return []

@@ -16,8 +16,10 @@ from collections.abc import Callable
 
 from reviewer.judge.features import call_name, lock_withs, shared_state_writes
 from reviewer.judge.site import Site
-from reviewer.judge.site_data import cache_sites, logged_sites, timeout_sites
-from reviewer.judge.site_flow import error_value_sites, handler_sites, status_sites
+from reviewer.judge.site_cache import cache_sites
+from reviewer.judge.site_data import logged_sites, timeout_sites
+from reviewer.judge.site_errors import error_value_sites
+from reviewer.judge.site_flow import handler_sites, status_sites
 from reviewer.judge.site_logic import boolean_sites
 from reviewer.judge.site_resources import acquire_sites
 from reviewer.judge.site_types import unit_mix_sites

@@ -1,0 +1,206 @@
+"""Sites of stale cache keys: a store into a cache or memo whose key leaves out an input the stored value is computed
+from, an object's ``id()`` as a key, and a memoised function that reads state its arguments do not carry (the
+clock, the environment, an attribute another method changes).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from reviewer.judge.features import call_name
+from reviewer.judge.site import Site, parameters
+from reviewer.judge.units import Unit
+
+__all__ = ["cache_sites"]
+
+
+# --- stale cache key --------------------------------------------------------------------------------------------
+
+_CACHEISH = re.compile(r"cache|memo|_seen$|lookup|registry", re.I)
+
+
+def _value_params(unit: Unit, params: list[str]) -> set[str]:
+    """Parameters used as values (operands, call arguments), not only as the object a method is called on; and
+    ``self.x`` attributes used as call arguments (``render(path, self.size)``: the value depends on the size)."""
+    receivers = {id(n.func.value) for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
+    out = {n.id for n in unit.nodes if isinstance(n, ast.Name) and n.id in params and id(n) not in receivers
+           and isinstance(n.ctx, ast.Load)}
+    for call in (n for n in unit.nodes if isinstance(n, ast.Call)):
+        out |= {ast.unparse(a) for a in [*call.args, *(k.value for k in call.keywords)] if isinstance(a, ast.Attribute)
+                and isinstance(a.value, ast.Name) and a.value.id == "self"}
+    return out
+
+
+def _stores(unit: Unit) -> list[tuple[ast.AST, ast.AST, ast.AST]]:
+    """(statement or call, cache, key) for ``cache[key] = v``, ``cache.setdefault(key, v)``, ``cache.set(key, v)``."""
+    out: list[tuple[ast.AST, ast.AST, ast.AST]] = []
+    for node in unit.nodes:
+        if isinstance(node, ast.Assign):
+            out.extend((node, t.value, t.slice) for t in node.targets if isinstance(t, ast.Subscript))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args and \
+                node.func.attr in ("setdefault", "set", "put", "add") and len(node.args) >= 2:
+            out.append((node, node.func.value, node.args[0]))
+    memo = _memo_maps(unit)
+    return [(n, c, k) for n, c, k in out if _CACHEISH.search(ast.unparse(c)) or ast.unparse(c) in memo]
+
+
+def _memo_maps(unit: Unit) -> set[str]:
+    """Mappings used as a memo whatever their name: the unit looks a key up in them (``key not in self._windows``,
+    ``self._windows.get(key)``) and returns what is stored there (``return self._windows[key]``, or a name read
+    from it), so a later call with the same key gets the stored value."""
+    looked_up, read = set(), {}
+    for node in unit.nodes:
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            looked_up.add(ast.unparse(node.comparators[0]))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            looked_up.add(ast.unparse(node.func.value))
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            source = _read_from(node.value)
+            if source:
+                read[node.targets[0].id] = source
+    returned = set()
+    for node in (n for n in unit.nodes if isinstance(n, ast.Return) and n.value is not None):
+        for part in ast.walk(node.value):  # ``return amount * self._rates[src]``, ``return entry[1]``
+            source = _read_from(part) if not isinstance(part, ast.Name) else read.get(part.id)
+            if source is None and isinstance(part, ast.Subscript) and isinstance(part.value, ast.Name):
+                source = read.get(part.value.id)
+            if source:
+                returned.add(source)
+    return looked_up & returned
+
+
+def _read_from(value: ast.AST) -> str | None:
+    """``m[key]`` or ``m.get(key)``: the mapping ``m`` as text."""
+    if isinstance(value, ast.Subscript):
+        return ast.unparse(value.value)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "get":
+        return ast.unparse(value.func.value)
+    return None
+
+
+_UNKEYED = re.compile(r"os\.environ|os\.getenv|time\.time|time\.monotonic|datetime\.now|datetime\.utcnow|date\.today"
+                      r"|random\.", re.I)
+
+
+def _mutable_state(unit: Unit) -> list[ast.Attribute]:
+    """``self.x`` read in a method, where the class also sets ``self.x`` outside ``__init__``: state that changes
+    after the object is made."""
+    cls = unit.class_node
+    if cls is None:
+        return []
+    methods = [m for m in cls.body if isinstance(m, ast.FunctionDef) and m.name != "__init__"]
+    lazy = {id(a) for m in methods for i in ast.walk(m) if isinstance(i, ast.If)
+            for a in (x for b in i.body for x in ast.walk(b)) if isinstance(a, ast.Assign) and any(
+                ast.unparse(t) in ast.unparse(i.test) for t in a.targets)}  # ``if self._x is None: self._x = ...``
+    later = {t.attr for m in methods for n in ast.walk(m) if isinstance(n, (ast.Assign, ast.AugAssign))
+             and id(n) not in lazy for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+             if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"}
+    return [n for n in unit.nodes if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+            and n.value.id == "self" and isinstance(n.ctx, ast.Load) and n.attr in later]
+
+
+def _memoised_reads_state(unit: Unit) -> list[Site]:
+    """A function memoised by its arguments (``@lru_cache``, ``@cache``) that also reads the clock, the
+    environment, or (a method) state of the object that changes after it is made: its key leaves them out."""
+    decorators = [ast.unparse(d) for d in getattr(unit.node, "decorator_list", [])]
+    if not any(re.search(r"(^|\.)(lru_cache|cache|memoi[sz]ed?)(\(|$)", d) for d in decorators):
+        return []
+    line = getattr(unit.node, "decorator_list")[0].lineno
+    state = _mutable_state(unit)
+    if state:
+        text = ast.unparse(state[0])
+        return [Site("stale_cache_key", line, f"the method is memoised by its arguments (and `self`), and reads "
+                     f"`{text}`, which another method of the class changes after the object is made",
+                     f"Pass `{text}` in as an argument, or clear the cache when it changes")]
+    for node in unit.nodes:
+        if isinstance(node, (ast.Attribute, ast.Call)) and _UNKEYED.search(ast.unparse(node)):
+            text = ast.unparse(node)
+            return [Site("stale_cache_key", node.lineno, f"the function is memoised by its arguments and reads "
+                         f"`{text[:60]}`, which is not one of them", f"Pass `{text[:60]}` in as an argument, or do not "
+                         "memoise the function")]
+    return []
+
+
+def cache_sites(unit: Unit) -> list[Site]:
+    """A store into a cache-like mapping whose key leaves out a parameter the function uses as a value."""
+    memoised = _memoised_reads_state(unit)
+    params = [a.arg for a in parameters(unit)]
+    if memoised or not params:
+        return memoised
+    used = _value_params(unit, params)
+    local = {t.id for n in unit.nodes if isinstance(n, (ast.Assign, ast.AnnAssign))
+             for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
+    for node, cache, key in _stores(unit):
+        if isinstance(cache, ast.Name) and cache.id in local:
+            continue  # a cache made in this call: the parameters are the same for all it holds (a closure's cache)
+        key_names = {n.id for n in ast.walk(key) if isinstance(n, ast.Name)}
+        key_names |= _derived(unit, key_names)
+        identity = _identity_key(unit, key)
+        if identity is not None:
+            return [Site("stale_cache_key", _built_at(unit, key, node.lineno), f"the key of `{ast.unparse(cache)}` is "
+                         f"`{identity}`: an object's id is reused by a new object once the old one is freed, and "
+                         "equal objects get different keys", "Key the cache on the object's content (or keep a "
+                         "reference to it, e.g. a WeakKeyDictionary)")]
+        key_names |= {ast.unparse(n) for n in ast.walk(key) if isinstance(n, ast.Attribute)}
+        key_names |= _derived_attrs(unit, key_names)
+        feeds = _feeds(unit, node)
+        missing = sorted(m for m in used - key_names if m != ast.unparse(cache) and (not feeds or m in feeds))
+        if missing and key_names:
+            names = ", ".join(f"`{m}`" for m in missing)
+            return [Site("stale_cache_key", _built_at(unit, key, node.lineno), f"the key `{ast.unparse(key)}` of "
+                         f"`{ast.unparse(cache)}` "
+                         f"leaves out {names}, which the function also uses",
+                         f"Put {names} in the cache key, or leave out of the cache what depends on it")]
+    return []
+
+
+def _identity_key(unit: Unit, key: ast.AST) -> str | None:
+    """``id(obj)`` in the key, or in the key variable's value."""
+    values = [key] + [n.value for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(key, ast.Name)
+                      and any(isinstance(t, ast.Name) and t.id == key.id for t in n.targets)]
+    for v in values:
+        found = next((n for n in ast.walk(v) if isinstance(n, ast.Call) and call_name(n) == "id"), None)
+        if found is not None:
+            return ast.unparse(found)
+    return None
+
+
+def _feeds(unit: Unit, store: ast.AST) -> set[str]:
+    """The names and ``self.x`` attributes the stored value is computed from, two assignments deep (empty when
+    the store is not an assignment)."""
+    value = store.value if isinstance(store, ast.Assign) else store.args[1] if isinstance(store, ast.Call) else None
+    if value is None:
+        return set()
+    out = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)} | {
+        ast.unparse(n) for n in ast.walk(value) if isinstance(n, ast.Attribute)}
+    for _ in range(2):
+        out |= _derived(unit, out) | _derived_attrs(unit, out)
+    return out
+
+
+def _built_at(unit: Unit, key: ast.AST, store: int) -> int:
+    """Where the key is made: the assignment of a key variable (``key = f"{device}:{start}"``), else the store."""
+    if isinstance(key, ast.Name):
+        for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and n.lineno < store):
+            if any(isinstance(t, ast.Name) and t.id == key.id for t in node.targets):
+                return node.lineno
+    return store
+
+
+def _derived_attrs(unit: Unit, names: set[str]) -> set[str]:
+    """``self.x`` attributes a key variable was computed from."""
+    out: set[str] = set()
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign)):
+        if any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
+            out |= {ast.unparse(n) for n in ast.walk(node.value) if isinstance(n, ast.Attribute)}
+    return out
+
+
+def _derived(unit: Unit, names: set[str]) -> set[str]:
+    """Parameters a key variable was computed from (``key = (a, b)`` makes ``a`` and ``b`` part of the key)."""
+    out: set[str] = set()
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign)):
+        if any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
+            out |= {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+    return out

@@ -1,0 +1,150 @@
+"""Sites of errors returned as values: an error message, an error code, the exception, or an empty result returned
+where the function's other returns give real results, so that a caller can take the failure for a result.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from reviewer.judge.features import call_name
+from reviewer.judge.site import Site, code_at
+from reviewer.judge.site_flow import caught_names, reraises, unit_handlers
+from reviewer.judge.units import Unit
+
+__all__ = ["error_value_sites"]
+
+_ERROR_WORDS = re.compile(r"error|invalid|fail|unknown|not found|missing|denied|cannot|can't|unable|bad ", re.I)
+
+
+def _declares_result(unit: Unit) -> bool:
+    """The function declares a result type that does not admit None (``-> dict``, not ``-> dict | None``)."""
+    returns = getattr(unit.node, "returns", None)
+    if returns is None:
+        return False
+    text = ast.unparse(returns)
+    return not re.search(r"None|Optional|Any|object|bool", text)
+
+
+def _empty(node: ast.AST | None) -> bool:
+    if node is None or (isinstance(node, ast.Constant) and node.value in (None, "", 0)):
+        return True
+    return isinstance(node, (ast.List, ast.Dict, ast.Tuple, ast.Set)) and not getattr(
+        node, "elts", getattr(node, "keys", None))
+
+
+def _logs_error(handler: ast.ExceptHandler) -> bool:
+    """The handler logs at error level (``log.error``, ``log.exception``, ``log.critical``): a failure, by its
+    own account."""
+    return any(isinstance(n, ast.Call) and call_name(n).rsplit(".", 1)[-1] in ("error", "exception", "critical")
+               for s in handler.body for n in ast.walk(s))
+
+
+def _error_value(node: ast.AST | None, handler: ast.ExceptHandler | None) -> str | None:
+    """Why this returned value reads as an error passed off as a result, or None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
+        return "an error message as a string" if handler is not None or _ERROR_WORDS.search(node.value) else None
+    if isinstance(node, ast.JoinedStr) and handler is not None:
+        return "an error message as a string"
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        return "a negative number as an error code"
+    if isinstance(node, ast.Constant) and node.value is False and handler is not None:
+        return "`False` as an error marker"
+    if isinstance(node, ast.Dict) and handler is not None and any(
+            isinstance(k, ast.Constant) and str(k.value).lower() in ("error", "err", "errors", "error_message", "failure")
+            for k in node.keys):
+        return "an error as a dict in place of the data"
+    if handler is not None and handler.name:
+        if isinstance(node, ast.Name) and node.id == handler.name:
+            return "the exception object as a value"
+        if isinstance(node, ast.Call) and call_name(node) in ("str", "repr") and node.args and \
+                isinstance(node.args[0], ast.Name) and node.args[0].id == handler.name:
+            return "the exception's text as a string"
+    return None
+
+
+def _other_results(unit: Unit) -> list[ast.Return]:
+    return [n for n in unit.nodes if isinstance(n, ast.Return) and n.value is not None
+            and not (isinstance(n.value, ast.Constant) and isinstance(n.value.value, str))
+            and not isinstance(n.value, ast.JoinedStr)]
+
+
+_TEXT_CALLS = frozenset({"format", "join", "str", "repr", "_", "gettext", "ngettext", "strip", "lower", "upper",
+                         "replace", "decode"})
+
+
+def _returns_text(unit: Unit, others: list[ast.Return]) -> bool:
+    """The function's results are text anyway (``-> str``, f-strings, ``.format()``): a message is a result."""
+    returns = getattr(unit.node, "returns", None)
+    if returns is not None and ast.unparse(returns) in ("str", "t.Optional[str]", "Optional[str]", "str | None"):
+        return True
+    return any(isinstance(o.value, ast.Call) and call_name(o.value).rsplit(".", 1)[-1] in _TEXT_CALLS for o in others)
+
+
+_ABSENT = frozenset({"FileNotFoundError"})
+"""A handler of these that returns an empty result says "nothing there yet" (no outbox file: nothing pending)."""
+
+
+_PREDICATE = re.compile(r"^(bool|isinstance|issubclass|hasattr|callable|all|any|exists|is_?\w*|has_?\w*|can_?\w*"
+                        r"|startswith|endswith)$")
+
+
+def _boolish(node: ast.AST | None) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, bool)
+    if isinstance(node, ast.Call):
+        return bool(_PREDICATE.search(call_name(node).rsplit(".", 1)[-1]))
+    return isinstance(node, (ast.Compare, ast.BoolOp)) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not))
+
+
+_PARSES = re.compile(r"(^|\.)(match|fullmatch|search|parse|strptime|loads|literal_eval|urlparse|parse_qs)$")
+
+
+def _failed_parses(unit: Unit) -> dict[int, str]:
+    """Returns of an empty or zero value right under ``if m is None:`` / ``if not m:`` where ``m`` is the result of
+    a match or parse: the input was bad, and the caller gets 0 as if it had said 0."""
+    parsed = {t.id: call_name(n.value) for n in unit.nodes if isinstance(n, ast.Assign)
+              and isinstance(n.value, ast.Call) and _PARSES.search(call_name(n.value))
+              for t in n.targets if isinstance(t, ast.Name)}
+    out: dict[int, str] = {}
+    for node in (n for n in unit.nodes if isinstance(n, ast.If) and isinstance(n.body[0], ast.Return)):
+        test = node.test
+        name = (ast.unparse(test.operand) if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) else
+                ast.unparse(test.left) if isinstance(test, ast.Compare) and isinstance(test.ops[0], ast.Is) and
+                isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None else None)
+        value = node.body[0].value
+        if name in parsed and value is not None and _empty(value) and not (
+                isinstance(value, ast.Constant) and value.value is None):
+            out[node.body[0].lineno] = f"when `{parsed[name]}` finds nothing (`{ast.unparse(test)}`)"
+    return out
+
+
+def error_value_sites(unit: Unit) -> list[Site]:
+    """An error message, error code or exception returned where the function's other returns give results."""
+    others = _other_results(unit)
+    if not others:
+        return []
+    failed = _failed_parses(unit) if _declares_result(unit) else {}
+    in_handler = {id(r): h for _, h in unit_handlers(unit) if not reraises(h) for r in ast.walk(h)
+                  if isinstance(r, ast.Return)}
+    for r in (n for n in unit.nodes if isinstance(n, ast.Return)):
+        handler = in_handler.get(id(r))
+        what = _error_value(r.value, handler)
+        if what is None and handler is not None and _empty(r.value) and not set(caught_names(handler.type)) <= _ABSENT \
+                and (_declares_result(unit) or getattr(unit.node, "returns", None) is None and _logs_error(handler)):
+            what = f"`{ast.unparse(r.value) if r.value is not None else 'None'}`, an empty result that hides the failure"
+        if what is None and r.lineno in failed:
+            what = f"`{ast.unparse(r.value)}` {failed[r.lineno]}, a value the caller cannot tell from a real one"
+        if what is None:
+            continue
+        rest = [o for o in others if o is not r]
+        message = not _empty(r.value)  # an error message passes for a result where results are text anyway
+        if not rest or message and _returns_text(unit, rest) or (r.value is not None and _boolish(r.value) and any(
+                _boolish(o.value) for o in rest)):
+            continue  # (``False`` from a predicate is its answer)
+        result = rest[0]
+        where = f"from the {', '.join(caught_names(handler.type)) or 'bare'} handler" if handler is not None else "here"
+        return [Site("error_as_value", r.lineno, f"`{code_at(unit, r.lineno)}` returns {what} {where}, while "
+                     f"`{code_at(unit, result.lineno)}` returns a real result",
+                     "Raise an exception instead of returning an error value the caller can take for a result")]
+    return []
