@@ -582,6 +582,15 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     ("off_by_one", "def f(data, size):\n    return [data[i:i + size] for i in range(0, len(data), size)]\n", 2, False),
     ("off_by_one", "import datetime as dt\ndef f(start, end):\n    return [start + dt.timedelta(days=i) for i in "
      "range((end - start).days)]\n", 3, True),
+    # a logged value made by a method of the class that puts the token in it
+    ("sensitive_data_logged", "class C:\n    def _opts(self):\n        return {'Authorization': f'Bearer {self.token}'}\n"
+     "    def items(self):\n        opts = self._opts()\n        log.debug('options=%s', opts)\n", 6, True),
+    ("sensitive_data_logged", "class C:\n    def _opts(self):\n        return {'Accept': 'application/json'}\n"
+     "    def items(self):\n        opts = self._opts()\n        log.debug('options=%s', opts)\n", 6, False),
+    # a connection made with a timeout limits the calls made on it
+    ("missing_timeout", "import http.client\ndef f(host):\n    conn = http.client.HTTPSConnection(host, timeout=5)\n"
+     "    conn.request('GET', '/')\n    return conn.getresponse().status\n", 4, False),
+    ("missing_timeout", "def f(conn):\n    conn.request('GET', '/')\n    return conn.getresponse().status\n", 2, True),
 ])
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:

@@ -169,17 +169,31 @@ def _carried(value: ast.AST) -> ast.AST:
     return Strip().visit(ast.parse(ast.unparse(value), mode="eval").body)
 
 
+def _helper_result(unit: Unit, value: ast.AST) -> ast.AST | None:
+    """What ``self._headers()`` returns, for a method of the unit's class that is one ``return`` of a value."""
+    if unit.class_node is None or not (isinstance(value, ast.Call) and call_name(value).startswith("self.")):
+        return None
+    name = call_name(value)[len("self."):]
+    method = next((m for m in unit.class_node.body if isinstance(m, ast.FunctionDef) and m.name == name), None)
+    returns = [r.value for r in ast.walk(method) if isinstance(r, ast.Return) and r.value is not None] if method else []
+    return returns[0] if len(returns) == 1 else None
+
+
 def _holds(unit: Unit, name: str) -> str:
-    """``headers`` was set in the unit from something sensitive: say what it holds (``; `headers` holds
-    `self.token` (line 4)``)."""
+    """``headers`` was set in the unit from something sensitive (or from a method of the class that returns
+    something sensitive): say what it holds (``; `headers` holds `self.token` (line 4)``)."""
     for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and not _masked(n.value)):
         if any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-            inner = [n for n in _sensitive_names(_carried(node.value)) if n != name]
-            keys = [k.value for d in ast.walk(node.value) if isinstance(d, ast.Dict) for k in d.keys
+            value = _helper_result(unit, node.value) or node.value
+            if _masked(value):
+                continue
+            inner = [n for n in _sensitive_names(_carried(value)) if n != name]
+            keys = [k.value for d in ast.walk(value) if isinstance(d, ast.Dict) for k in d.keys
                     if isinstance(k, ast.Constant) and isinstance(k.value, str) and _SENSITIVE.search(k.value)]
             if inner or keys:
                 held = f"the `{keys[0]}` entry" if keys else f"`{inner[0]}`"
-                return f"; `{name}` holds {held}" + (f" (`{inner[0]}`)" if keys and inner else "") + \
+                via = f" from `{ast.unparse(node.value)}`" if value is not node.value else ""
+                return f"; `{name}` holds {held}" + (f" (`{inner[0]}`)" if keys and inner else "") + via + \
                     f" (line {node.lineno})"
     return ""
 
@@ -258,13 +272,26 @@ def _raw_socket_waits(unit: Unit) -> list[Site]:
     return []
 
 
+def _made_with_timeout(unit: Unit) -> set[str]:
+    """Names bound in the unit to a connection or client made with ``timeout=`` (or given ``settimeout()``): its
+    calls are limited by it."""
+    out = {ast.unparse(t) for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+           and any(k.arg == "timeout" for k in n.value.keywords) for t in n.targets}
+    out |= {ast.unparse(c.func.value) for c in unit.nodes if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
+            and c.func.attr == "settimeout"}
+    return out
+
+
 def timeout_sites(unit: Unit) -> list[Site]:
     raw = _raw_socket_waits(unit)
     if raw:
         return raw
+    limited = _made_with_timeout(unit)
     for node in (n for n in unit.nodes if isinstance(n, ast.Call) and _blocking(n)):
         if any(k.arg == "timeout" or k.arg is None for k in node.keywords):
             continue
+        if isinstance(node.func, ast.Attribute) and ast.unparse(node.func.value) in limited:
+            continue  # ``conn = HTTPSConnection(host, timeout=5); conn.request(...)``: the connection has it
         return [Site("missing_timeout", node.lineno, f"`{call_text(node)}(...)` is called with no timeout",
                      f"Pass `timeout=` to `{call_text(node)}`")]
     return []
