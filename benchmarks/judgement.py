@@ -24,6 +24,7 @@ import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from pathlib import Path
 from typing import Any
 
@@ -104,8 +105,13 @@ def _yes_probability(outcome: Outcome, finding: Any) -> float | None:
 
 def _kept(outcome: Outcome, min_yes: float) -> list[Any]:
     """The outcome's kept findings had the bar been ``min_yes`` (the run keeps every yes and notes its
-    probability)."""
-    return [f for f in outcome.kept if (p := _yes_probability(outcome, f)) is None or p >= min_yes]
+    probability; below 0.5 a "no" with at least that probability of yes counts too)."""
+    kept = [f for f in outcome.kept if (p := _yes_probability(outcome, f)) is None or p >= min_yes]
+    if min_yes < 0.5:  # below one half, a "no" whose probability of yes reaches the bar counts as kept
+        kept += [SimpleNamespace(line=site.line, rule=f"model.{site.kind}", title=f"{site.kind} (answered no, "
+                                 f"P(yes) {p:.2f})") for site, answer, p in outcome.answers
+                 if answer != "yes" and p is not None and p >= min_yes]
+    return kept
 
 
 def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[str, Any]]], name: str,
@@ -167,7 +173,7 @@ def _run_set(name: str, backend: Any, concurrency: int, show: bool) -> tuple[dic
                 print(f"  KEPT    {f.file}:{f.line} {o.ranked.unit.qualname} (p={p if p is None else round(p, 2)}): "
                       f"{f.title}")
             for d in o.dropped:
-                print(f"  DROPPED {d.file}:{d.line} {o.ranked.unit.qualname}: {d.title} -- {d.reason[:120]}")
+                print(f"  DROPPED {d.file}:{d.line} {o.ranked.unit.qualname}: {d.title} -- {d.reason[:300]}")
             if o.error:
                 print(f"  FAILED  {o.ranked.unit.qualname}: {o.error[:400]}")
     outcomes = {(r.unit.file, r.unit.qualname): Outcome(ranked=r) for r in ranked}  # units without sites
@@ -191,7 +197,7 @@ def _print(name: str, s: Score) -> None:
           f"{s.seconds / max(1, s.units):.1f} s per unit asked ({s.units} units)")
 
 
-BARS = (0.5, 0.65, 0.8, 0.9)
+BARS = (0.2, 0.3, 0.4, 0.5, 0.65, 0.8)
 
 
 def _print_bars(name: str, outcomes: dict, truth: dict) -> None:
