@@ -591,12 +591,37 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     ("missing_timeout", "import http.client\ndef f(host):\n    conn = http.client.HTTPSConnection(host, timeout=5)\n"
      "    conn.request('GET', '/')\n    return conn.getresponse().status\n", 4, False),
     ("missing_timeout", "def f(conn):\n    conn.request('GET', '/')\n    return conn.getresponse().status\n", 2, True),
+    # each element with the one before it; a negated bound tested before; a comprehension over a tested map
+    ("off_by_one", "def f(xs):\n    out = []\n    for i in range(1, len(xs)):\n        out.append(xs[i] - xs[i - 1])\n"
+     "    return out\n", 3, False),
+    ("off_by_one", "def f(xs, keep):\n    if keep < 1:\n        raise ValueError(keep)\n    return xs[:-keep]\n", 4, False),
+    ("division_by_zero", "def f(self):\n    if not self.entries:\n        return 1.0\n"
+     "    unique = {e.digest for e in self.entries.values()}\n    return len(self.entries) / len(unique)\n", 5, False),
+    ("division_by_zero", "def f(self):\n    if not self.entries:\n        return 1.0\n"
+     "    unique = {e.digest for e in self.entries.values() if e.digest}\n    return len(self.entries) / len(unique)\n",
+     5, True),  # a filter can leave it empty
+    # best-effort abort; one round of a worker loop that logs the failure
+    ("error_swallowed", "import contextlib\ndef abort_upload(s, k):\n    with contextlib.suppress(OSError):\n"
+     "        s.delete(k, timeout=5)\n", 3, False),
+    ("error_swallowed", "def loop(self, t):\n    while not self._stop.wait(t):\n        try:\n            self.tick()\n"
+     "        except Exception:\n            log.exception('tick failed')\n", 5, False),
+    ("error_swallowed", "def loop(self, t):\n    while not self._stop.wait(t):\n        try:\n            self.tick()\n"
+     "        except Exception:\n            pass\n", 5, True),
 ])
+
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:
     unit = next(u for u in extract_units(_source(tmp_path, code)) if u.kind != "module" and u.start <= line <= u.end)
     sites = find_sites(unit, limit=99)
     assert any(s.kind == kind and s.line == line for s in sites) == possible, sites
+
+
+def test_bound_facts_work_out_what_the_bound_gives(tmp_path: Path) -> None:
+    code = "def f(n, xs, i):\n    for k in range(1, n):\n        g(k)\n    return xs[:i + 1]\n"
+    unit = next(u for u in extract_units(_source(tmp_path, code)) if u.kind != "module")
+    facts = {s.line: s.facts for s in find_sites(unit, limit=99)}
+    assert "gives 1 up to n - 1 (never n)" in facts[2]
+    assert "from the start up to `i` (never `i + 1`)" in facts[4]
 
 
 @pytest.mark.parametrize(("reason", "contradicts"), [

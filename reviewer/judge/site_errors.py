@@ -9,7 +9,7 @@ import re
 
 from reviewer.judge.features import call_name
 from reviewer.judge.site import Site, code_at
-from reviewer.judge.site_flow import caught_names, reraises, unit_handlers
+from reviewer.judge.site_flow import caught_names, logs_error, reraises, unit_handlers
 from reviewer.judge.units import Unit
 
 __all__ = ["error_value_sites"]
@@ -31,13 +31,6 @@ def _empty(node: ast.AST | None) -> bool:
         return True
     return isinstance(node, (ast.List, ast.Dict, ast.Tuple, ast.Set)) and not getattr(
         node, "elts", getattr(node, "keys", None))
-
-
-def _logs_error(handler: ast.ExceptHandler) -> bool:
-    """The handler logs at error level (``log.error``, ``log.exception``, ``log.critical``): a failure, by its
-    own account."""
-    return any(isinstance(n, ast.Call) and call_name(n).rsplit(".", 1)[-1] in ("error", "exception", "critical")
-               for s in handler.body for n in ast.walk(s))
 
 
 def _error_value(node: ast.AST | None, handler: ast.ExceptHandler | None) -> str | None:
@@ -131,7 +124,7 @@ def error_value_sites(unit: Unit) -> list[Site]:
         handler = in_handler.get(id(r))
         what = _error_value(r.value, handler)
         if what is None and handler is not None and _empty(r.value) and not set(caught_names(handler.type)) <= _ABSENT \
-                and (_declares_result(unit) or getattr(unit.node, "returns", None) is None and _logs_error(handler)):
+                and (_declares_result(unit) or getattr(unit.node, "returns", None) is None and logs_error(handler)):
             what = f"`{ast.unparse(r.value) if r.value is not None else 'None'}`, an empty result that hides the failure"
         if what is None and r.lineno in failed:
             what = f"`{ast.unparse(r.value)}` {failed[r.lineno]}, a value the caller cannot tell from a real one"

@@ -14,7 +14,8 @@ from reviewer.judge.features import call_name
 from reviewer.judge.site import LOG_CALLS, Site, call_text, code_at, parameters
 from reviewer.judge.units import Unit
 
-__all__ = ["caught_names", "handler_sites", "is_success_value", "reraises", "status_sites", "unit_handlers"]
+__all__ = ["caught_names", "handler_sites", "is_success_value", "logs_error", "reraises", "status_sites",
+           "unit_handlers"]
 
 _EXPECTED = frozenset({"ImportError", "ModuleNotFoundError", "StopIteration", "StopAsyncIteration", "GeneratorExit",
                        "KeyboardInterrupt", "CancelledError"})
@@ -119,7 +120,7 @@ def _return_after(node: ast.AST, parents: dict[int, ast.AST]) -> ast.Return | No
 
 
 _CLEANUP = re.compile(r"(^|_)(close|cleanup|clean_up|teardown|reset|shutdown|dispose|release|__exit__|"
-                      r"__aexit__|__del__)$")
+                      r"__aexit__|__del__)$|^_?(abort|cancel|rollback|discard)(_|$)")
 _IDEMPOTENT = {"FileNotFoundError": ("unlink", "remove", "rmdir", "rmtree", "delete"),
                "ProcessLookupError": ("kill", "terminate", "send_signal"), "BrokenPipeError": ("write", "flush", "close")}
 
@@ -133,11 +134,21 @@ def _in_finally(node: ast.AST | None, parents: dict[int, ast.AST]) -> bool:
     return False
 
 
+def logs_error(handler: ast.ExceptHandler) -> bool:
+    """The handler logs at error level (``log.error``, ``log.exception``, ``log.critical``): a failure, by its
+    own account."""
+    return any(isinstance(n, ast.Call) and call_name(n).rsplit(".", 1)[-1] in ("error", "exception", "critical")
+               for s in handler.body for n in ast.walk(s))
+
+
 def _expected_failure(try_node: ast.Try, h: ast.ExceptHandler, parents: dict[int, ast.AST]) -> bool:
-    """Ignoring is the norm: cleanup code (a finally block, close(), __exit__), or a failure that means the work
+    """Ignoring is the norm: cleanup code (a finally block, close(), __exit__), a failure that means the work
     is already done (FileNotFoundError from unlink, ProcessLookupError from kill, BrokenPipeError writing to a
-    reader that left)."""
+    reader that left), or one round of a worker loop (``while not stop.wait(t): try: tick() except Exception:
+    log.exception(...)``), which logs the failure and must keep running."""
     if _in_finally(try_node, parents):
+        return True
+    if isinstance(parents.get(id(try_node)), ast.While) and logs_error(h):
         return True
     calls = {call_name(c).rsplit(".", 1)[-1] for s in try_node.body for c in ast.walk(s) if isinstance(c, ast.Call)}
     return any(calls & set(_IDEMPOTENT.get(name, ())) for name in caught_names(h.type))

@@ -43,15 +43,37 @@ def _tested(unit: Unit, divisor: ast.AST, line: int) -> bool:
     inner = divisor
     while isinstance(inner, ast.Call) and call_name(inner) in ("len", "float", "int", "abs") and inner.args:
         inner = inner.args[0]  # ``float(len(self.avg))`` is zero when ``self.avg`` is empty
-    wanted = ast.unparse(inner)
+    wanted = {ast.unparse(inner)} | _unfiltered_sources(unit, inner)
     tests: list[ast.AST] = [n.test for n in unit.nodes if isinstance(n, (ast.If, ast.While, ast.Assert, ast.IfExp))]
     tests += [n for n in unit.nodes if isinstance(n, ast.BoolOp)]
     tests += [c for n in unit.nodes if isinstance(n, ast.comprehension) for c in n.ifs]
-    return any(t.lineno <= line and any(ast.unparse(n) == wanted for n in ast.walk(_zero_part(t, wanted)))
+    return any(t.lineno <= line and any(ast.unparse(n) in wanted for n in ast.walk(_zero_part(t)))
                for t in tests)
 
 
-def _zero_part(test: ast.AST, wanted: str) -> ast.AST:
+def _unfiltered_sources(unit: Unit, name: ast.AST) -> set[str]:
+    """``unique = {e.digest for e in self.entries.values()}``: a comprehension with no filter is empty only when
+    what it walks is, so a test of ``self.entries`` tests ``unique`` too."""
+    if not isinstance(name, ast.Name):
+        return set()
+    out = set()
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name.id for t in n.targets)):
+        comp = node.value
+        if isinstance(comp, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)) and \
+                len(comp.generators) == 1 and not comp.generators[0].ifs:
+            source = comp.generators[0].iter
+            while isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) and source.func.attr in (
+                    "values", "keys", "items"):
+                source = source.func.value
+            while isinstance(source, ast.Call) and call_name(source) in ("sorted", "list", "set", "tuple", "reversed"
+                                                                          ) and source.args:
+                source = source.args[0]
+            out.add(ast.unparse(source))
+    return out
+
+
+def _zero_part(test: ast.AST) -> ast.AST:
     """The test without its parts that cannot rule out zero or empty: ``x is not None``, ``isinstance(x, T)``."""
     parts = test.values if isinstance(test, ast.BoolOp) else [test]
     kept = [p for p in parts if not _none_or_type_test(p)]
@@ -227,7 +249,7 @@ def _negated_bounds(unit: Unit) -> list[Site]:
     for node in (n for n in unit.nodes if isinstance(n, ast.Slice)):
         for part in (node.lower, node.upper):
             if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.USub) and isinstance(
-                    part.operand, (ast.Name, ast.Attribute)):
+                    part.operand, (ast.Name, ast.Attribute)) and not _tested(unit, part.operand, part.lineno):
                 name = ast.unparse(part.operand)
                 out.append(Site("off_by_one", part.lineno, f"the slice bound `-{name}` counts from the end: when "
                                 f"`{name}` is 0, `[:-{name}]` is empty and `[-{name}:]` is everything",
@@ -326,7 +348,50 @@ def bound_sites(unit: Unit) -> list[Site]:
                             f"below `len({seq})` (for example `min(..., len({seq}) - 1)`)"))
             continue
         text = _bound(node)
-        if text is not None and hasattr(node, "lineno"):
-            out.append(Site("off_by_one", node.lineno, f"the bound `{text}` is computed with a +1/-1 or len() here",
+        if text is not None and hasattr(node, "lineno") and not _pairwise(unit, node):
+            out.append(Site("off_by_one", node.lineno, _bound_facts(node, text),
                             f"Correct the bound in `{text}` so that no element is skipped, repeated or out of range"))
     return out
+
+
+def _minus_one(node: ast.AST) -> str:
+    """``node - 1`` written simply: ``n + 1`` gives ``n``, ``13`` gives ``12``, ``n - 1`` gives ``n - 2``."""
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return str(node.value - 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.right, ast.Constant) and type(node.right.value) is int:
+        if isinstance(node.op, ast.Add):
+            k = node.right.value - 1
+            return ast.unparse(node.left) + (f" + {k}" if k else "")
+        if isinstance(node.op, ast.Sub):
+            return f"{ast.unparse(node.left)} - {node.right.value + 1}"
+    return f"{ast.unparse(node)} - 1"
+
+
+def _bound_facts(node: ast.AST, text: str) -> str:
+    """What the bound does, worked out, so that the question is about intent and not arithmetic:
+    ``range(1, n)`` gives 1 up to n - 1, never n."""
+    if isinstance(node, ast.Call) and call_name(node) == "range" and node.args and len(node.args) <= 2:
+        start = ast.unparse(node.args[0]) if len(node.args) == 2 else "0"
+        stop = node.args[-1]
+        return (f"`{text}` gives {start} up to {_minus_one(stop)} (never {ast.unparse(stop)}); the bound is "
+                "computed with a +1/-1, a 1 or len() here")
+    if isinstance(node, ast.Slice):
+        low = f"`{ast.unparse(node.lower)}`" if node.lower is not None else "the start"
+        high = f"`{_minus_one(node.upper)}` (never `{ast.unparse(node.upper)}`)" if node.upper is not None \
+            else "the end"
+        return f"the slice `[{text}]` takes the elements from {low} up to {high}"
+    if isinstance(node, ast.While):
+        return f"`while {text}` runs once more with both sides equal"
+    return f"the bound `{text}` is computed with a +1/-1 or len() here"
+
+
+def _pairwise(unit: Unit, node: ast.AST) -> bool:
+    """``for i in range(1, len(xs)): ... xs[i - 1] ... xs[i]``: each element with the one before it."""
+    if not (isinstance(node, ast.Call) and call_name(node) == "range" and len(node.args) == 2
+            and isinstance(node.args[0], ast.Constant) and node.args[0].value == 1 and _is_len(node.args[1])):
+        return False
+    loop = unit.parents.get(id(node))
+    if not (isinstance(loop, ast.For) and isinstance(loop.target, ast.Name)):
+        return False
+    seq, i = ast.unparse(node.args[1].args[0]), loop.target.id
+    return any(isinstance(n, ast.Subscript) and ast.unparse(n) == f"{seq}[{i} - 1]" for n in ast.walk(loop))
