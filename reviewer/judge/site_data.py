@@ -79,8 +79,8 @@ def _class_secrets(cls: ast.ClassDef) -> list[str]:
 
 def _secret_holders(unit: Unit) -> dict[str, str]:
     """Objects in the unit that hold a secret, with one such field: ``config`` when the unit reads
-    ``config.secret_key`` or ``config["password"]``, a parameter annotated with (or a name made from) a class of the file that has a
-    ``password`` field, and ``self`` in such a class."""
+    ``config.secret_key`` or ``config["password"]``, a parameter annotated with (or a name made from) a class of
+    the file that has a ``password`` field, and ``self`` in such a class."""
     out: dict[str, str] = {}
     for n in unit.nodes:
         if isinstance(n, ast.Attribute) and _SECRET_FIELD.search(n.attr) and isinstance(n.value, ast.Name) and \
@@ -277,8 +277,8 @@ def _made_with_timeout(unit: Unit) -> set[str]:
     calls are limited by it."""
     out = {ast.unparse(t) for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
            and any(k.arg == "timeout" for k in n.value.keywords) for t in n.targets}
-    out |= {ast.unparse(c.func.value) for c in unit.nodes if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
-            and c.func.attr == "settimeout"}
+    out |= {ast.unparse(c.func.value) for c in unit.nodes if isinstance(c, ast.Call)
+            and isinstance(c.func, ast.Attribute) and c.func.attr == "settimeout"}
     return out
 
 

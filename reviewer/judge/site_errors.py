@@ -33,6 +33,9 @@ def _empty(node: ast.AST | None) -> bool:
         node, "elts", getattr(node, "keys", None))
 
 
+_ERROR_KEYS = frozenset({"error", "err", "errors", "error_message", "failure"})
+
+
 def _error_value(node: ast.AST | None, handler: ast.ExceptHandler | None) -> str | None:
     """Why this returned value reads as an error passed off as a result, or None."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
@@ -44,7 +47,7 @@ def _error_value(node: ast.AST | None, handler: ast.ExceptHandler | None) -> str
     if isinstance(node, ast.Constant) and node.value is False and handler is not None:
         return "`False` as an error marker"
     if isinstance(node, ast.Dict) and handler is not None and any(
-            isinstance(k, ast.Constant) and str(k.value).lower() in ("error", "err", "errors", "error_message", "failure")
+            isinstance(k, ast.Constant) and str(k.value).lower() in _ERROR_KEYS
             for k in node.keys):
         return "an error as a dict in place of the data"
     if handler is not None and handler.name:

@@ -202,8 +202,7 @@ def boolean_sites(unit: Unit) -> list[Site]:
     everywhere = [b for b in unit.nodes if isinstance(b, ast.BoolOp) and _always(b)]
     out = [Site("wrong_boolean_logic", c.lineno, f"`{ast.unparse(c)}` is always false as meant (always true with "
                 "`is not`): `is` tests identity, and a value made at run time is equal to the literal but not the "
-                "same object", f"Compare with `==` (or `!=`): `{ast.unparse(c).replace(' is not ', ' != ').replace(' is ', ' == ')}`")
-           for c in _identity_literal(unit)]
+                "same object", "Compare with `==` (or `!=`), not `is`") for c in _identity_literal(unit)]
     for op in everywhere + _decides(unit):
         text = ast.unparse(op)
         always = _always(op)

@@ -114,10 +114,11 @@ def _released_by_finally(unit: Unit, call: ast.Call, released: list[str]) -> boo
         not names and bool(released))
 
 
-_HARMLESS = frozenset({"settimeout", "setsockopt", "setblocking", "set_inheritable", "debug", "info", "warning",
-                       "getLogger", "append", "len", "str", "int", "float", "bool", "dict", "list", "tuple", "isinstance",
-                       "monotonic", "time", "perf_counter", "get", "format", "join", "encode", "decode", "time_ns",
-                       "cast", "fileno", "getattr", "hasattr", "id", "repr"})
+_HARMLESS = frozenset({
+    "settimeout", "setsockopt", "setblocking", "set_inheritable", "debug", "info", "warning", "getLogger", "append",
+    "len", "str", "int", "float", "bool", "dict", "list", "tuple", "isinstance", "monotonic", "time", "perf_counter",
+    "get", "format", "join", "encode", "decode", "time_ns", "cast", "fileno", "getattr", "hasattr", "id", "repr"})
+"""Calls that do not fail in practice between an acquire and the try that releases it."""
 
 
 def _raises_before_try(unit: Unit, call: ast.Call) -> Site | None:
