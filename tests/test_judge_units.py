@@ -607,6 +607,15 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
      "        except Exception:\n            log.exception('tick failed')\n", 5, False),
     ("error_swallowed", "def loop(self, t):\n    while not self._stop.wait(t):\n        try:\n            self.tick()\n"
      "        except Exception:\n            pass\n", 5, True),
+    # a conditional expression whose test comes after the division it guards; a loop that runs only when the
+    # divisor is at least one
+    ("division_by_zero", "def f(w, done, total):\n    return (\n        int(w * done / total)\n"
+     "        if total and done is not None\n        else w\n    )\n", 3, False),
+    ("division_by_zero", "def f(w, done, total):\n    return (\n        int(w * done / total)\n"
+     "        if done is not None\n        else w\n    )\n", 3, True),
+    ("division_by_zero", "def f(width, height):\n    for y in range(0, height):\n        for x in range(width):\n"
+     "            g(x / width, y / (height + 1), 1 / height)\n", 4, False),
+    ("division_by_zero", "def f(width, height):\n    for y in range(0, height):\n        g(y / width)\n", 3, True),
 ])
 
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,

@@ -47,8 +47,31 @@ def _tested(unit: Unit, divisor: ast.AST, line: int) -> bool:
     tests: list[ast.AST] = [n.test for n in unit.nodes if isinstance(n, (ast.If, ast.While, ast.Assert, ast.IfExp))]
     tests += [n for n in unit.nodes if isinstance(n, ast.BoolOp)]
     tests += [c for n in unit.nodes if isinstance(n, ast.comprehension) for c in n.ifs]
-    return any(t.lineno <= line and any(ast.unparse(n) in wanted for n in ast.walk(_zero_part(t)))
-               for t in tests)
+    spans = [n.test for n in unit.nodes if isinstance(n, ast.IfExp) and n.lineno <= line <= (n.end_lineno or line)]
+    return any((t.lineno <= line or any(t is x for x in spans)) and any(
+        ast.unparse(n) in wanted for n in ast.walk(_zero_part(t))) for t in tests)
+
+
+def _loop_bounded(unit: Unit, node: ast.AST, divisor: ast.AST) -> bool:
+    """The division runs inside ``for x in range(d)`` (so ``d`` >= 1 there, and ``d + 1`` too) or inside
+    ``for x in xs`` with ``len(xs)`` as the divisor: the loop does not run when the divisor would be zero."""
+    text = ast.unparse(divisor)
+    base = ast.unparse(divisor.left) if isinstance(divisor, ast.BinOp) and isinstance(divisor.op, ast.Add) and \
+        isinstance(divisor.right, ast.Constant) and isinstance(divisor.right.value, int) and divisor.right.value >= 0 \
+        else text
+    parent = unit.parents.get(id(node))
+    while parent is not None:
+        if isinstance(parent, ast.For) and any(x is node for b in parent.body for x in ast.walk(b)):
+            it = parent.iter
+            if isinstance(it, ast.Call) and call_name(it) == "range" and it.args and \
+                    ast.unparse(it.args[0] if len(it.args) == 1 else it.args[1]) == base and \
+                    (len(it.args) == 1 or ast.unparse(it.args[0]) in ("0", "1")):
+                return True
+            if isinstance(divisor, ast.Call) and call_name(divisor) == "len" and divisor.args and \
+                    ast.unparse(divisor.args[0]) == ast.unparse(it):
+                return True
+        parent = unit.parents.get(id(parent))
+    return False
 
 
 def _unfiltered_sources(unit: Unit, name: ast.AST) -> set[str]:
@@ -126,7 +149,8 @@ def division_sites(unit: Unit) -> list[Site]:
     out = _statistics_on_empty(unit)
     for node in (n for n in unit.nodes if is_division(n)):
         divisor = _divisor(node)
-        if _never_zero(divisor) or _tested(unit, divisor, node.lineno) or _caught(unit, node.lineno):
+        if _never_zero(divisor) or _tested(unit, divisor, node.lineno) or _caught(unit, node.lineno) or \
+                _loop_bounded(unit, node, divisor):
             continue
         text = ast.unparse(divisor)
         out.append(Site("division_by_zero", node.lineno, f"`{text}` is the divisor, and nothing before line "
