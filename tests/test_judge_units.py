@@ -137,6 +137,18 @@ def test_rank_puts_risky_units_first_with_reasons_and_trivial_last(tmp_path: Pat
     assert ranked[2].tier == ranked[3].tier == 2  # test code and a trivial unit come last
 
 
+def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path: Path) -> None:
+    demo = ("def ratio(a, b):\n    return a / b\n\nif __name__ == '__main__':\n    def bar(a):\n        print(1 / a)\n"
+            "    bar(0)\n")
+    units = _units(tmp_path, demo)
+    tool = _units(tmp_path, "def table(xs, n):\n    return sum(xs) / n\n", "tools/make_table.py")
+    ranked = {r.unit.qualname: r for r in rank_units([*units.values(), *tool.values()],
+                                                      Evidence(tool_version="t", repo_name="r"), [])}
+    assert ranked["ratio"].tier == 1 and ranked["ratio"].sites
+    assert ranked["<module>"].tier == 2 and "if __name__" in ranked["<module>"].reasons[-1]
+    assert ranked["table"].tier == 2 and ranked["table"].reasons[-1] == "maintainer tooling"
+
+
 @pytest.mark.parametrize(("kind", "code", "line", "possible"), [
     ("division_by_zero", "def f(xs):\n    return sum(xs) / len(xs)\n", 2, True),
     ("division_by_zero", "def f(xs):\n    return 'n=%d' % len(xs)\n", 2, False),

@@ -115,12 +115,21 @@ def _module_names(unit: Unit) -> set[str]:
 
 
 _ASIDE = {"examples": "example code", "example": "example code", "docs": "documentation code",
-          "doc": "documentation code", "benchmarks": "benchmark code"}
+          "doc": "documentation code", "benchmarks": "benchmark code", "tools": "maintainer tooling",
+          "scripts": "maintainer scripts"}
 
 
 def _aside(file: str) -> str | None:
     """Why a file is not product code (examples, docs, benchmarks), or None."""
     return next((_ASIDE[p] for p in file.split("/")[:-1] if p in _ASIDE), None)
+
+
+def _script_only(unit: Unit, lines: list[int]) -> bool:
+    """Every one of ``lines`` is in an ``if __name__ == "__main__":`` block of the module: a demo or a script
+    entry, run by hand, not by the code's users."""
+    blocks = [(n.lineno, n.end_lineno or n.lineno) for n in unit.source.tree.body if isinstance(n, ast.If)
+              and ast.unparse(n.test).replace("'", '"') in ('__name__ == "__main__"', '"__main__" == __name__')]
+    return bool(lines) and bool(blocks) and all(any(a <= x <= b for a, b in blocks) for x in lines)
 
 
 def _rank_one(unit: Unit, missing: set[int], findings: list[Finding], changed: set[int] | None) -> Ranked:
@@ -135,7 +144,9 @@ def _rank_one(unit: Unit, missing: set[int], findings: list[Finding], changed: s
     r.sites = [s for s in find_sites(unit) if not _already_measured(s, findings)]
     for site in r.sites:
         r.add(3 if info(site.kind).severity == "high" else 2, f"possible {site.kind} at line {site.line}")
-    aside = _aside(unit.file)
+    aside = _aside(unit.file) or ("code run only as a script (`if __name__ == \"__main__\"`)"
+                                  if _script_only(unit, [x.line for x in r.sites] + (
+                                      [unit.start] if unit.kind != "module" else [])) else None)
     if r.tier == 1 and (unit.is_test or aside or (unit.size <= 3 and cc == 1 and not r.reasons)):
         r.tier = 2
         r.reasons.append("test code" if unit.is_test else aside or "trivial (3 lines or fewer, no branches)")
