@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from reviewer.judge.features import call_name
 from reviewer.judge.units import Unit
 
-__all__ = ["LOG_CALLS", "Site", "call_text", "code_at", "parameters"]
+__all__ = ["LOG_CALLS", "Site", "block_of", "call_text", "code_at", "parameters"]
 
 LOG_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print", "echo",
                        "secho"})
@@ -46,3 +46,10 @@ def parameters(unit: Unit) -> list[ast.arg]:
     if args is None:
         return []
     return [a for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if a.arg not in ("self", "cls")]
+
+
+def block_of(node: ast.AST, parent: ast.AST | None) -> list[ast.stmt]:
+    """The statement list of ``parent`` (its body, else branch or finally block) that holds ``node``; empty when
+    none does."""
+    return next((b for b in (getattr(parent, f, None) for f in ("body", "orelse", "finalbody"))
+                 if isinstance(b, list) and any(x is node for x in b)), [])

@@ -11,7 +11,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import LOG_CALLS, Site, call_text, code_at, parameters
+from reviewer.judge.site import LOG_CALLS, Site, block_of, call_text, code_at, parameters
 from reviewer.judge.units import Unit
 
 __all__ = ["caught_names", "handler_sites", "is_success_value", "logs_error", "reraises", "status_sites",
@@ -106,8 +106,7 @@ def _return_after(node: ast.AST, parents: dict[int, ast.AST]) -> ast.Return | No
         if parent is None:
             return None
         if not isinstance(node, ast.ExceptHandler):
-            block = next((b for b in (getattr(parent, f, None) for f in ("body", "orelse", "finalbody"))
-                          if isinstance(b, list) and any(x is node for x in b)), [])
+            block = block_of(node, parent)
             index = next((i for i, x in enumerate(block) if x is node), len(block))
             for stmt in block[index + 1:]:
                 if isinstance(stmt, ast.Return):

@@ -8,7 +8,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site, call_text
+from reviewer.judge.site import Site, block_of, call_text
 from reviewer.judge.units import Unit
 
 __all__ = ["acquire_sites"]
@@ -125,9 +125,7 @@ def _raises_before_try(unit: Unit, call: ast.Call) -> Site | None:
     """``sock = socket.socket(); sock.connect(addr)`` and only then ``try: ... finally: sock.close()``: if the
     call in between raises, the finally never runs."""
     stmt = unit.parents.get(id(call))
-    block_owner = unit.parents.get(id(stmt))
-    block = next((b for b in (getattr(block_owner, f, None) for f in ("body", "orelse", "finalbody"))
-                  if isinstance(b, list) and any(x is stmt for x in b)), [])
+    block = block_of(stmt, unit.parents.get(id(stmt)))
     names = {ast.unparse(t) for t in getattr(stmt, "targets", [])}
     after = block[next((i for i, x in enumerate(block) if x is stmt), len(block)) + 1:]
     for x in after:
