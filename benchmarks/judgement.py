@@ -5,7 +5,7 @@
 
 Runs the unit pipeline of ``reviewer run`` (the sites the AST finds in each unit, one question per site behind
 the shared prefix; no cache, no time budget) over the judgement fixture (tests/fixtures/judgement) and prints,
-per set (tuning, heldout, fresh, third, variants, blind: aggregate only) and overall:
+per set (tuning, heldout, fresh, third, variants, variants2; blind and blind2: aggregate only) and overall:
 
 * recall: defects with a kept finding in their unit within ±2 lines of the defective line (and how many of
   those named the right kind);
@@ -45,10 +45,10 @@ from reviewer.review.prompts import PromptSet
 FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "judgement"
 PERSONAS = ["product_engineer", "qa_engineer", "architect", "test_engineer", "security_engineer"]
 LINE_WINDOW = 2
-SETS = ["tuning", "heldout", "fresh", "third", "variants", "blind"]
-"""tuning, fresh, third, variants: used while writing prompts and site finders; heldout: not tuned on, details read;
-blind: never seen by whoever tunes (see the README)."""
-BLIND = frozenset({"blind"})
+SETS = ["tuning", "heldout", "fresh", "third", "variants", "variants2", "blind", "blind2"]
+"""tuning, fresh, third, variants, variants2: used while writing prompts and site finders; heldout: not tuned on,
+details read; blind, blind2: never seen by whoever tunes (see the README)."""
+BLIND = frozenset({"blind", "blind2"})
 """Sets whose per-site lines are never printed: only their aggregate figures, so that they stay held out."""
 
 
@@ -84,11 +84,13 @@ class Score:
         self.dropped.update(other.dropped)
 
 
-def _line_of(outcome: Outcome, text: str) -> int:
+def _line_of(outcome: Outcome, text: str, blind: bool = False) -> int:
     unit = outcome.ranked.unit
     for n in unit.lines:
         if text in unit.source.line(n):
             return n
+    if blind:  # a held-out set's lines are not printed, not even when its ground truth is wrong
+        raise SystemExit("a held-out set's expected.yaml names a line that is not in its unit")
     raise SystemExit(f"expected.yaml: {text!r} not found in {unit.file} {unit.qualname}")
 
 
@@ -120,7 +122,7 @@ def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[
     for d in (d for d in truth["defects"] if d["set"] == name):
         score.defects += 1
         outcome = outcomes[(d["file"], d["unit"])]
-        line = _line_of(outcome, d["line"])
+        line = _line_of(outcome, d["line"], name in BLIND)
         near = [f for f in _kept(outcome, min_yes) if f.line is not None and abs(f.line - line) <= LINE_WINDOW]
         sited = any(abs(site.line - line) <= LINE_WINDOW for site in outcome.ranked.sites)
         score.sited += sited

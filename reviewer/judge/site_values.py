@@ -1,19 +1,17 @@
-"""Sites of the value kinds: divisions and bounds.
+"""Sites of divisions by zero: a divisor not tested before the division, a mean of what can be empty.
 
-Each finder returns the places where its kind is possible, with what it saw: a divisor not tested before the
-division, a ``+ 1`` in a slice or range, an index that can reach the length, a count that rounds down.
+(Bounds that can be off by one are in :mod:`reviewer.judge.site_bounds`.)
 """
 
 from __future__ import annotations
 
 import ast
-import re
 
 from reviewer.judge.features import call_name, is_division
 from reviewer.judge.site import Site
 from reviewer.judge.units import Unit
 
-__all__ = ["bound_sites", "division_sites"]
+__all__ = ["division_sites", "tested"]
 
 _ZERO_ERRORS = frozenset({"ZeroDivisionError", "ArithmeticError", "Exception", "BaseException"})
 
@@ -37,7 +35,7 @@ def _never_zero(divisor: ast.AST) -> bool:
     return False
 
 
-def _tested(unit: Unit, divisor: ast.AST, line: int) -> bool:
+def tested(unit: Unit, divisor: ast.AST, line: int) -> bool:
     """A test (if, while, assert, conditional expression, and/or, comprehension filter) at or before ``line``
     mentions the divisor (or what its ``len()`` counts): the zero case was thought of."""
     inner = divisor
@@ -135,7 +133,7 @@ def _statistics_on_empty(unit: Unit) -> list[Site]:
         if not (name.startswith("statistics.") and name.rsplit(".", 1)[-1] in _STATS):
             continue
         data = node.args[0]
-        if isinstance(data, (ast.List, ast.Tuple)) and data.elts or _tested(unit, data, node.lineno) or \
+        if isinstance(data, (ast.List, ast.Tuple)) and data.elts or tested(unit, data, node.lineno) or \
                 _caught(unit, node.lineno, None):
             continue
         text = ast.unparse(data)
@@ -149,7 +147,7 @@ def division_sites(unit: Unit) -> list[Site]:
     out = _statistics_on_empty(unit)
     for node in (n for n in unit.nodes if is_division(n)):
         divisor = _divisor(node)
-        if _never_zero(divisor) or _tested(unit, divisor, node.lineno) or _caught(unit, node.lineno) or \
+        if _never_zero(divisor) or tested(unit, divisor, node.lineno) or _caught(unit, node.lineno) or \
                 _loop_bounded(unit, node, divisor):
             continue
         text = ast.unparse(divisor)
@@ -157,265 +155,3 @@ def division_sites(unit: Unit) -> list[Site]:
                         f"{node.lineno} tests it for zero", f"Handle `{text}` == 0 before dividing (return a defined "
                         "value or raise a clear error)"))
     return out
-
-
-# --- off by one -------------------------------------------------------------------------------------------------
-
-def _plus_minus_one(node: ast.AST) -> bool:
-    """``x + 1`` / ``x - 1`` with a variable on the other side (``[1:]`` and ``[:-1]`` are idioms, not bounds)."""
-    return any(isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Add, ast.Sub)) and (
-        (isinstance(n.right, ast.Constant) and n.right.value == 1 and not isinstance(n.left, ast.Constant))
-        or (isinstance(n.left, ast.Constant) and n.left.value == 1 and not isinstance(n.right, ast.Constant)))
-        for n in ast.walk(node))
-
-
-def _is_len(node: ast.AST) -> bool:
-    return isinstance(node, ast.Call) and call_name(node) == "len"
-
-
-def _bound(node: ast.AST) -> str | None:
-    """The bound expression at this node that could be off by one, as text."""
-    if isinstance(node, ast.Slice):
-        parts = [p for p in (node.lower, node.upper) if p is not None]
-        if any(_plus_minus_one(p) for p in parts):
-            return ast.unparse(node)
-    if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
-        index = node.slice
-        if _is_len(index) or (_plus_minus_one(index) and not _last_element(node) and not _clamped(node)):
-            return ast.unparse(node)
-    if isinstance(node, ast.Call) and call_name(node) == "range" and node.args and not _one_to_n(node):
-        if any(_plus_minus_one(a) for a in node.args) or (
-                len(node.args) >= 2 and isinstance(node.args[0], ast.Constant) and node.args[0].value == 1):
-            return ast.unparse(node)
-    if isinstance(node, ast.While) and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1 and \
-            isinstance(node.test.ops[0], (ast.LtE, ast.GtE)) and isinstance(node.test.left, ast.Name) and \
-            not _bisects(node):
-        return ast.unparse(node.test)  # ``while attempt <= retries``: one pass more than the bound?
-    if isinstance(node, ast.Compare) and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for o in node.ops):
-        sides = [node.left, *node.comparators]
-        inclusive = any(isinstance(o, (ast.LtE, ast.GtE)) for o in node.ops)
-        if (inclusive and any(_is_len(x) for x in sides)) or any(_plus_minus_one(x) for x in sides):
-            return ast.unparse(node)
-    return None
-
-
-def _scaled_len(sub: ast.Subscript) -> bool:
-    """``ordered[int(len(ordered) * pct / 100)]``: an index computed from the length of the same sequence that
-    can reach the length itself (not ``len(x) // 2`` or ``len(x) - 1``, which stay below it)."""
-    index, seq = sub.slice, ast.unparse(sub.value)
-    lens = [n for n in ast.walk(index) if _is_len(n) and n.args and ast.unparse(n.args[0]) == seq]
-    if not lens or _is_len(index):
-        return False
-    halves = [n for n in ast.walk(index) if isinstance(n, (ast.BinOp)) and isinstance(n.op, (ast.FloorDiv, ast.RShift))
-              and isinstance(n.right, ast.Constant) and isinstance(n.right.value, int) and n.right.value >= 1]
-    minus = [n for n in ast.walk(index) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub)]
-    return not halves and not minus
-
-
-def _bisects(loop: ast.While) -> bool:
-    """A binary search (``mid = (lo + hi) // 2``), whose ``lo <= hi`` is the rule, not a slip."""
-    return any(isinstance(n, ast.BinOp) and (isinstance(n.op, ast.FloorDiv) or isinstance(n.op, ast.RShift)) and
-               isinstance(n.right, ast.Constant) and n.right.value in (1, 2) for n in ast.walk(loop))
-
-
-def _clamped(sub: ast.Subscript) -> bool:
-    """``xs[min(i, len(xs) - 1)]``: the index is held below the length."""
-    index, last = sub.slice, f"len({ast.unparse(sub.value)}) - 1"
-    return isinstance(index, ast.Call) and call_name(index) == "min" and any(ast.unparse(a) == last for a in index.args)
-
-
-def _one_to_n(call: ast.Call) -> bool:
-    """``range(1, n + 1)``: the numbers 1 to n, the idiom for counting attempts or pages from one."""
-    if len(call.args) != 2:
-        return False
-    first, stop = call.args
-    return isinstance(first, ast.Constant) and first.value == 1 and isinstance(stop, ast.BinOp) and isinstance(
-        stop.op, ast.Add) and isinstance(stop.right, ast.Constant) and stop.right.value == 1 and not _is_len(stop.left)
-
-
-def _last_element(sub: ast.Subscript) -> bool:
-    """``items[len(items) - 1]``: the last element, not a bound."""
-    index = sub.slice
-    return isinstance(index, ast.BinOp) and _is_len(index.left) and ast.unparse(index.left.args[0]) == ast.unparse(
-        sub.value) if isinstance(index, ast.BinOp) and isinstance(index.left, ast.Call) and index.left.args else False
-
-
-def _rounds_down(node: ast.AST) -> bool:
-    """``size // chunk``: a floor division (not the ceiling idioms ``(a + b - 1) // b`` or ``-(-a // b)``)."""
-    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.FloorDiv)):
-        return False
-    return not (isinstance(node.left, ast.BinOp) and isinstance(node.left.op, (ast.Add, ast.Sub))) and not (
-        isinstance(node.left, ast.UnaryOp) and isinstance(node.left.op, ast.USub))
-
-
-def _floor_counts(unit: Unit) -> list[Site]:
-    """``range(size // chunk)`` (directly or through a name): a count that rounds down leaves out a last, partial
-    part."""
-    floors = {t.id: n.value for n in unit.nodes if isinstance(n, ast.Assign) and _rounds_down(n.value)
-              for t in n.targets if isinstance(t, ast.Name)}
-    out = []
-    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n) == "range" and n.args):
-        stop = call.args[1] if len(call.args) > 1 else call.args[0]
-        division = stop if _rounds_down(stop) else floors.get(stop.id) if isinstance(stop, ast.Name) else None
-        if division is None or (isinstance(division.right, ast.Constant) and division.right.value in (1, 2)):
-            continue  # (halving is not a count of parts)
-        text = ast.unparse(division)
-        out.append(Site("off_by_one", call.lineno, f"the count `{text}` rounds down, so when it does not divide "
-                        f"exactly, the last partial part is left out of `{ast.unparse(call)}`",
-                        f"Round up (`-(-{ast.unparse(division.left)} // {ast.unparse(division.right)})`) if a "
-                        "partial last part must be included"))
-    return out
-
-
-def _negated_bounds(unit: Unit) -> list[Site]:
-    """``backups[:-keep]``: with ``keep`` at 0 the slice is empty, not the whole list (``x[:-0] == []``)."""
-    out = []
-    for node in (n for n in unit.nodes if isinstance(n, ast.Slice)):
-        for part in (node.lower, node.upper):
-            if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.USub) and isinstance(
-                    part.operand, (ast.Name, ast.Attribute)) and not _tested(unit, part.operand, part.lineno):
-                name = ast.unparse(part.operand)
-                out.append(Site("off_by_one", part.lineno, f"the slice bound `-{name}` counts from the end: when "
-                                f"`{name}` is 0, `[:-{name}]` is empty and `[-{name}:]` is everything",
-                                f"Use `len(x) - {name}` as the bound, or handle `{name}` == 0"))
-    return out
-
-
-_RANGE_TEXT = re.compile(r"bytes[ =]\s*$|^\s*-\s*$", re.I)
-
-
-def _range_ends(node: ast.AST) -> list[ast.AST]:
-    """The end of an HTTP byte range being formatted: ``f"bytes {a}-{a + len(c)}/{n}"``,
-    ``"bytes=%d-%d" % (a, b)``, ``"bytes={}-{}".format(a, b)``."""
-    if isinstance(node, ast.JoinedStr):
-        parts = node.values
-        text = "".join(p.value if isinstance(p, ast.Constant) else "\0" for p in parts)
-        fields = [p.value for p in parts if isinstance(p, ast.FormattedValue)]
-        return [fields[1]] if re.search(r"bytes[ =]\s*\0-\0", text, re.I) and len(fields) >= 2 else []
-    template, args = None, []
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
-        template, args = node.left.value, node.right.elts if isinstance(node.right, ast.Tuple) else []
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" and \
-            isinstance(node.func.value, ast.Constant):
-        template, args = node.func.value.value, node.args
-    if isinstance(template, str) and re.search(r"bytes[ =]\s*(%\w|\{\w*\})-(%\w|\{\w*\})", template, re.I) and \
-            len(args) >= 2:
-        return [args[1]]
-    return []
-
-
-def _byte_ranges(unit: Unit) -> list[Site]:
-    """An HTTP byte range's end is the last byte, inclusive: ``start + len(chunk)`` names one byte past it."""
-    out = []
-    for node in unit.nodes:
-        for end in _range_ends(node):
-            if isinstance(end, ast.BinOp) and isinstance(end.op, ast.Add) and not _plus_minus_one(end):
-                text = ast.unparse(end)
-                out.append(Site("off_by_one", node.lineno, f"`{text}` ends an HTTP byte range, whose end is the last "
-                                "byte itself (inclusive): a range of n bytes from `start` ends at `start + n - 1`",
-                                f"Use `{text} - 1` as the range's end"))
-    return out
-
-
-_FINDS = frozenset({"find", "rfind", "index", "rindex"})
-
-
-def _separator_kept(unit: Unit) -> list[Site]:
-    """``name[:dot], name[dot:]`` where ``dot = name.rfind(".")``: split in two at the separator, the second part
-    starts with the separator itself (a splice between two markers, ``[:start]`` and ``[end:]``, is not a split)."""
-    found = {t.id: n.value for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
-             and isinstance(n.value.func, ast.Attribute) and n.value.func.attr in _FINDS
-             for t in n.targets if isinstance(t, ast.Name)}
-    slices = [n for n in unit.nodes if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Slice)]
-    uppers = {(ast.unparse(n.value), ast.unparse(n.slice.upper)) for n in slices if n.slice.upper is not None}
-    out = []
-    for node in slices:
-        lower = node.slice.lower
-        if isinstance(lower, ast.Name) and lower.id in found and (ast.unparse(node.value), lower.id) in uppers:
-            call = found[lower.id]
-            sep = ast.unparse(call.args[0]) if call.args else "the separator"
-            out.append(Site("off_by_one", node.lineno, f"`{lower.id}` is where `{ast.unparse(call)}` found {sep}, so "
-                            f"`{ast.unparse(node)}` starts with {sep} itself", f"Start the slice after the separator "
-                            f"(`{lower.id} + len({sep})`) if it should not be kept"))
-    return out
-
-
-def _range_ends_short(unit: Unit) -> list[Site]:
-    """``range(0, len(data) - size, size)`` never reaches the last chunk; ``range((end - start).days)`` stops the
-    day before ``end``."""
-    out = []
-    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n) == "range" and n.args):
-        stop = call.args[1] if len(call.args) > 1 else call.args[0]
-        step = call.args[2] if len(call.args) > 2 else None
-        if step is not None and isinstance(stop, ast.BinOp) and isinstance(stop.op, ast.Sub) and \
-                _is_len(stop.left) and ast.unparse(stop.right) == ast.unparse(step):
-            out.append(Site("off_by_one", call.lineno, f"`{ast.unparse(call)}` stops before `{ast.unparse(stop)}`, so "
-                            f"the chunk that starts there (and a shorter tail) is never visited",
-                            f"Use `{ast.unparse(stop.left)}` as the stop"))
-        elif isinstance(stop, ast.Attribute) and stop.attr == "days" and isinstance(stop.value, ast.BinOp) and \
-                isinstance(stop.value.op, ast.Sub):
-            first, last = ast.unparse(stop.value.right), ast.unparse(stop.value.left)
-            out.append(Site("off_by_one", call.lineno, f"`{ast.unparse(call)}` counts the days from `{first}` up to "
-                            f"the day before `{last}`: `{last}` itself is left out", f"Use `{ast.unparse(stop)} + 1` "
-                            f"if `{last}` is included"))
-    return out
-
-
-def bound_sites(unit: Unit) -> list[Site]:
-    out = _byte_ranges(unit) + _range_ends_short(unit) + _separator_kept(unit) + _floor_counts(unit) + \
-        _negated_bounds(unit)
-    for node in unit.nodes:
-        if isinstance(node, ast.Subscript) and _scaled_len(node):
-            index, seq = ast.unparse(node.slice), ast.unparse(node.value)
-            out.append(Site("off_by_one", node.lineno, f"the index `{index}` is computed from `len({seq})` and can "
-                            f"reach `len({seq})` itself, one past the last element", f"Keep the index in `{index}` "
-                            f"below `len({seq})` (for example `min(..., len({seq}) - 1)`)"))
-            continue
-        text = _bound(node)
-        if text is not None and hasattr(node, "lineno") and not _pairwise(unit, node):
-            out.append(Site("off_by_one", node.lineno, _bound_facts(node, text),
-                            f"Correct the bound in `{text}` so that no element is skipped, repeated or out of range"))
-    return out
-
-
-def _minus_one(node: ast.AST) -> str:
-    """``node - 1`` written simply: ``n + 1`` gives ``n``, ``13`` gives ``12``, ``n - 1`` gives ``n - 2``."""
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return str(node.value - 1)
-    if isinstance(node, ast.BinOp) and isinstance(node.right, ast.Constant) and type(node.right.value) is int:
-        if isinstance(node.op, ast.Add):
-            k = node.right.value - 1
-            return ast.unparse(node.left) + (f" + {k}" if k else "")
-        if isinstance(node.op, ast.Sub):
-            return f"{ast.unparse(node.left)} - {node.right.value + 1}"
-    return f"{ast.unparse(node)} - 1"
-
-
-def _bound_facts(node: ast.AST, text: str) -> str:
-    """What the bound does, worked out, so that the question is about intent and not arithmetic:
-    ``range(1, n)`` gives 1 up to n - 1, never n."""
-    if isinstance(node, ast.Call) and call_name(node) == "range" and node.args and len(node.args) <= 2:
-        start = ast.unparse(node.args[0]) if len(node.args) == 2 else "0"
-        stop = node.args[-1]
-        return (f"`{text}` gives {start} up to {_minus_one(stop)} (never {ast.unparse(stop)}); the bound is "
-                "computed with a +1/-1, a 1 or len() here")
-    if isinstance(node, ast.Slice):
-        low = f"`{ast.unparse(node.lower)}`" if node.lower is not None else "the start"
-        high = f"`{_minus_one(node.upper)}` (never `{ast.unparse(node.upper)}`)" if node.upper is not None \
-            else "the end"
-        return f"the slice `[{text}]` takes the elements from {low} up to {high}"
-    if isinstance(node, ast.While):
-        return f"`while {text}` runs once more with both sides equal"
-    return f"the bound `{text}` is computed with a +1/-1 or len() here"
-
-
-def _pairwise(unit: Unit, node: ast.AST) -> bool:
-    """``for i in range(1, len(xs)): ... xs[i - 1] ... xs[i]``: each element with the one before it."""
-    if not (isinstance(node, ast.Call) and call_name(node) == "range" and len(node.args) == 2
-            and isinstance(node.args[0], ast.Constant) and node.args[0].value == 1 and _is_len(node.args[1])):
-        return False
-    loop = unit.parents.get(id(node))
-    if not (isinstance(loop, ast.For) and isinstance(loop.target, ast.Name)):
-        return False
-    seq, i = ast.unparse(node.args[1].args[0]), loop.target.id
-    return any(isinstance(n, ast.Subscript) and ast.unparse(n) == f"{seq}[{i} - 1]" for n in ast.walk(loop))

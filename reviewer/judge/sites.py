@@ -23,7 +23,8 @@ from reviewer.judge.site_flow import handler_sites, status_sites
 from reviewer.judge.site_logic import boolean_sites
 from reviewer.judge.site_resources import acquire_sites
 from reviewer.judge.site_types import unit_mix_sites
-from reviewer.judge.site_values import bound_sites, division_sites
+from reviewer.judge.site_bounds import bound_sites
+from reviewer.judge.site_values import division_sites
 from reviewer.judge.units import Unit
 
 __all__ = ["MAX_SITES", "Site", "find_sites"]
