@@ -645,6 +645,31 @@ def test_bound_facts_work_out_what_the_bound_gives(tmp_path: Path) -> None:
     assert "from the start up to `i` (never `i + 1`)" in facts[4]
 
 
+@pytest.mark.parametrize(("line", "worked_out"), [
+    ("g(lines[n - 1])", "`lines[n - 1]` reads the element before position `n`: right when `n` counts from 1"),
+    ("g(xs[i + 1])", "past the end of `xs` when `i` is its last index"),
+    ("g(xs[len(xs) - i - 1])", "the `i`-th element from the end of `xs`, counting from 0"),
+    ("g(xs[len(xs)])", "always one past the last element"),
+    ("if i < n - 1: g()", "`i < n - 1` holds for `i` up to `n - 2` (never `n - 1`)"),
+    ("if i + 1 > n: g()", "`i + 1 > n` holds for `i` from `n` (never `n - 1`)"),
+    ("if len(xs) < n + 1: g()", "holds for `len(xs)` up to `n` (never `n + 1`)"),
+    ("if len(xs) <= n: g()", "`len(xs) <= n` holds when both sides are equal too"),
+])
+def test_index_and_comparison_facts_work_out_the_bound(tmp_path: Path, line: str, worked_out: str) -> None:
+    code = f"def f(n, xs, i, lines):\n    {line}\n"
+    unit = next(u for u in extract_units(_source(tmp_path, code)) if u.kind != "module")
+    facts = {s.line: s.facts for s in find_sites(unit, limit=99) if s.kind == "off_by_one"}
+    assert worked_out in facts[2]
+
+
+@pytest.mark.parametrize(("line", "possible"), [
+    ("if len(xs) >= 1: g()", False), ("if 1 <= len(xs): g()", False), ("if len(xs) >= 2: g()", True),
+])
+def test_a_non_empty_test_is_not_a_bound(tmp_path: Path, line: str, possible: bool) -> None:
+    unit = next(u for u in extract_units(_source(tmp_path, f"def f(xs):\n    {line}\n")) if u.kind != "module")
+    assert any(s.kind == "off_by_one" for s in find_sites(unit, limit=99)) == possible
+
+
 @pytest.mark.parametrize(("reason", "contradicts"), [
     ("The condition `a and b` is correct. It checks that both hold.", True),
     ("The exception is expected and harmless here.", True),

@@ -50,9 +50,21 @@ def _bound(node: ast.AST) -> str | None:
     if isinstance(node, ast.Compare) and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for o in node.ops):
         sides = [node.left, *node.comparators]
         inclusive = any(isinstance(o, (ast.LtE, ast.GtE)) for o in node.ops)
-        if (inclusive and any(_is_len(x) for x in sides)) or any(_plus_minus_one(x) for x in sides):
+        if (inclusive and any(_is_len(x) for x in sides) and not _non_empty(node)) or any(
+                _plus_minus_one(x) for x in sides):
             return ast.unparse(node)
     return None
+
+
+def _non_empty(node: ast.Compare) -> bool:
+    """``len(x) >= 1`` (or ``1 <= len(x)``): the idiom for "not empty", not a bound."""
+    if len(node.ops) != 1:
+        return False
+    left, right, op = node.left, node.comparators[0], node.ops[0]
+    if isinstance(op, ast.LtE):
+        left, right = right, left
+    return isinstance(op, (ast.GtE, ast.LtE)) and _is_len(left) and isinstance(right, ast.Constant) and \
+        right.value == 1
 
 
 def _scaled_len(sub: ast.Subscript) -> bool:
@@ -234,17 +246,78 @@ def bound_sites(unit: Unit) -> list[Site]:
     return out
 
 
-def _minus_one(node: ast.AST) -> str:
-    """``node - 1`` written simply: ``n + 1`` gives ``n``, ``13`` gives ``12``, ``n - 1`` gives ``n - 2``."""
+def _shift(node: ast.AST, k: int) -> str:
+    """``node + k`` written simply: ``n + 1`` shifted by -1 is ``n``, ``13`` is ``12``, ``n - 1`` is ``n - 2``."""
     if isinstance(node, ast.Constant) and type(node.value) is int:
-        return str(node.value - 1)
-    if isinstance(node, ast.BinOp) and isinstance(node.right, ast.Constant) and type(node.right.value) is int:
-        if isinstance(node.op, ast.Add):
-            k = node.right.value - 1
-            return ast.unparse(node.left) + (f" + {k}" if k else "")
-        if isinstance(node.op, ast.Sub):
-            return f"{ast.unparse(node.left)} - {node.right.value + 1}"
-    return f"{ast.unparse(node)} - 1"
+        return str(node.value + k)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)) and isinstance(
+            node.right, ast.Constant) and type(node.right.value) is int:
+        total = (node.right.value if isinstance(node.op, ast.Add) else -node.right.value) + k
+        left = ast.unparse(node.left)
+        return left if total == 0 else f"{left} + {total}" if total > 0 else f"{left} - {-total}"
+    return f"{ast.unparse(node)} + {k}" if k > 0 else f"{ast.unparse(node)} - {-k}" if k else ast.unparse(node)
+
+
+def _minus_one(node: ast.AST) -> str:
+    return _shift(node, -1)
+
+
+def _one_step(node: ast.AST) -> tuple[ast.AST, int] | None:
+    """``x + 1`` as (x, 1), ``x - 1`` as (x, -1); None for anything else."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)) and isinstance(
+            node.right, ast.Constant) and node.right.value == 1 and not isinstance(node.left, ast.Constant):
+        return node.left, 1 if isinstance(node.op, ast.Add) else -1
+    return None
+
+
+def _index_facts(sub: ast.Subscript) -> str | None:
+    """What an index next to a position reads: ``lines[n - 1]`` the element before position n (right when n
+    counts from 1), ``xs[i + 1]`` the one after i, ``xs[len(xs) - i - 1]`` the i-th from the end."""
+    text, seq, index = ast.unparse(sub), ast.unparse(sub.value), sub.slice
+    if _is_len(index) and index.args:
+        counted = ast.unparse(index.args[0])
+        return f"`{text}` reads position `len({counted})`, " + (
+            "which is always one past the last element" if counted == seq else
+            f"one past the last element of a sequence as long as `{counted}`")
+    step = _one_step(index)
+    if step is None:
+        return None
+    base, k = step
+    if k < 0 and isinstance(base, ast.BinOp) and isinstance(base.op, ast.Sub) and _is_len(base.left):
+        i = ast.unparse(base.right)
+        return f"`{text}` reads the `{i}`-th element from the end of `{seq}`, counting from 0 (`{i}` = 0 gives the last)"
+    pos = ast.unparse(base)
+    if k < 0:
+        return (f"`{text}` reads the element before position `{pos}`: right when `{pos}` counts from 1 (a line, page or "
+                f"item number) or points one past that element; one too early when `{pos}` is its 0-based index")
+    return f"`{text}` reads the element after position `{pos}`: past the end of `{seq}` when `{pos}` is its last index"
+
+
+_HOLDS = {ast.Lt: ("up to", -1, "never"), ast.LtE: ("up to", 0, "included"), ast.Gt: ("from", 1, "never"),
+          ast.GtE: ("from", 0, "included")}
+
+
+def _compare_facts(node: ast.Compare, text: str) -> str | None:
+    """For which values a one-operator comparison holds: ``i < n - 1`` holds for i up to n - 2 (never n - 1);
+    ``len(x) <= limit`` holds when the length equals the limit too. A +1/-1 on the left moves to the right."""
+    if len(node.ops) != 1 or type(node.ops[0]) not in _HOLDS:
+        subs = [n for n in ast.walk(node) if isinstance(n, ast.Subscript) and _index_facts(n)]
+        return _index_facts(subs[0]) if subs else None
+    left, right = node.left, node.comparators[0]
+    step = _one_step(left)
+    if step is None and _one_step(right) is None:
+        subs = [n for n in ast.walk(node) if isinstance(n, ast.Subscript) and _index_facts(n)]
+        if subs:
+            return _index_facts(subs[0])
+        if isinstance(node.ops[0], (ast.LtE, ast.GtE)):
+            return (f"`{text}` holds when both sides are equal too (`{ast.unparse(left)}` == "
+                    f"`{ast.unparse(right)}`)")
+        return None
+    word, k, edge = _HOLDS[type(node.ops[0])]
+    subject, moved = (step[0], -step[1]) if step is not None else (left, 0)
+    bound, limit = _shift(right, moved), _shift(right, moved + k)
+    edge_text = f"never `{bound}`" if edge == "never" else f"`{bound}` included"
+    return f"`{text}` holds for `{ast.unparse(subject)}` {word} `{limit}` ({edge_text})"
 
 
 def _bound_facts(node: ast.AST, text: str) -> str:
@@ -262,7 +335,9 @@ def _bound_facts(node: ast.AST, text: str) -> str:
         return f"the slice `[{text}]` takes the elements from {low} up to {high}"
     if isinstance(node, ast.While):
         return f"`while {text}` runs once more with both sides equal"
-    return f"the bound `{text}` is computed with a +1/-1 or len() here"
+    worked = _index_facts(node) if isinstance(node, ast.Subscript) else \
+        _compare_facts(node, text) if isinstance(node, ast.Compare) else None
+    return worked or f"the bound `{text}` is computed with a +1/-1 or len() here"
 
 
 def _pairwise(unit: Unit, node: ast.AST) -> bool:
