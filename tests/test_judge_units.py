@@ -283,6 +283,17 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "        self._lock = threading.RLock()\n    def __setstate__(self, state):\n        self.__dict__.update(state)\n",
      6, False),  # the object is not shared yet
     ("missing_timeout", "def f(session_hooks):\n    return session_hooks.get('response')\n", 2, False),  # a dict
+    ("missing_timeout", "def f(self, job):\n    reply = Q()\n    self.jobs.put((job, reply))\n    return reply.get()\n",
+     4, True),
+    ("missing_timeout", "def f(self, job):\n    reply = Q()\n    self.jobs.put((job, reply))\n"
+     "    return reply.get(timeout=5)\n", 4, False),
+    ("missing_timeout", "def worker(self):\n    while True:\n        job = self.jobs.get()\n        run(job)\n", 3, False),
+    ("missing_timeout", "import httpx\ndef f(u):\n    return httpx.Client(timeout=None).get(u)\n", 3, True),
+    ("missing_timeout", "import imaplib\ndef f(h):\n    return imaplib.IMAP4_SSL(h)\n", 3, True),
+    ("missing_timeout", "import asyncio\nasync def f(h):\n    r, w = await asyncio.open_connection(h, 1)\n"
+     "    return await r.readline()\n", 3, True),
+    ("missing_timeout", "import asyncio\nasync def f(h):\n    r, w = await asyncio.wait_for(asyncio.open_connection(h, 1),"
+     " 5)\n    return r\n", 3, False),
     ("error_swallowed", "def f(parts):\n    for p in parts:\n        try:\n            k, v = p.split('=')\n"
      "        except ValueError:\n            break\n", 5, False),  # stops parsing: handled
     # shapes seen on pallets/click that are not what they look like

@@ -202,8 +202,11 @@ def _holds(unit: Unit, name: str) -> str:
 
 _BLOCKING = ("requests.", "urlopen", "urllib.request.urlopen", "urllib3.", "create_connection", "subprocess.run",
              "subprocess.call", "subprocess.check_call", "subprocess.check_output", "http.client.HTTPConnection",
-             "http.client.HTTPSConnection", "HTTPConnection", "HTTPSConnection", "smtplib.SMTP", "ftplib.FTP")
+             "http.client.HTTPSConnection", "HTTPConnection", "HTTPSConnection", "smtplib.SMTP", "ftplib.FTP",
+             "imaplib.IMAP4", "poplib.POP3", "telnetlib.Telnet", "xmlrpc.client.ServerProxy", "serial.Serial")
 """Calls with no time limit unless given one (httpx and aiohttp have default timeouts: not listed)."""
+_TIMED = ("httpx.", "aiohttp.", "websockets.", "websocket.")
+"""Clients whose default limit ``timeout=None`` turns off."""
 _NO_WAIT = frozenset({"Session", "Client", "AsyncClient", "Request", "PreparedRequest", "Timeout", "codes",
                       "exceptions", "HTTPError", "RequestException", "Response", "Limits", "URL", "Headers"})
 _METHODS = frozenset({"get", "post", "put", "delete", "patch", "head", "request", "send", "urlopen", "stream",
@@ -282,13 +285,44 @@ def _made_with_timeout(unit: Unit) -> set[str]:
     return out
 
 
+def _limit_off(call: ast.Call) -> bool:
+    """``timeout=None`` given to a client or call that would otherwise have a limit."""
+    return any(k.arg == "timeout" and isinstance(k.value, ast.Constant) and k.value.value is None
+               for k in call.keywords) and (_blocking(call) or call_name(call).startswith(_TIMED))
+
+
+def _reply_waits(unit: Unit) -> list[Site]:
+    """``requests.put(job)`` then ``replies.get()``: a request handed to another thread or process, then a wait
+    for its answer with no time limit; if the other side never answers, the caller waits forever. (A worker that
+    only takes work, ``queue.get()`` with nothing put, waits for work on purpose.) ``asyncio.open_connection()``
+    has no limit of its own unless wrapped in ``asyncio.wait_for``/``asyncio.timeout``."""
+    calls = [n for n in unit.nodes if isinstance(n, ast.Call)]
+    names = {call_name(c) for c in calls}
+    if "asyncio.open_connection" in names and not any(n.endswith(("wait_for", "timeout")) for n in names):
+        call = next(c for c in calls if call_name(c) == "asyncio.open_connection")
+        return [Site("missing_timeout", call.lineno, "`asyncio.open_connection(...)` has no time limit of its own "
+                     "and is not wrapped in `asyncio.wait_for` or `asyncio.timeout`", "Wrap the connection (and the "
+                     "reads that follow) in `asyncio.wait_for(..., timeout=...)`")]
+    puts = [c for c in calls if isinstance(c.func, ast.Attribute) and c.func.attr in ("put", "put_nowait", "send")]
+    for get in (c for c in calls if isinstance(c.func, ast.Attribute) and c.func.attr == "get" and not c.args
+                and not c.keywords):
+        if any(p.lineno <= get.lineno for p in puts):
+            return [Site("missing_timeout", get.lineno, f"`{call_text(get)}()` waits for the answer to what was "
+                         "handed over before it, with no timeout", f"Pass `timeout=` to `{call_text(get)}` and "
+                         "handle the wait running out")]
+    return []
+
+
 def timeout_sites(unit: Unit) -> list[Site]:
-    raw = _raw_socket_waits(unit)
+    raw = _raw_socket_waits(unit) or _reply_waits(unit)
     if raw:
         return raw
     limited = _made_with_timeout(unit)
-    for node in (n for n in unit.nodes if isinstance(n, ast.Call) and _blocking(n)):
-        if any(k.arg == "timeout" or k.arg is None for k in node.keywords):
+    for node in (n for n in unit.nodes if isinstance(n, ast.Call)):
+        if _limit_off(node):
+            return [Site("missing_timeout", node.lineno, f"`{call_text(node)}(...)` is given `timeout=None`, which "
+                         "turns its time limit off", f"Give `{call_text(node)}` a finite timeout")]
+        if not _blocking(node) or any(k.arg == "timeout" or k.arg is None for k in node.keywords):
             continue
         if isinstance(node.func, ast.Attribute) and ast.unparse(node.func.value) in limited:
             continue  # ``conn = HTTPSConnection(host, timeout=5); conn.request(...)``: the connection has it
