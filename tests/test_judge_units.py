@@ -639,6 +639,43 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("division_by_zero", "def f(width, height):\n    for y in range(0, height):\n        for x in range(width):\n"
      "            g(x / width, y / (height + 1), 1 / height)\n", 4, False),
     ("division_by_zero", "def f(width, height):\n    for y in range(0, height):\n        g(y / width)\n", 3, True),
+    # other exits that hide a failure
+    ("error_swallowed", "class T:\n    def __exit__(self, t, e, tb):\n        self.rollback()\n        return True\n",
+     4, True),
+    ("error_swallowed", "class T:\n    def __exit__(self, t, e, tb):\n        self.rollback()\n        return False\n",
+     4, False),
+    ("error_swallowed", "def f(lines):\n    for x in lines:\n        try:\n            yield int(x)\n"
+     "        except ValueError:\n            return\n", 5, True),
+    ("error_swallowed", "def f(it):\n    while True:\n        try:\n            yield next(it)\n"
+     "        except StopIteration:\n            return\n", 5, False),
+    ("success_on_failure", "def f(job):\n    try:\n        job.run()\n    finally:\n        job.status = 'completed'\n",
+     5, True),
+    ("success_on_failure", "def f(job):\n    try:\n        job.run()\n    finally:\n        job.finished_at = now()\n",
+     5, False),
+    ("error_as_value", "import asyncio\nasync def f(ps):\n    return await asyncio.gather(*ps, return_exceptions=True)\n",
+     3, True),
+    ("error_as_value", "import asyncio\nasync def f(ps):\n    rs = await asyncio.gather(*ps, return_exceptions=True)\n"
+     "    return [r for r in rs if not isinstance(r, Exception)]\n", 3, False),
+    ("error_as_value", "def f(s, u):\n    r = s.get(u)\n    if r.status_code != 200:\n        return r.status_code\n"
+     "    return r.content\n", 4, True),
+    ("error_swallowed", "import shutil\ndef delete_asset(d):\n    shutil.rmtree(d, ignore_errors=True)\n", 3, True),
+    ("error_swallowed", "import shutil\ndef cleanup_temp(d):\n    shutil.rmtree(d, ignore_errors=True)\n", 3, False),
+    # secrets a message names, or carries through a name
+    ("sensitive_data_logged", "def f(presented):\n    raise AuthError(f'unknown API key {presented!r}')\n", 2, True),
+    ("sensitive_data_logged", "def f(presented):\n    raise AuthError(f'unknown API key {fingerprint(presented)}')\n",
+     2, False),
+    ("sensitive_data_logged", "def refresh_token(s, log):\n    r = s.post(URL)\n    log.debug('answer %s', r.text)\n",
+     3, True),
+    ("sensitive_data_logged", "def f(base, stream_key, log):\n    target = f'{base}/{stream_key}'\n"
+     "    cmd = ['ffmpeg', target]\n    log.info('run %s', ' '.join(cmd))\n", 4, True),
+    # waits with no limit
+    ("missing_timeout", "import subprocess\ndef f(c):\n    p = subprocess.Popen(c, stdout=subprocess.PIPE)\n"
+     "    try:\n        return p.communicate(timeout=5)\n    except subprocess.TimeoutExpired:\n        p.kill()\n"
+     "        p.communicate()\n        raise\n", 3, False),
+    ("missing_timeout", "import subprocess\ndef f(c):\n    proc = subprocess.Popen(c, stdout=subprocess.PIPE)\n"
+     "    return proc.communicate()\n", 4, True),
+    ("missing_timeout", "import asyncio\nasync def f(h):\n    r, w = await asyncio.wait_for(asyncio.open_connection(h, 1),"
+     " 5)\n    return await r.readline()\n", 4, True),
 ])
 
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,

@@ -22,7 +22,8 @@ __all__ = ["logged_sites", "timeout_sites"]
 _SENSITIVE = re.compile(r"pass(word|wd|phrase)?$|^pw$|(^|_)pwd$|secret|(^|_)token$|api_?key|credential|(^|_)creds?$"
                         r"|private_?key|(^|_)ssn$|card_?number|(^|_)cvv$|access_key|authorization|(^|_)auth$"
                         r"|(^|_)bearer$|(^|_)cookies?$|(^|_)headers$|session_?id$|(^|_)dsn$"
-                        r"|conn(ection)?_?str(ing)?$|(^|_)signature$|(^|_)otp$", re.I)
+                        r"|conn(ection)?_?str(ing)?$|(^|_)signature$|(^|_)otp$"
+                        r"|(stream|license|signing|encryption|master|session)_?key$", re.I)
 
 
 _MASKING = re.compile(r"redact|mask|saniti[sz]e|scrub|obfuscate|censor|anonymi[sz]e|hide|strip_?(secret|auth|cred)",
@@ -112,6 +113,9 @@ def _whole(value: ast.AST) -> list[ast.AST]:
     if isinstance(value, ast.Call) and call_name(value) in ("str", "repr", "vars", "asdict", "dataclasses.asdict",
                                                             "dict") and value.args:
         return _whole(value.args[0])
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "join" and \
+            value.args:
+        return _whole(value.args[0])  # ``" ".join(cmd)`` shows every item of ``cmd``
     if isinstance(value, ast.Attribute) and value.attr == "__dict__":
         return [value.value]
     if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mod):
@@ -128,6 +132,45 @@ def _logged_values(node: ast.AST) -> list[ast.AST]:
     return []
 
 
+_SAYS_SECRET = re.compile(r"(pass(word|wd|phrase)|token|api[ _-]?key|secret|credentials?|private[ _-]?key)\W{0,3}$",
+                          re.I)
+_PLACEHOLDER = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdrifx]")
+_AUTH_WORDS = re.compile(r"token|oauth|auth|login|credential|password", re.I)
+_BODIES = frozenset({"text", "content", "json", "body"})
+
+
+def _said_secret(values: list[ast.AST]) -> list[str]:
+    """Values a message itself calls secret: ``f"unknown API key {presented!r}"``, ``("token %s", tok)``."""
+    out = []
+    for value in values:
+        if isinstance(value, ast.JoinedStr):
+            parts = value.values
+            out += [ast.unparse(b.value) for a, b in zip(parts, parts[1:]) if isinstance(a, ast.Constant)
+                    and isinstance(b, ast.FormattedValue) and _SAYS_SECRET.search(str(a.value))
+                    and not isinstance(b.value, ast.Call)]  # ``{key_fingerprint(key)}`` shows something else
+    first = values[0] if values else None
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        pieces = _PLACEHOLDER.split(first.value)
+        out += [ast.unparse(arg) for piece, arg in zip(pieces, values[1:]) if _SAYS_SECRET.search(piece)
+                and not isinstance(arg, ast.Call)]
+    return out
+
+
+def _auth_bodies(unit: Unit, values: list[ast.AST]) -> list[str]:
+    """The body of a response (``response.text``, ``r.json()``) logged in a unit that asks for a token or logs in:
+    such a body holds the token."""
+    texts = [unit.qualname] + [n.value for n in unit.nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    if not any(_AUTH_WORDS.search(t) for t in texts):
+        return []
+    out = []
+    for v in values:
+        node = v.func if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and not v.args else v
+        if isinstance(node, ast.Attribute) and node.attr in _BODIES and isinstance(node.value, ast.Name) and \
+                re.search(r"resp|response|^r$|reply|answer|result", node.value.id):
+            out.append(ast.unparse(v))
+    return out
+
+
 def logged_sites(unit: Unit) -> list[Site]:
     """A password, token or key passed to a log call, print or an exception message, or an object that holds
     one, shown whole."""
@@ -139,6 +182,13 @@ def logged_sites(unit: Unit) -> list[Site]:
         where = call_text(node) if isinstance(node, ast.Call) else "raise"
         names = [name for v in values for name in _sensitive_names(v)]
         names += [w for v in values for w in (ast.unparse(x) for x in _whole(v)) if _holds(unit, w)]
+        if not names and not any(_masked(v) for v in values):
+            said, bodies = _said_secret(values), _auth_bodies(unit, values)
+            if said or bodies:
+                name = (said or bodies)[0]
+                what = "the message calls it a secret" if said else "it is the body of a token or login response"
+                return [Site("sensitive_data_logged", node.lineno, f"`{name}` is passed to `{where}`, which writes it "
+                             f"out, and {what}", f"Leave `{name}` out of the message (or mask it)")]
         if names:
             return [Site("sensitive_data_logged", node.lineno, f"`{names[0]}` is passed to `{where}`, which writes "
                          f"it out{_holds(unit, names[0])}", f"Leave `{names[0]}` out of the message (or mask it)")]
@@ -179,7 +229,7 @@ def _helper_result(unit: Unit, value: ast.AST) -> ast.AST | None:
     return returns[0] if len(returns) == 1 else None
 
 
-def _holds(unit: Unit, name: str) -> str:
+def _holds(unit: Unit, name: str, depth: int = 2) -> str:
     """``headers`` was set in the unit from something sensitive (or from a method of the class that returns
     something sensitive): say what it holds (``; `headers` holds `self.token` (line 4)``)."""
     for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and not _masked(n.value)):
@@ -195,6 +245,11 @@ def _holds(unit: Unit, name: str) -> str:
                 via = f" from `{ast.unparse(node.value)}`" if value is not node.value else ""
                 return f"; `{name}` holds {held}" + (f" (`{inner[0]}`)" if keys and inner else "") + via + \
                     f" (line {node.lineno})"
+            if depth > 1:  # ``cmd = [..., target]`` where ``target = f".../{stream_key}"``
+                for other in {n.id for n in ast.walk(_carried(value)) if isinstance(n, ast.Name) and n.id != name}:
+                    through = _holds(unit, other, depth - 1)
+                    if through:
+                        return f"; `{name}` holds `{other}` (line {node.lineno})" + through
     return ""
 
 
@@ -246,7 +301,7 @@ def _batch_command(call: ast.Call) -> bool:
 
 def _blocking(call: ast.Call) -> bool:
     name = call_name(call)
-    if name.rsplit(".", 1)[-1] in _NO_WAIT:
+    if name.rsplit(".", 1)[-1] in _NO_WAIT or name.endswith("Popen"):  # Popen starts it; wait() waits
         return False
     if name.startswith("subprocess.") or name in ("run", "call", "check_call", "check_output"):
         return name.startswith("subprocess.") and (_captures(call) or _batch_command(call))
@@ -291,6 +346,9 @@ def _limit_off(call: ast.Call) -> bool:
                for k in call.keywords) and (_blocking(call) or call_name(call).startswith(_TIMED))
 
 
+_STREAM_READS = frozenset({"read", "readline", "readexactly", "readuntil"})
+
+
 def _reply_waits(unit: Unit) -> list[Site]:
     """``requests.put(job)`` then ``replies.get()``: a request handed to another thread or process, then a wait
     for its answer with no time limit; if the other side never answers, the caller waits forever. (A worker that
@@ -298,11 +356,13 @@ def _reply_waits(unit: Unit) -> list[Site]:
     has no limit of its own unless wrapped in ``asyncio.wait_for``/``asyncio.timeout``."""
     calls = [n for n in unit.nodes if isinstance(n, ast.Call)]
     names = {call_name(c) for c in calls}
-    if "asyncio.open_connection" in names and not any(n.endswith(("wait_for", "timeout")) for n in names):
-        call = next(c for c in calls if call_name(c) == "asyncio.open_connection")
-        return [Site("missing_timeout", call.lineno, "`asyncio.open_connection(...)` has no time limit of its own "
-                     "and is not wrapped in `asyncio.wait_for` or `asyncio.timeout`", "Wrap the connection (and the "
-                     "reads that follow) in `asyncio.wait_for(..., timeout=...)`")]
+    if "asyncio.open_connection" in names and not any(n.endswith("timeout") for n in names):
+        waited = {id(a) for c in calls if call_name(c).endswith("wait_for") for a in c.args}
+        for call in (c for c in calls if id(c) not in waited and (call_name(c) == "asyncio.open_connection" or (
+                isinstance(c.func, ast.Attribute) and c.func.attr in _STREAM_READS))):
+            return [Site("missing_timeout", call.lineno, f"`{call_text(call)}(...)` has no time limit of its own and "
+                         "is not wrapped in `asyncio.wait_for` or `asyncio.timeout`", f"Wrap `{call_text(call)}` in "
+                         "`asyncio.wait_for(..., timeout=...)`")]
     puts = [c for c in calls if isinstance(c.func, ast.Attribute) and c.func.attr in ("put", "put_nowait", "send")]
     for get in (c for c in calls if isinstance(c.func, ast.Attribute) and c.func.attr == "get" and not c.args
                 and not c.keywords):
@@ -313,12 +373,25 @@ def _reply_waits(unit: Unit) -> list[Site]:
     return []
 
 
+def _bounded_waits(unit: Unit) -> set[int]:
+    """Waits that end by other means: an argument of ``asyncio.wait_for``, and ``proc.wait()`` or
+    ``proc.communicate()`` after ``proc.kill()``/``proc.terminate()`` (reaping a killed process)."""
+    calls = [n for n in unit.nodes if isinstance(n, ast.Call)]
+    out = {id(a) for c in calls if call_name(c).endswith("wait_for") for a in c.args}
+    killed = [(ast.unparse(c.func.value), c.lineno) for c in calls if isinstance(c.func, ast.Attribute)
+              and c.func.attr in ("kill", "terminate")]
+    out |= {id(c) for c in calls if isinstance(c.func, ast.Attribute) and c.func.attr in ("wait", "communicate")
+            and any(obj == ast.unparse(c.func.value) and line <= c.lineno for obj, line in killed)}
+    return out
+
+
 def timeout_sites(unit: Unit) -> list[Site]:
     raw = _raw_socket_waits(unit) or _reply_waits(unit)
     if raw:
         return raw
     limited = _made_with_timeout(unit)
-    for node in (n for n in unit.nodes if isinstance(n, ast.Call)):
+    bounded = _bounded_waits(unit)
+    for node in (n for n in unit.nodes if isinstance(n, ast.Call) and id(n) not in bounded):
         if _limit_off(node):
             return [Site("missing_timeout", node.lineno, f"`{call_text(node)}(...)` is given `timeout=None`, which "
                          "turns its time limit off", f"Give `{call_text(node)}` a finite timeout")]

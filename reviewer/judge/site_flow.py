@@ -14,10 +14,10 @@ from reviewer.judge.features import call_name
 from reviewer.judge.site import LOG_CALLS, Site, block_of, call_text, code_at, parameters
 from reviewer.judge.units import Unit
 
-__all__ = ["caught_names", "handler_sites", "is_success_value", "logs_error", "reraises", "status_sites",
+__all__ = ["EXPECTED_ERRORS", "caught_names", "handler_sites", "is_success_value", "logs_error", "reraises", "status_sites",
            "unit_handlers"]
 
-_EXPECTED = frozenset({"ImportError", "ModuleNotFoundError", "StopIteration", "StopAsyncIteration", "GeneratorExit",
+EXPECTED_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "StopIteration", "StopAsyncIteration", "GeneratorExit",
                        "KeyboardInterrupt", "CancelledError"})
 _QUIET_CALLS = LOG_CALLS | {"print_exc"}
 _SUCCESS_WORDS = frozenset({"ok", "success", "succeeded", "done", "sent", "saved", "accepted", "completed"})
@@ -170,7 +170,7 @@ def _suppress_sites(unit: Unit, parents: dict[int, ast.AST]) -> list[Site]:
     out = []
     for node, names in _suppressions(unit):
         calls = {call_name(c).rsplit(".", 1)[-1] for s in node.body for c in ast.walk(s) if isinstance(c, ast.Call)}
-        if not names or set(names) & _EXPECTED or any(calls & set(_IDEMPOTENT.get(n, ())) for n in names) or \
+        if not names or set(names) & EXPECTED_ERRORS or any(calls & set(_IDEMPOTENT.get(n, ())) for n in names) or \
                 _in_finally(node, parents):
             continue
         caught = ", ".join(names)
@@ -208,7 +208,7 @@ def handler_sites(unit: Unit) -> list[Site]:
     parents = unit.parents
     out = []
     for try_node, h in unit_handlers(unit):
-        if reraises(h) or set(caught_names(h.type)) & _EXPECTED or _expected_failure(try_node, h, parents):
+        if reraises(h) or set(caught_names(h.type)) & EXPECTED_ERRORS or _expected_failure(try_node, h, parents):
             continue
         caught = ", ".join(caught_names(h.type)) or "every exception"
         inside = [r for r in ast.walk(h) if isinstance(r, ast.Return)]

@@ -19,6 +19,7 @@ from reviewer.judge.site import Site
 from reviewer.judge.site_cache import cache_sites
 from reviewer.judge.site_data import logged_sites, timeout_sites
 from reviewer.judge.site_errors import error_value_sites
+from reviewer.judge.site_exits import exit_sites
 from reviewer.judge.site_flow import handler_sites, status_sites
 from reviewer.judge.site_logic import boolean_sites
 from reviewer.judge.site_resources import acquire_sites
@@ -171,6 +172,7 @@ _FINDERS: list[tuple[str, _Finder]] = [
     ("race_on_shared_state", race_sites),
     ("handlers", handler_sites),          # error_swallowed / success_on_failure
     ("status", status_sites),             # success_on_failure: a result never checked
+    ("exits", exit_sites),                # error_swallowed / success_on_failure / error_as_value: other exits
     ("sensitive_data_logged", logged_sites),
     ("division_by_zero", division_sites),
     ("resource_not_released", acquire_sites),

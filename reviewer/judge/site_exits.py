@@ -1,0 +1,118 @@
+"""Sites where a failure leaves a function in a way that hides it, beyond the except handlers of
+:mod:`reviewer.judge.site_flow`: an ``__exit__`` that returns True, a generator's handler that ends the iteration,
+a ``finally`` that marks the work done, ``gather(..., return_exceptions=True)`` handed back unfiltered, an error
+branch that returns a status code where the data belongs, ``ignore_errors=True``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from reviewer.judge.features import call_name
+from reviewer.judge.site import Site
+from reviewer.judge.site_flow import EXPECTED_ERRORS, caught_names, is_success_value, unit_handlers
+from reviewer.judge.units import Unit
+
+__all__ = ["exit_sites"]
+
+_STATE_ATTR = re.compile(r"(^|_)(status|state|result|outcome)$", re.I)
+_CLEANUP_NAME = re.compile(r"clean|purge|prune|remove_tmp|temp|tmp|teardown|close|discard|__exit__|__del__", re.I)
+
+
+def _exit_true(unit: Unit) -> list[Site]:
+    """``__exit__`` returning True without a test: every exception in the ``with`` block is suppressed."""
+    if unit.qualname.rsplit(".", 1)[-1] not in ("__exit__", "__aexit__"):
+        return []
+    body = getattr(unit.node, "body", [])
+    for stmt in body:
+        if isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Constant) and stmt.value.value is True:
+            return [Site("error_swallowed", stmt.lineno, "`__exit__` returns True unconditionally, which suppresses "
+                         "every exception raised in the `with` block", "Return False (or None) so that the "
+                         "exception propagates, after the cleanup")]
+    return []
+
+
+def _is_generator(unit: Unit) -> bool:
+    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in unit.nodes)
+
+
+def _generator_stops(unit: Unit) -> list[Site]:
+    """A generator whose handler ends it quietly (``except ValueError: return``): the caller gets a shorter
+    sequence and no error."""
+    if not _is_generator(unit):
+        return []
+    for _, handler in unit_handlers(unit):
+        last = handler.body[-1] if handler.body else None
+        if set(caught_names(handler.type)) & EXPECTED_ERRORS:
+            continue  # ``except StopIteration: return``: the end of the input, not a failure
+        if isinstance(last, (ast.Return, ast.Break)) and getattr(last, "value", None) is None:
+            caught = ", ".join(caught_names(handler.type)) or "every exception"
+            what = "return" if isinstance(last, ast.Return) else "break"
+            return [Site("error_swallowed", handler.lineno, f"the generator's handler for {caught} ends the "
+                         f"iteration with a bare `{what}`, so the caller gets a shorter sequence and no error",
+                         "Raise an error the caller can handle instead of ending the iteration")]
+    return []
+
+
+def _finally_success(unit: Unit) -> list[Site]:
+    """``finally: job.status = "completed"``: the work is marked done on the failure path too."""
+    for node in (n for n in unit.nodes if isinstance(n, ast.Try) and n.finalbody):
+        for stmt in (s for s in ast.walk(ast.Module(body=node.finalbody, type_ignores=[])) if isinstance(s, ast.Assign)):
+            targets = [t for t in stmt.targets if isinstance(t, (ast.Attribute, ast.Name))]
+            names = [t.attr if isinstance(t, ast.Attribute) else t.id for t in targets]
+            if any(_STATE_ATTR.search(n) for n in names) and is_success_value(stmt.value):
+                return [Site("success_on_failure", stmt.lineno, f"`{ast.unparse(stmt).strip()}` is in a `finally`, "
+                             "so it also runs when the work failed", "Set the success state at the end of the `try` "
+                             "block, and a failure state in an `except`")]
+    return []
+
+
+def _unfiltered_gather(unit: Unit) -> list[Site]:
+    """``return await asyncio.gather(..., return_exceptions=True)``: the exceptions are handed back among the
+    results (directly or through a name returned as is)."""
+    returned = {ast.unparse(r.value) for r in unit.nodes if isinstance(r, ast.Return) and r.value is not None}
+    for node in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n).endswith("gather")):
+        if not any(k.arg == "return_exceptions" and isinstance(k.value, ast.Constant) and k.value.value is True
+                   for k in node.keywords):
+            continue
+        parent = unit.parents.get(id(node))
+        holder = unit.parents.get(id(parent)) if isinstance(parent, ast.Await) else parent
+        name = next((ast.unparse(t) for t in getattr(holder, "targets", [])), None)
+        if isinstance(holder, ast.Return) or (name is not None and name in returned):
+            return [Site("error_as_value", node.lineno, "`gather(..., return_exceptions=True)` puts each exception "
+                         "among the results, and the list is returned as it is", "Raise the first exception (or "
+                         "filter the results and report the failures)")]
+    return []
+
+
+def _status_for_data(unit: Unit) -> list[Site]:
+    """``if response.status_code != 200: return response.status_code`` where the other returns give the data:
+    the caller gets an int where it expects the content."""
+    returns = [r for r in unit.nodes if isinstance(r, ast.Return) and r.value is not None]
+    codes = [r for r in returns if isinstance(r.value, ast.Attribute) and r.value.attr in ("status_code", "status")]
+    data = [r for r in returns if r not in codes and not isinstance(r.value, ast.Constant)]
+    if codes and data:
+        r = codes[0]
+        return [Site("error_as_value", r.lineno, f"`return {ast.unparse(r.value)}` hands back a status code on the "
+                     f"failure path, where the other returns give the data (`{ast.unparse(data[0].value)}`)",
+                     "Raise an error (or `raise_for_status()`) instead of returning the status code")]
+    return []
+
+
+def _ignored_errors(unit: Unit) -> list[Site]:
+    """``shutil.rmtree(path, ignore_errors=True)`` outside cleanup code: a failure to delete goes unnoticed."""
+    if _CLEANUP_NAME.search(unit.qualname.rsplit(".", 1)[-1]):
+        return []
+    for node in (n for n in unit.nodes if isinstance(n, ast.Call)):
+        if any(k.arg == "ignore_errors" and isinstance(k.value, ast.Constant) and k.value.value is True
+               for k in node.keywords):
+            return [Site("error_swallowed", node.lineno, f"`{call_name(node)}(..., ignore_errors=True)` ignores "
+                         "every failure, so the caller cannot tell that nothing was done", "Let the error propagate "
+                         "(or catch only the failure that is expected and harmless)")]
+    return []
+
+
+def exit_sites(unit: Unit) -> list[Site]:
+    return _exit_true(unit) + _generator_stops(unit) + _finally_success(unit) + _unfiltered_gather(unit) + \
+        _status_for_data(unit) + _ignored_errors(unit)
