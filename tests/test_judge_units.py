@@ -676,6 +676,30 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "    return proc.communicate()\n", 4, True),
     ("missing_timeout", "import asyncio\nasync def f(h):\n    r, w = await asyncio.wait_for(asyncio.open_connection(h, 1),"
      " 5)\n    return await r.readline()\n", 4, True),
+    # values that are not what the code takes them for; conditions the docstring contradicts
+    ("type_confusion", "import struct\ndef f(h):\n    rate = struct.unpack('<I', h[0:4])\n    return 10 / rate\n", 3, True),
+    ("type_confusion", "import struct\ndef f(h):\n    (rate,) = struct.unpack('<I', h[0:4])\n    return 10 / rate\n", 3,
+     False),
+    ("type_confusion", "from datetime import datetime\ndef f():\n    return datetime.utcnow().timestamp()\n", 3, True),
+    ("type_confusion", "from datetime import datetime, timezone\ndef f():\n    return datetime.now(timezone.utc)"
+     ".timestamp()\n", 3, False),
+    ("type_confusion", "from datetime import datetime\ndef f(t):\n    return datetime.strptime(t, '%Y-%m-%dT%H:%M:%SZ')"
+     ".timestamp()\n", 3, True),
+    ("wrong_boolean_logic", "def f(job, max_polls):\n    polls = 0\n    while job.status != 'ready' or polls < max_polls:\n"
+     "        polls += 1\n", 3, True),
+    ("wrong_boolean_logic", "def f(job, max_polls):\n    polls = 0\n    while job.status != 'ready' and polls < max_polls:\n"
+     "        polls += 1\n", 3, False),
+    ("wrong_boolean_logic", "def ready(rs):\n    \"\"\"True once every one of the renditions is done.\"\"\"\n"
+     "    return any(r.done for r in rs)\n", 3, True),
+    ("wrong_boolean_logic", "def ready(rs):\n    \"\"\"True once every one of the renditions is done.\"\"\"\n"
+     "    return all(r.done for r in rs)\n", 3, False),
+    ("off_by_one", "def f(xs, i):\n    if i < 0 or i > len(xs):\n        raise IndexError(i)\n    return xs[i]\n", 2, True),
+    ("off_by_one", "def f(xs, i):\n    if i < 0 or i >= len(xs):\n        raise IndexError(i)\n    return xs[i]\n", 2, False),
+    ("off_by_one", "def f(cues):\n    out = []\n    for n, c in enumerate(cues):\n        out.append(f'{n}. {c}')\n"
+     "    return out\n", 3, True),
+    ("off_by_one", "def f(cues):\n    out = []\n    for n, c in enumerate(cues, start=1):\n"
+     "        out.append(f'{n}. {c}')\n    return out\n", 3, False),
+    ("off_by_one", "def f(rows):\n    for y, r in enumerate(rows):\n        draw(f'<text y=\"{y}\">{r}</text>')\n", 2, False),
 ])
 
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,

@@ -56,6 +56,22 @@ def _bound(node: ast.AST) -> str | None:
     return None
 
 
+def _guards_index(unit: Unit, node: ast.AST) -> bool:
+    """``i >= len(xs)`` (or ``0 <= i < len(xs)``) where the unit reads ``xs[i]``: the test that keeps the index
+    inside the sequence, written right."""
+    if not isinstance(node, ast.Compare) or _plus_minus_one(node):
+        return False
+    sides, ops = [node.left, *node.comparators], node.ops
+    for k, op in enumerate(ops):
+        a, b = sides[k], sides[k + 1]
+        pair = (a, b.args[0]) if isinstance(op, (ast.GtE, ast.Lt)) and _is_len(b) and b.args else \
+            (b, a.args[0]) if isinstance(op, (ast.LtE, ast.Gt)) and _is_len(a) and a.args else None
+        if pair is not None and any(isinstance(s, ast.Subscript) and ast.unparse(s.value) == ast.unparse(pair[1])
+                                    and ast.unparse(s.slice) == ast.unparse(pair[0]) for s in unit.nodes):
+            return True
+    return False
+
+
 def _non_empty(node: ast.Compare) -> bool:
     """``len(x) >= 1`` (or ``1 <= len(x)``): the idiom for "not empty", not a bound."""
     if len(node.ops) != 1:
@@ -240,7 +256,7 @@ def bound_sites(unit: Unit) -> list[Site]:
                             f"below `len({seq})` (for example `min(..., len({seq}) - 1)`)"))
             continue
         text = _bound(node)
-        if text is not None and hasattr(node, "lineno") and not _pairwise(unit, node):
+        if text is not None and hasattr(node, "lineno") and not _pairwise(unit, node) and not _guards_index(unit, node):
             out.append(Site("off_by_one", node.lineno, _bound_facts(node, text),
                             f"Correct the bound in `{text}` so that no element is skipped, repeated or out of range"))
     return out

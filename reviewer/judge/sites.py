@@ -18,6 +18,7 @@ from reviewer.judge.features import call_name, lock_withs, shared_state_writes
 from reviewer.judge.site import Site
 from reviewer.judge.site_cache import cache_sites
 from reviewer.judge.site_data import logged_sites, timeout_sites
+from reviewer.judge.site_decode import decode_sites
 from reviewer.judge.site_errors import error_value_sites
 from reviewer.judge.site_exits import exit_sites
 from reviewer.judge.site_flow import handler_sites, status_sites
@@ -182,6 +183,7 @@ _FINDERS: list[tuple[str, _Finder]] = [
     ("missing_timeout", timeout_sites),
     ("off_by_one", bound_sites),
     ("wrong_boolean_logic", boolean_sites),
+    ("decoded", decode_sites),            # type_confusion / wrong_boolean_logic / off_by_one: more shapes
 ]
 
 

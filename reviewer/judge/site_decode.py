@@ -1,0 +1,133 @@
+"""Sites where a value is not what the code takes it for, and conditions that do not say what the docstring says:
+a ``struct.unpack`` tuple used as a number, a naive datetime read as local time, a loop that an ``or`` keeps
+going, ``any()`` where the docstring asks for every item, a bound that lets the length itself through, a number
+shown to people counting from 0.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from reviewer.judge.features import call_name
+from reviewer.judge.site import Site
+from reviewer.judge.units import Unit
+
+__all__ = ["decode_sites"]
+
+
+def _unpacked_tuples(unit: Unit) -> list[Site]:
+    """``size = struct.unpack("<I", data)`` then ``size * 2`` or ``size == 0``: unpack returns a tuple."""
+    names = {t.id: n.lineno for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+             and call_name(n.value).endswith(("unpack", "unpack_from")) for t in n.targets if isinstance(t, ast.Name)}
+    for node in unit.nodes:
+        sides = [node.left, node.right] if isinstance(node, ast.BinOp) else [node.left, *node.comparators] \
+            if isinstance(node, ast.Compare) else []
+        used = [s.id for s in sides if isinstance(s, ast.Name) and s.id in names]
+        if used:
+            return [Site("type_confusion", names[used[0]], f"`{used[0]}` is the tuple `struct.unpack` returns, and "
+                         f"line {node.lineno} uses it as a number (`{ast.unparse(node)}`)",
+                         f"Unpack the one value: `({used[0]},) = struct.unpack(...)` or `struct.unpack(...)[0]`")]
+    return []
+
+
+def _naive_utc(unit: Unit) -> list[Site]:
+    """``datetime.utcnow().timestamp()`` or ``strptime("...Z").timestamp()``: a naive datetime that holds UTC is
+    read as local time by ``timestamp()``."""
+    for node in (n for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                 and n.func.attr == "timestamp"):
+        inner = node.func.value
+        if not isinstance(inner, ast.Call):
+            continue
+        name = call_name(inner)
+        fmt = inner.args[1] if name.endswith("strptime") and len(inner.args) > 1 else None
+        utc_text = isinstance(fmt, ast.Constant) and isinstance(fmt.value, str) and fmt.value.endswith("Z") and \
+            "%z" not in fmt.value
+        if name.endswith("utcnow") or name.endswith("utcfromtimestamp") or utc_text:
+            return [Site("type_confusion", node.lineno, f"`{ast.unparse(inner)}` is a naive datetime that holds UTC, "
+                         "and `.timestamp()` reads a naive datetime as local time", "Make it aware first "
+                         "(`.replace(tzinfo=timezone.utc)`), or use `datetime.now(timezone.utc)`")]
+    return []
+
+
+_BOUND = re.compile(r"(^|_)(max|limit|attempts|polls|tries|retries|deadline|timeout)|count$|(^|_)n$", re.I)
+
+
+def _loop_or(unit: Unit) -> list[Site]:
+    """``while not ready or polls < max_polls``: an ``or`` with a limit keeps the loop going past the limit."""
+    for loop in (n for n in unit.nodes if isinstance(n, ast.While) and isinstance(n.test, ast.BoolOp)
+                 and isinstance(n.test.op, ast.Or)):
+        limits = [v for v in loop.test.values if isinstance(v, ast.Compare) and any(
+            isinstance(x, (ast.Name, ast.Attribute, ast.Call)) and _BOUND.search(ast.unparse(x).split(".")[-1])
+            for x in [v.left, *v.comparators]) and any(isinstance(o, (ast.Lt, ast.LtE)) for o in v.ops)]
+        if limits:
+            return [Site("wrong_boolean_logic", loop.lineno, f"`while {ast.unparse(loop.test)}` goes on while any "
+                         f"part holds, so the limit `{ast.unparse(limits[0])}` does not stop it",
+                         "Join the limit with `and`")]
+    return []
+
+
+_EVERY = re.compile(r"\b(all|every|each)\b", re.I)
+_SOME = re.compile(r"\b(any|at least one|some)\b|(?<!every )(?<!each )\bone of\b", re.I)
+
+
+def _any_all(unit: Unit) -> list[Site]:
+    """``return any(...)`` where the docstring's first sentence asks that every item holds (or ``all()`` where one
+    is enough): the function's answer is the call, and the sentence says what it should be."""
+    doc = ast.get_docstring(unit.node) if isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    if not doc:
+        return []
+    doc = re.split(r"(?<=\.)\s|\n\s*\n", doc, maxsplit=1)[0]
+    returned = [r.value for r in unit.nodes if isinstance(r, ast.Return) and isinstance(r.value, ast.Call)]
+    for node in (n for n in returned if call_name(n) in ("any", "all")):
+        name = call_name(node)
+        if (name == "any" and _EVERY.search(doc) and not _SOME.search(doc)) or (
+                name == "all" and _SOME.search(doc) and not _EVERY.search(doc)):
+            said = (_EVERY if name == "any" else _SOME).search(doc)
+            return [Site("wrong_boolean_logic", node.lineno, f"`{name}()` is used where the docstring says "
+                         f"\"{said.group(0) if said else ''}\"", "Use `all()` if every item must hold, `any()` if one "
+                         "is enough")]
+    return []
+
+
+def _past_length(unit: Unit) -> list[Site]:
+    """``if index > len(xs): raise`` before ``xs[index]``: ``index == len(xs)`` passes, one past the end."""
+    for node in (n for n in unit.nodes if isinstance(n, ast.Compare) and len(n.ops) == 1):
+        op, left, right = node.ops[0], node.left, node.comparators[0]
+        if isinstance(op, ast.Lt):
+            op, left, right = ast.Gt(), right, left
+        if isinstance(op, ast.Gt) and isinstance(right, ast.Call) and call_name(right) == "len" and right.args:
+            seq, index = ast.unparse(right.args[0]), ast.unparse(left)
+            if any(isinstance(s, ast.Subscript) and ast.unparse(s.value) == seq and ast.unparse(s.slice) == index
+                   for s in unit.nodes):
+                return [Site("off_by_one", node.lineno, f"`{ast.unparse(node)}` lets `{index}` == `len({seq})` "
+                             f"through, and `{seq}[{index}]` is then one past the last element",
+                             f"Test `{index} >= len({seq})`")]
+    return []
+
+
+_NUMBERING = re.compile(r"(#|\bno\.?|\bnumber|\bitem|\bline|\bpage|\bstep|\bpart|\brow|\bentry|\bcue)\s*$", re.I)
+"""Text before a number that numbers things for people (``f"#{i}"``, ``f"Step {i}"``), or the number leading the
+text (``f"{i}. {title}"``)."""
+
+
+def _numbered_from_zero(unit: Unit) -> list[Site]:
+    """``for number, cue in enumerate(cues): out.append(f"{number}\\n...")``: people count from 1."""
+    for loop in (n for n in unit.nodes if isinstance(n, (ast.For, ast.AsyncFor)) and isinstance(n.iter, ast.Call)
+                 and call_name(n.iter) == "enumerate" and len(n.iter.args) == 1 and not n.iter.keywords):
+        target = loop.target.elts[0] if isinstance(loop.target, ast.Tuple) and loop.target.elts else None
+        if not isinstance(target, ast.Name):
+            continue
+        shown = [f for j in ast.walk(loop) if isinstance(j, ast.JoinedStr) for i, f in enumerate(j.values)
+                 if isinstance(f, ast.FormattedValue) and isinstance(f.value, ast.Name) and f.value.id == target.id
+                 and (i == 0 or isinstance(j.values[i - 1], ast.Constant) and _NUMBERING.search(str(j.values[i - 1].value)))]
+        if shown:
+            return [Site("off_by_one", loop.lineno, f"`{ast.unparse(loop.iter)}` counts from 0, and `{target.id}` is "
+                         f"written into text (line {shown[0].lineno}), where the first item is then numbered 0",
+                         f"Use `enumerate(..., start=1)` if `{target.id}` is a number people read")]
+    return []
+
+
+def decode_sites(unit: Unit) -> list[Site]:
+    return _unpacked_tuples(unit) + _naive_utc(unit) + _loop_or(unit) + _any_all(unit) + _past_length(unit) + \
+        _numbered_from_zero(unit)
