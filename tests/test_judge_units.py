@@ -700,6 +700,16 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("off_by_one", "def f(cues):\n    out = []\n    for n, c in enumerate(cues, start=1):\n"
      "        out.append(f'{n}. {c}')\n    return out\n", 3, False),
     ("off_by_one", "def f(rows):\n    for y, r in enumerate(rows):\n        draw(f'<text y=\"{y}\">{r}</text>')\n", 2, False),
+    # cache keys
+    ("stale_cache_key", "def memo(fn):\n    cache = {}\n    def wrapper(*args, **kwargs):\n        if args not in cache:\n"
+     "            cache[args] = fn(*args, **kwargs)\n        return cache[args]\n    return wrapper\n", 5, True),
+    ("stale_cache_key", "def memo(fn):\n    cache = {}\n    def wrapper(*args, **kwargs):\n"
+     "        key = (args, frozenset(kwargs.items()))\n        if key not in cache:\n"
+     "            cache[key] = fn(*args, **kwargs)\n        return cache[key]\n    return wrapper\n", 6, False),
+    ("stale_cache_key", "import functools\nclass A:\n    def bump(self):\n        self.v += 1\n"
+     "    @functools.cached_property\n    def url(self):\n        return f'/a/v{self.v}'\n", 5, True),
+    ("stale_cache_key", "import functools\nclass A:\n    def bump(self):\n        self.v += 1\n"
+     "    @functools.cached_property\n    def url(self):\n        return f'/a/{self.id}'\n", 5, False),
 ])
 
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,

@@ -104,14 +104,16 @@ def _memoised_reads_state(unit: Unit) -> list[Site]:
     """A function memoised by its arguments (``@lru_cache``, ``@cache``) that also reads the clock, the
     environment, or (a method) state of the object that changes after it is made: its key leaves them out."""
     decorators = [ast.unparse(d) for d in getattr(unit.node, "decorator_list", [])]
-    if not any(re.search(r"(^|\.)(lru_cache|cache|memoi[sz]ed?)(\(|$)", d) for d in decorators):
+    if not any(re.search(r"(^|\.)(lru_cache|cache|memoi[sz]ed?|cached_property)(\(|$)", d) for d in decorators):
         return []
     line = getattr(unit.node, "decorator_list")[0].lineno
     state = _mutable_state(unit)
     if state:
         text = ast.unparse(state[0])
-        return [Site("stale_cache_key", line, f"the method is memoised by its arguments (and `self`), and reads "
-                     f"`{text}`, which another method of the class changes after the object is made",
+        how = "computed once per object (`cached_property`)" if any("cached_property" in d for d in decorators) \
+            else "memoised by its arguments (and `self`)"
+        return [Site("stale_cache_key", line, f"the method is {how}, and reads `{text}`, which another method of the "
+                     "class changes after the object is made",
                      f"Pass `{text}` in as an argument, or clear the cache when it changes")]
     for node in unit.nodes:
         if isinstance(node, (ast.Attribute, ast.Call)) and _UNKEYED.search(ast.unparse(node)):
@@ -122,9 +124,32 @@ def _memoised_reads_state(unit: Unit) -> list[Site]:
     return []
 
 
+def _key_inputs(unit: Unit, key: ast.AST) -> set[str]:
+    """The names a key is made from, through the assignments of the names it uses (``key = (args, kwargs)``)."""
+    names = {n.id for n in ast.walk(key) if isinstance(n, ast.Name)}
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign)):
+        if any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
+            names |= {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+    return names
+
+
+def _keywords_left_out(unit: Unit) -> list[Site]:
+    """``cache[args] = fn(*args, **kwargs)``: the result depends on the keyword arguments too, and the key does not
+    hold them."""
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)):
+        spread = [k.value.id for k in node.value.keywords if k.arg is None and isinstance(k.value, ast.Name)]
+        keys = [t.slice for t in node.targets if isinstance(t, ast.Subscript)]
+        if spread and keys and not any(spread[0] in _key_inputs(unit, k) for k in keys):
+            key = ast.unparse(keys[0])
+            return [Site("stale_cache_key", node.lineno, f"the key `{key}` leaves out `{spread[0]}`, which is passed "
+                         f"on to `{ast.unparse(node.value.func)}` too", f"Put `{spread[0]}` in the key (for example "
+                         f"`(args, frozenset({spread[0]}.items()))`)")]
+    return []
+
+
 def cache_sites(unit: Unit) -> list[Site]:
     """A store into a cache-like mapping whose key leaves out a parameter the function uses as a value."""
-    memoised = _memoised_reads_state(unit)
+    memoised = _memoised_reads_state(unit) or _keywords_left_out(unit)
     params = [a.arg for a in parameters(unit)]
     if memoised or not params:
         return memoised
