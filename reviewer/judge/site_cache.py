@@ -136,7 +136,9 @@ def _key_inputs(unit: Unit, key: ast.AST) -> set[str]:
 def _keywords_left_out(unit: Unit) -> list[Site]:
     """``cache[args] = fn(*args, **kwargs)``: the result depends on the keyword arguments too, and the key does not
     hold them."""
-    for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)):
+    stores = {id(n) for n, _, _ in _stores(unit)}
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+                 and id(n) in stores):  # a cache or a memo, not any mapping filled with built values
         spread = [k.value.id for k in node.value.keywords if k.arg is None and isinstance(k.value, ast.Name)]
         keys = [t.slice for t in node.targets if isinstance(t, ast.Subscript)]
         if spread and keys and not any(spread[0] in _key_inputs(unit, k) for k in keys):
