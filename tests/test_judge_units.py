@@ -710,6 +710,16 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "    @functools.cached_property\n    def url(self):\n        return f'/a/v{self.v}'\n", 5, True),
     ("stale_cache_key", "import functools\nclass A:\n    def bump(self):\n        self.v += 1\n"
      "    @functools.cached_property\n    def url(self):\n        return f'/a/{self.id}'\n", 5, False),
+    # a counter a nested function shares with its threads through nonlocal
+    ("race_on_shared_state", "from concurrent.futures import ThreadPoolExecutor\ndef f(jobs):\n    total = 0\n"
+     "    def run(j):\n        nonlocal total\n        total += j.size\n    with ThreadPoolExecutor() as p:\n"
+     "        list(p.map(run, jobs))\n    return total\n", 6, True),
+    ("race_on_shared_state", "import threading\nfrom concurrent.futures import ThreadPoolExecutor\ndef f(jobs):\n"
+     "    total = 0\n    lock = threading.Lock()\n    def run(j):\n        nonlocal total\n        with lock:\n"
+     "            total += j.size\n    with ThreadPoolExecutor() as p:\n        list(p.map(run, jobs))\n"
+     "    return total\n", 4, False),
+    # a modulo in a comprehension's own filter is not a test of its divisor
+    ("division_by_zero", "def f(n, k):\n    return [i for i in range(n) if i % k == 0]\n", 2, True),
 ])
 
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,

@@ -85,12 +85,35 @@ def _root_name(node: ast.AST) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
+def _declared_in(root: ast.AST) -> dict[int, set[str]]:
+    """For each node, the names its own function declares ``global`` or ``nonlocal``: ``total = 0`` in the outer
+    function is its local; ``total += size`` in the nested ``run`` that says ``nonlocal total`` is the shared one."""
+    out: dict[int, set[str]] = {}
+
+    def visit(fn: ast.AST) -> None:
+        own: list[ast.AST] = []
+        stack = list(ast.iter_child_nodes(fn))
+        while stack:
+            node = stack.pop()
+            own.append(node)
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                stack.extend(ast.iter_child_nodes(node))
+        names = {n for node in own if isinstance(node, (ast.Global, ast.Nonlocal)) for n in node.names}
+        for node in own:
+            out[id(node)] = names
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                visit(node)  # a declaration holds only in its own function, not in those nested in it
+
+    visit(root)
+    return out
+
+
 def shared_state_writes(root: ast.AST, module_names: set[str], in_init: bool = False) -> list[int]:
     """Lines that write state another thread could share: ``self.x`` (outside __init__), a module-level name
     (assigned with ``global``, or mutated through a subscript or a mutating method)."""
-    declared_global = {n for node in ast.walk(root) if isinstance(node, (ast.Global, ast.Nonlocal)) for n in node.names}
+    declared = _declared_in(root)
     out: list[int] = []
-    for node in ast.walk(root):
+    for node, declared_global in ((n, declared.get(id(n), set())) for n in ast.walk(root)):
         targets: list[ast.AST] = []
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]

@@ -46,8 +46,8 @@ def tested(unit: Unit, divisor: ast.AST, line: int) -> bool:
     tests += [n for n in unit.nodes if isinstance(n, ast.BoolOp)]
     tests += [c for n in unit.nodes if isinstance(n, ast.comprehension) for c in n.ifs]
     spans = [n.test for n in unit.nodes if isinstance(n, ast.IfExp) and n.lineno <= line <= (n.end_lineno or line)]
-    return any((t.lineno <= line or any(t is x for x in spans)) and any(
-        ast.unparse(n) in wanted for n in ast.walk(_zero_part(t))) for t in tests)
+    return any((t.lineno <= line or any(t is x for x in spans)) and not any(n is divisor for n in ast.walk(t)) and any(
+        ast.unparse(n) in wanted for n in ast.walk(_zero_part(t))) for t in tests)  # (not the division's own test)
 
 
 def _loop_bounded(unit: Unit, node: ast.AST, divisor: ast.AST) -> bool:
