@@ -291,7 +291,11 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("missing_timeout", "import httpx\ndef f(u):\n    return httpx.Client(timeout=None).get(u)\n", 3, True),
     ("missing_timeout", "import imaplib\ndef f(h):\n    return imaplib.IMAP4_SSL(h)\n", 3, True),
     ("missing_timeout", "import asyncio\nasync def f(h):\n    r, w = await asyncio.open_connection(h, 1)\n"
-     "    return await r.readline()\n", 3, True),
+     "    try:\n        return await r.readline()\n    finally:\n        w.close()\n", 3, True),
+    ("resource_not_released", "import asyncio\nasync def f(h):\n    r, w = await asyncio.wait_for(asyncio.open_connection("
+     "h, 1), 5)\n    w.write(b'x')\n    w.close()\n", 3, True),
+    ("resource_not_released", "import asyncio\nasync def f(h):\n    r, w = await asyncio.wait_for(asyncio.open_connection("
+     "h, 1), 5)\n    try:\n        w.write(b'x')\n    finally:\n        w.close()\n", 3, False),
     ("missing_timeout", "import asyncio\nasync def f(h):\n    r, w = await asyncio.wait_for(asyncio.open_connection(h, 1),"
      " 5)\n    return r\n", 3, False),
     ("error_swallowed", "def f(parts):\n    for p in parts:\n        try:\n            k, v = p.split('=')\n"

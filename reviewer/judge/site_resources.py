@@ -16,7 +16,7 @@ __all__ = ["acquire_sites"]
 _ACQUIRE = frozenset({"open", "acquire", "socket", "urlopen", "Popen", "connect", "create_connection", "mkstemp",
                       "mkdtemp", "TemporaryFile", "NamedTemporaryFile", "ZipFile", "TarFile", "cursor", "flock",
                       "lockf", "FTP", "FTP_TLS", "SMTP", "SMTP_SSL", "HTTPConnection", "HTTPSConnection",
-                      "SSHClient"})
+                      "SSHClient", "open_connection"})
 _NOT_RESOURCES = ("webbrowser.", "os.startfile", "click.", "signal.", ".signal")
 _RELEASE = frozenset({"close", "release", "shutdown", "terminate", "kill", "cleanup", "__exit__", "unlink",
                       "quit"})
@@ -29,6 +29,17 @@ def _managed(unit: Unit) -> set[int]:
             for item in node.items:
                 out.update(id(n) for n in ast.walk(item.context_expr))
     return out
+
+
+def _holder(unit: Unit, call: ast.Call) -> ast.AST | None:
+    """The statement or expression that takes the acquired value, through ``await`` and ``asyncio.wait_for(...)``
+    (``reader, writer = await asyncio.wait_for(asyncio.open_connection(h, p), 10)``)."""
+    node: ast.AST = call
+    parent = unit.parents.get(id(node))
+    while isinstance(parent, ast.Await) or (isinstance(parent, ast.Call) and call_name(parent).endswith("wait_for")
+                                            and any(a is node for a in parent.args)):
+        node, parent = parent, unit.parents.get(id(parent))
+    return parent
 
 
 def _acquired(unit: Unit) -> list[ast.Call]:
@@ -45,7 +56,7 @@ def _acquired(unit: Unit) -> list[ast.Call]:
         if name.endswith(("flock", "lockf")) and not any("LOCK_EX" in ast.unparse(a) or "LOCK_SH" in ast.unparse(a)
                                                          for a in call.args):
             continue  # the unlock itself
-        parent = parents.get(id(call))
+        parent = _holder(unit, call)
         if isinstance(parent, (ast.Return, ast.Yield)):
             continue  # handed to the caller
         if isinstance(parent, ast.Expr) and not name.endswith(("acquire", "flock", "lockf")):
@@ -103,7 +114,7 @@ def _finally_releases(unit: Unit) -> list[str]:
 
 def _released_by_finally(unit: Unit, call: ast.Call, released: list[str]) -> bool:
     """The acquired thing (the name it is bound to, or for ``lock.acquire()`` the lock) is released in a finally."""
-    parent = unit.parents.get(id(call))
+    parent = _holder(unit, call)
     names = [ast.unparse(n) for t in parent.targets for n in ([t] if not isinstance(t, ast.Tuple) else t.elts)] \
         if isinstance(parent, ast.Assign) else []  # ``fd, path = mkstemp()``: each name
     if isinstance(call.func, ast.Attribute) and call.func.attr == "acquire":
@@ -155,6 +166,8 @@ def acquire_sites(unit: Unit) -> list[Site]:
             fix = f"Use `with {ast.unparse(call.func)[:-len('.acquire')]}:` (or release it in a finally block)"
         elif name.endswith(("flock", "lockf")):
             fix = "Unlock in a finally block, so that an exception does not leave the lock held"
+        elif name.endswith("open_connection"):
+            fix = "Close the writer (`writer.close()`, `await writer.wait_closed()`) in a finally block"
         elif name.endswith("mkdtemp"):
             fix = "Use `tempfile.TemporaryDirectory()` in a with statement, or remove the directory in a finally block"
         else:
