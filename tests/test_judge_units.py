@@ -724,6 +724,13 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "    return total\n", 4, False),
     # a modulo in a comprehension's own filter is not a test of its divisor
     ("division_by_zero", "def f(n, k):\n    return [i for i in range(n) if i % k == 0]\n", 2, True),
+    # fields of a binary header, and units written after numbers
+    ("off_by_one", "def f(d, o):\n    size = int.from_bytes(d[o:o + 3], 'big')\n    kind = d[o + 4:o + 8]\n"
+     "    return size, kind\n", 2, True),
+    ("off_by_one", "def f(d):\n    riff = d[0:4]\n    wave = d[8:12]\n    return riff, wave\n", 2, False),
+    ("type_confusion", "def f(r):\n    return ['-b:v', f'{r.bitrate_bps}k']\n", 2, True),
+    ("type_confusion", "def f(r):\n    return ['-b:v', f'{r.bitrate_kbps}k']\n", 2, False),
+    ("type_confusion", "def f(delay_s):\n    return f'waiting {delay_s}ms'\n", 2, True),
 ])
 
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,

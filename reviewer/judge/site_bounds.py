@@ -245,8 +245,40 @@ def _range_ends_short(unit: Unit) -> list[Site]:
     return out
 
 
+def _offset(node: ast.AST | None) -> tuple[str, int] | None:
+    """``offset + 4`` as ("offset", 4), ``offset`` as ("offset", 0), ``4`` as ("", 4)."""
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return "", node.value
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return ast.unparse(node), 0
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and isinstance(node.right, ast.Constant) and \
+            type(node.right.value) is int and isinstance(node.left, (ast.Name, ast.Attribute)):
+        return ast.unparse(node.left), node.right.value
+    return None
+
+
+def _field_gaps(unit: Unit) -> list[Site]:
+    """Fields read one after another from the same buffer (``data[o:o + 3]``, then ``data[o + 4:o + 8]``): a field
+    that ends one byte before the next begins leaves that byte unread, one that ends one after overlaps it."""
+    fields: dict[tuple[str, str], list[tuple[int, int, ast.Subscript]]] = {}
+    for sub in (n for n in unit.nodes if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Slice)
+                and n.slice.step is None):
+        low, high = _offset(sub.slice.lower), _offset(sub.slice.upper)
+        if low is not None and high is not None and low[0] == high[0] and high[1] > low[1]:
+            fields.setdefault((ast.unparse(sub.value), low[0]), []).append((low[1], high[1], sub))
+    for (buf, base), spans in fields.items():
+        spans.sort(key=lambda f: f[0])
+        for (a, end, sub), (start, _, nxt) in zip(spans, spans[1:]):
+            if abs(end - start) == 1 and 0 < start - a:  # (a wider gap is a field skipped on purpose)
+                what = f"leaves byte {end} unread" if end < start else "overlaps it"
+                return [Site("off_by_one", sub.lineno, f"`{ast.unparse(sub)}` reads {end - a} bytes and ends at "
+                             f"{end}, while the next field `{ast.unparse(nxt)}` starts at {start}: it {what}",
+                             f"Make `{ast.unparse(sub)}` end where the next field starts ({start})")]
+    return []
+
+
 def bound_sites(unit: Unit) -> list[Site]:
-    out = _byte_ranges(unit) + _range_ends_short(unit) + _separator_kept(unit) + _floor_counts(unit) + \
+    out = _field_gaps(unit) + _byte_ranges(unit) + _range_ends_short(unit) + _separator_kept(unit) + _floor_counts(unit) + \
         _negated_bounds(unit)
     for node in unit.nodes:
         if isinstance(node, ast.Subscript) and _scaled_len(node):

@@ -30,7 +30,14 @@ _FAMILIES: list[tuple[str, re.Pattern[str]]] = [
     ("kilobytes", re.compile(r"(^|_)(kb|kib|kilobytes)$", re.I)),
     ("megabytes", re.compile(r"(^|_)(mb|mib|megabytes)$", re.I)),
     ("gigabytes", re.compile(r"(^|_)(gb|gib|gigabytes)$", re.I)),
+    ("bits per second", re.compile(r"(^|_)(bps|bits_per_second)$", re.I)),
+    ("kilobits per second", re.compile(r"(^|_)(kbps|kbits?)$", re.I)),
 ]
+_SUFFIXES = {"ms": "milliseconds", "s": "seconds", "sec": "seconds", "min": "minutes", "h": "hours", "ns": "nanoseconds",
+             "k": "kilo", "kb": "kilo", "kib": "kilo", "kbps": "kilo", "kbit": "kilo", "mb": "megabytes",
+             "mib": "megabytes", "gb": "gigabytes", "b": "bytes", "bps": "bits per second"}
+"""Units written after a number in text (``f"{delay}ms"``, ``f"{rate}k"``), by the family of the number they need."""
+_KILO = frozenset({"kilobytes", "kilobits per second"})
 _KEYWORD_UNITS = {"seconds": "seconds", "minutes": "minutes", "hours": "hours", "days": "days",
                   "milliseconds": "milliseconds", "timeout": "seconds"}
 """Keyword arguments that name their unit (``timedelta(seconds=...)``; a ``timeout=`` is in seconds)."""
@@ -317,9 +324,25 @@ def _keyword_mix(node: ast.Call) -> Site | None:
     return None
 
 
+def _suffix_mix(unit: Unit) -> list[Site]:
+    """``f"{bitrate_bps}k"``, ``f"{delay_s}ms"``: a number named for one unit written out with another's suffix."""
+    for text in (n for n in unit.nodes if isinstance(n, ast.JoinedStr)):
+        for value, after in zip(text.values, text.values[1:]):
+            if not (isinstance(value, ast.FormattedValue) and isinstance(value.value, (ast.Name, ast.Attribute))
+                    and isinstance(after, ast.Constant)):
+                continue
+            word = re.match(r"[a-zA-Z]+", str(after.value))
+            named, wanted = _family(value.value), _SUFFIXES.get(word.group(0).lower()) if word else None
+            if named and wanted and named != wanted and not (wanted == "kilo" and named in _KILO):
+                return [Site("type_confusion", text.lineno, f"`{ast.unparse(value.value)}` is in {named}, and the "
+                             f"text writes it with the unit `{word.group(0) if word else ''}`",
+                             f"Convert `{ast.unparse(value.value)}` to the unit the text names")]
+    return []
+
+
 def unit_mix_sites(unit: Unit) -> list[Site]:
     """Seconds added to or compared with milliseconds (or minutes, bytes...), or a sleep given milliseconds."""
-    out = []
+    out = _suffix_mix(unit)
     for node in unit.nodes:
         if isinstance(node, ast.Call) and (mixed := _keyword_mix(node)) is not None:
             out.append(mixed)
