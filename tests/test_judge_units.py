@@ -731,6 +731,14 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("type_confusion", "def f(r):\n    return ['-b:v', f'{r.bitrate_bps}k']\n", 2, True),
     ("type_confusion", "def f(r):\n    return ['-b:v', f'{r.bitrate_kbps}k']\n", 2, False),
     ("type_confusion", "def f(delay_s):\n    return f'waiting {delay_s}ms'\n", 2, True),
+    # a divisor every assignment of which is non-zero or tested first
+    ("division_by_zero", "def f(n, args):\n    per = max(1, min(args.get('per', 25), 100))\n    return (n + per - 1) // per\n",
+     3, False),
+    ("division_by_zero", "def f(fee, xs):\n    if not xs:\n        return []\n    sub = sum(xs)\n    if sub == 0:\n"
+     "        ws, total = [1] * len(xs), len(xs)\n    else:\n        ws, total = xs, sub\n"
+     "    return [fee * w / total for w in ws]\n", 9, False),
+    ("division_by_zero", "def f(text):\n    spans, total = split(text)\n    return len(spans) / total\n", 3, True),
+    ("division_by_zero", "def f(xs):\n    n = len(xs) or 1\n    for x in xs:\n        n -= 1\n    return 1 / n\n", 5, True),
 ])
 
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,

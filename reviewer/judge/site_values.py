@@ -39,7 +39,7 @@ def tested(unit: Unit, divisor: ast.AST, line: int) -> bool:
     """A test (if, while, assert, conditional expression, and/or, comprehension filter) at or before ``line``
     mentions the divisor (or what its ``len()`` counts): the zero case was thought of."""
     inner = divisor
-    while isinstance(inner, ast.Call) and call_name(inner) in ("len", "float", "int", "abs") and inner.args:
+    while isinstance(inner, ast.Call) and call_name(inner) in ("len", "float", "int", "abs", "Decimal") and inner.args:
         inner = inner.args[0]  # ``float(len(self.avg))`` is zero when ``self.avg`` is empty
     wanted = {ast.unparse(inner)} | _unfiltered_sources(unit, inner)
     tests: list[ast.AST] = [n.test for n in unit.nodes if isinstance(n, (ast.If, ast.While, ast.Assert, ast.IfExp))]
@@ -143,12 +143,43 @@ def _statistics_on_empty(unit: Unit) -> list[Site]:
     return out
 
 
+def _assigned_values(unit: Unit, name: str) -> list[ast.AST] | None:
+    """What ``name`` is set to anywhere in the unit, element by element for tuple assignments (``w, total = a, b``);
+    None when one of them cannot be told (``spans, total = split(text)``) or the name is bound another way."""
+    out: list[ast.AST] = []
+    other_bindings = [n for n in unit.nodes if isinstance(n, (ast.AugAssign, ast.AnnAssign, ast.For, ast.comprehension,
+                                                                  ast.NamedExpr, ast.withitem))]
+    if any(isinstance(t, ast.Name) and t.id == name for n in other_bindings for t in ast.walk(
+            getattr(n, "target", None) or getattr(n, "optional_vars", None) or ast.Pass())) or any(
+            isinstance(a, ast.arg) and a.arg == name for a in ast.walk(unit.node)):
+        return None  # ``count -= 1`` can bring it to zero; a parameter or loop variable of the same name is another
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign)):  # (in a loop, a later one runs first too)
+        for target in node.targets:
+            if isinstance(target, ast.Name) and target.id == name:
+                out.append(node.value)
+            elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) and \
+                    len(target.elts) == len(node.value.elts):
+                out += [v for t, v in zip(target.elts, node.value.elts) if isinstance(t, ast.Name) and t.id == name]
+            elif isinstance(target, ast.Tuple) and any(isinstance(t, ast.Name) and t.id == name for t in target.elts):
+                return None
+    return out
+
+
+def _safe_name(unit: Unit, divisor: ast.AST, line: int) -> bool:
+    """A name every assignment of which makes it non-zero (``per_page = max(1, ...)``) or is a value tested for
+    zero first (``total = subtotal`` after ``if subtotal == 0``)."""
+    if not isinstance(divisor, ast.Name):
+        return False
+    values = _assigned_values(unit, divisor.id)
+    return bool(values) and values is not None and all(_never_zero(v) or tested(unit, v, line) for v in values)
+
+
 def division_sites(unit: Unit) -> list[Site]:
     out = _statistics_on_empty(unit)
     for node in (n for n in unit.nodes if is_division(n)):
         divisor = _divisor(node)
         if _never_zero(divisor) or tested(unit, divisor, node.lineno) or _caught(unit, node.lineno) or \
-                _loop_bounded(unit, node, divisor):
+                _loop_bounded(unit, node, divisor) or _safe_name(unit, divisor, node.lineno):
             continue
         text = ast.unparse(divisor)
         out.append(Site("division_by_zero", node.lineno, f"`{text}` is the divisor, and nothing before line "
