@@ -307,8 +307,19 @@ def _blocking(call: ast.Call) -> bool:
         return name.startswith("subprocess.") and (_captures(call) or _batch_command(call))
     if any(name.startswith(b) or name == b.rstrip(".") or name.endswith("." + b) for b in _BLOCKING):
         return True
+    first = call.args[0] if call.args else None
+    if isinstance(first, ast.Name) and first.id[:1].isupper():
+        return False  # ``session.get(Account, pk)``: an ORM lookup by model class, not a request
     return isinstance(call.func, ast.Attribute) and call.func.attr in _METHODS and bool(
         _REMOTE.search(ast.unparse(call.func.value)))
+
+
+def _timed_clients_only(unit: Unit) -> bool:
+    """The module's HTTP library is httpx or aiohttp (default timeouts) and not requests or urllib3: a client it
+    is handed is one of theirs."""
+    mods = {a.name.split(".")[0] for n in ast.walk(unit.source.tree) if isinstance(n, ast.Import) for a in n.names}
+    mods |= {(n.module or "").split(".")[0] for n in ast.walk(unit.source.tree) if isinstance(n, ast.ImportFrom)}
+    return bool(mods & {"httpx", "aiohttp"}) and not mods & {"requests", "urllib3", "urllib", "http"}
 
 
 _SOCKET_WAITS = frozenset({"connect", "recv", "recv_into", "recvfrom", "accept", "makefile"})
@@ -396,6 +407,9 @@ def timeout_sites(unit: Unit) -> list[Site]:
             return [Site("missing_timeout", node.lineno, f"`{call_text(node)}(...)` is given `timeout=None`, which "
                          "turns its time limit off", f"Give `{call_text(node)}` a finite timeout")]
         if not _blocking(node) or any(k.arg == "timeout" or k.arg is None for k in node.keywords):
+            continue
+        if isinstance(node.func, ast.Attribute) and node.func.attr != "communicate" and \
+                not call_name(node).startswith(_BLOCKING) and _timed_clients_only(unit):
             continue
         if isinstance(node.func, ast.Attribute) and ast.unparse(node.func.value) in limited:
             continue  # ``conn = HTTPSConnection(host, timeout=5); conn.request(...)``: the connection has it
