@@ -739,6 +739,20 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "    return [fee * w / total for w in ws]\n", 9, False),
     ("division_by_zero", "def f(text):\n    spans, total = split(text)\n    return len(spans) / total\n", 3, True),
     ("division_by_zero", "def f(xs):\n    n = len(xs) or 1\n    for x in xs:\n        n -= 1\n    return 1 / n\n", 5, True),
+    # state outside the process: rows, Redis keys
+    ("race_on_shared_state", "def f(session, pk, v):\n    a = session.get(Account, pk)\n    a.balance = a.balance + v\n"
+     "    session.commit()\n", 3, True),
+    ("race_on_shared_state", "def f(session, pk, v):\n    a = session.get(Account, pk, with_for_update=True)\n"
+     "    a.balance = a.balance + v\n    session.commit()\n", 3, False),
+    ("race_on_shared_state", "def f(session, pk, v):\n    a = session.query(Account).with_for_update().get(pk)\n"
+     "    a.balance = a.balance + v\n    session.commit()\n", 3, False),
+    ("race_on_shared_state", "def f(self, k):\n    n = int(self.redis.get(k) or 0)\n    self.redis.set(k, n + 1)\n",
+     3, True),
+    ("race_on_shared_state", "def f(self, k):\n    return self.redis.incr(k)\n", 2, False),
+    ("race_on_shared_state", "def f(cache, k):\n    v = cache.get(k)\n    if v is None:\n        v = build()\n"
+     "        cache.set(k, v)\n    return v\n", 5, False),
+    ("missing_timeout", "def f(r, k):\n    return r.blpop(k, timeout=0)\n", 2, True),
+    ("missing_timeout", "def f(r, k):\n    return r.blpop(k, timeout=30)\n", 2, False),
 ])
 
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,

@@ -24,6 +24,7 @@ from reviewer.judge.site_exits import exit_sites
 from reviewer.judge.site_flow import handler_sites, status_sites
 from reviewer.judge.site_logic import boolean_sites
 from reviewer.judge.site_resources import acquire_sites
+from reviewer.judge.site_stores import store_sites
 from reviewer.judge.site_types import unit_mix_sites
 from reviewer.judge.site_bounds import bound_sites
 from reviewer.judge.site_values import division_sites
@@ -171,6 +172,7 @@ def race_sites(unit: Unit) -> list[Site]:
 _Finder = Callable[[Unit], list[Site]]
 _FINDERS: list[tuple[str, _Finder]] = [
     ("race_on_shared_state", race_sites),
+    ("stores", store_sites),              # race_on_shared_state / missing_timeout on state outside the process
     ("handlers", handler_sites),          # error_swallowed / success_on_failure
     ("status", status_sites),             # success_on_failure: a result never checked
     ("exits", exit_sites),                # error_swallowed / success_on_failure / error_as_value: other exits
