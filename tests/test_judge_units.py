@@ -753,6 +753,14 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "        cache.set(k, v)\n    return v\n", 5, False),
     ("missing_timeout", "def f(r, k):\n    return r.blpop(k, timeout=0)\n", 2, True),
     ("missing_timeout", "def f(r, k):\n    return r.blpop(k, timeout=30)\n", 2, False),
+    # a handler that only undoes, and an empty result after a logged warning
+    ("error_swallowed", "def f(session, rows):\n    try:\n        session.add_all(rows)\n        session.commit()\n"
+     "    except DBError:\n        session.rollback()\n", 5, True),
+    ("error_swallowed", "def f(session, rows):\n    try:\n        session.add_all(rows)\n        session.commit()\n"
+     "    except DBError:\n        session.rollback()\n        raise\n", 5, False),
+    ("error_as_value", "def f(http, log, c):\n    try:\n        r = http.get(c)\n        r.raise_for_status()\n"
+     "    except HTTPError as e:\n        log.warning('failed: %s', e)\n        return []\n    return r.json()['data']\n",
+     7, True),
 ])
 
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,

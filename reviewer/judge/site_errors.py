@@ -127,7 +127,8 @@ def error_value_sites(unit: Unit) -> list[Site]:
         handler = in_handler.get(id(r))
         what = _error_value(r.value, handler)
         if what is None and handler is not None and _empty(r.value) and not set(caught_names(handler.type)) <= _ABSENT \
-                and (_declares_result(unit) or getattr(unit.node, "returns", None) is None and logs_error(handler)):
+                and (_declares_result(unit) or getattr(unit.node, "returns", None) is None and logs_error(
+                    handler, ("warning", "warn", "error", "exception", "critical"))):
             what = f"`{ast.unparse(r.value) if r.value is not None else 'None'}`, an empty result that hides the failure"
         if what is None and r.lineno in failed:
             what = f"`{ast.unparse(r.value)}` {failed[r.lineno]}, a value the caller cannot tell from a real one"

@@ -20,6 +20,9 @@ __all__ = ["EXPECTED_ERRORS", "caught_names", "handler_sites", "is_success_value
 EXPECTED_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "StopIteration", "StopAsyncIteration", "GeneratorExit",
                        "KeyboardInterrupt", "CancelledError"})
 _QUIET_CALLS = LOG_CALLS | {"print_exc"}
+_UNDO_CALLS = frozenset({"rollback", "close", "release", "unlink", "remove", "cleanup", "abort", "cancel", "discard",
+                         "terminate", "kill"})
+"""Calls that undo or clean up after the failure, without telling anyone about it (``session.rollback()``)."""
 _SUCCESS_WORDS = frozenset({"ok", "success", "succeeded", "done", "sent", "saved", "accepted", "completed"})
 _RESULT_ATTRS = frozenset({"returncode", "status_code", "status", "ok", "raise_for_status", "check_returncode",
                            "code", "exitcode", "wait", "result"})
@@ -54,7 +57,7 @@ def _quiet(handler: ast.ExceptHandler) -> bool:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
             continue
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and \
-                call_name(stmt.value).rsplit(".", 1)[-1] in _QUIET_CALLS:
+                call_name(stmt.value).rsplit(".", 1)[-1] in _QUIET_CALLS | _UNDO_CALLS:
             continue
         return False
     return True
@@ -133,10 +136,13 @@ def _in_finally(node: ast.AST | None, parents: dict[int, ast.AST]) -> bool:
     return False
 
 
-def logs_error(handler: ast.ExceptHandler) -> bool:
+_ERROR_LEVELS = ("error", "exception", "critical")
+
+
+def logs_error(handler: ast.ExceptHandler, levels: tuple[str, ...] = _ERROR_LEVELS) -> bool:
     """The handler logs at error level (``log.error``, ``log.exception``, ``log.critical``): a failure, by its
     own account."""
-    return any(isinstance(n, ast.Call) and call_name(n).rsplit(".", 1)[-1] in ("error", "exception", "critical")
+    return any(isinstance(n, ast.Call) and call_name(n).rsplit(".", 1)[-1] in levels
                for s in handler.body for n in ast.walk(s))
 
 
