@@ -761,6 +761,32 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("error_as_value", "def f(http, log, c):\n    try:\n        r = http.get(c)\n        r.raise_for_status()\n"
      "    except HTTPError as e:\n        log.warning('failed: %s', e)\n        return []\n    return r.json()['data']\n",
      7, True),
+    # web-backend shapes: pages, limits, uncalled methods, a 0 replaced, dict keys only, a code in a message
+    ("off_by_one", "def f(q, page, per_page=20):\n    return q.offset(page * per_page).limit(per_page).all()\n", 2, True),
+    ("off_by_one", "def f(q, page, per_page=20):\n    return q.offset((page - 1) * per_page).limit(per_page).all()\n", 2,
+     False),
+    ("off_by_one", "def f(self, hits, now):\n    if len(hits) > self.limit:\n        return False\n"
+     "    hits.append(now)\n    return True\n", 2, True),
+    ("off_by_one", "def f(self, errors, e):\n    errors.append(e)\n    if len(errors) > self.max_errors:\n"
+     "        raise Abort(errors)\n", 3, False),
+    ("wrong_boolean_logic", "def f(form):\n    if form.validate_on_submit:\n        save(form)\n", 2, True),
+    ("wrong_boolean_logic", "def f(form):\n    if form.validate_on_submit():\n        save(form)\n", 2, False),
+    ("wrong_boolean_logic", "def f(args):\n    if args.check_status:\n        save()\n", 2, False),  # a flag
+    ("wrong_boolean_logic", "def f(form):\n    n = form.get('max_errors', type=int) or 20\n    return n\n", 2, True),
+    ("wrong_boolean_logic", "def f(self):\n    return float(self.length or 1) or 1\n", 2, False),
+    ("stale_cache_key", "def f(session, cache, filters):\n    key = 'search:' + json.dumps(sorted(filters))\n"
+     "    ids = cache.get(key)\n    if ids is None:\n        ids = session.query(P).filter_by(**filters).all()\n"
+     "        cache.set(key, ids)\n    return ids\n", 2, True),
+    ("stale_cache_key", "def f(session, cache, filters):\n    key = 'search:' + json.dumps(sorted(filters.items()))\n"
+     "    ids = cache.get(key)\n    if ids is None:\n        ids = session.query(P).filter_by(**filters).all()\n"
+     "        cache.set(key, ids)\n    return ids\n", 2, False),
+    ("stale_cache_key", "def f(cache, name, params, build):\n    key = (name, tuple(sorted(params.items())))\n"
+     "    body = cache.get(key)\n    if body is None:\n        body = build(params)\n        cache.set(key, body)\n"
+     "    return body\n", 6, False),
+    ("sensitive_data_logged", "def f(sms, phone, code, log):\n    body = f'Your sign-in code is {code}.'\n"
+     "    sms.send(phone, body)\n    log.info('sent %s', body)\n", 4, True),
+    ("sensitive_data_logged", "def f(sms, phone, n, log):\n    body = f'Your order {n} has shipped.'\n"
+     "    sms.send(phone, body)\n    log.info('sent %s', body)\n", 4, False),
 ])
 
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,

@@ -21,9 +21,11 @@ _CACHEISH = re.compile(r"cache|memo|_seen$|lookup|registry", re.I)
 
 
 def _value_params(unit: Unit, params: list[str]) -> set[str]:
-    """Parameters used as values (operands, call arguments), not only as the object a method is called on; and
+    """Parameters used as values (operands, call arguments), not only as the object a method is called on or the
+    function called; and
     ``self.x`` attributes used as call arguments (``render(path, self.size)``: the value depends on the size)."""
     receivers = {id(n.func.value) for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
+    receivers |= {id(n.func) for n in unit.nodes if isinstance(n, ast.Call)}  # ``build(params)``: what computes it
     out = {n.id for n in unit.nodes if isinstance(n, ast.Name) and n.id in params and id(n) not in receivers
            and isinstance(n.ctx, ast.Load)}
     for call in (n for n in unit.nodes if isinstance(n, ast.Call)):
@@ -149,9 +151,28 @@ def _keywords_left_out(unit: Unit) -> list[Site]:
     return []
 
 
+def _dict_keys_only(unit: Unit) -> list[Site]:
+    """``key = json.dumps(sorted(filters))`` where ``filters`` is a mapping (``**filters``, ``filters.items()``):
+    sorting a dict gives its keys, so the values are left out of the key."""
+    mappings = {k.value.id for n in unit.nodes if isinstance(n, ast.Call) for k in n.keywords
+                if k.arg is None and isinstance(k.value, ast.Name)}
+    mappings |= {n.func.value.id for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                 and n.func.attr in ("items", "values") and isinstance(n.func.value, ast.Name)}
+    keys = [k for _, _, k in _stores(unit)] + [n.value for n in unit.nodes if isinstance(n, ast.Assign) and any(
+        isinstance(t, ast.Name) and "key" in t.id.lower() for t in n.targets)]
+    for key in keys:
+        for call in (c for c in ast.walk(key) if isinstance(c, ast.Call) and call_name(c) in ("sorted", "list", "tuple",
+                                                                                            "set", "frozenset")):
+            if call.args and isinstance(call.args[0], ast.Name) and call.args[0].id in mappings:
+                name = call.args[0].id
+                return [Site("stale_cache_key", call.lineno, f"`{ast.unparse(call)}` of the mapping `{name}` gives its "
+                             "keys only, so the key leaves out its values", f"Use `sorted({name}.items())` in the key")]
+    return []
+
+
 def cache_sites(unit: Unit) -> list[Site]:
     """A store into a cache-like mapping whose key leaves out a parameter the function uses as a value."""
-    memoised = _memoised_reads_state(unit) or _keywords_left_out(unit)
+    memoised = _memoised_reads_state(unit) or _keywords_left_out(unit) or _dict_keys_only(unit)
     params = [a.arg for a in parameters(unit)]
     if memoised or not params:
         return memoised

@@ -132,8 +132,9 @@ def _logged_values(node: ast.AST) -> list[ast.AST]:
     return []
 
 
-_SAYS_SECRET = re.compile(r"(pass(word|wd|phrase)|token|api[ _-]?key|secret|credentials?|private[ _-]?key)\W{0,3}$",
-                          re.I)
+_SAYS_SECRET = re.compile(r"((pass(word|wd|phrase)|token|api[ _-]?key|secret|credentials?|private[ _-]?key)"
+                          r"|(sign-?in|log-?in|verification|one[- ]time|security|reset|access|auth\w*|2fa|mfa)\s+"
+                          r"(code|pin)(\s+is)?)\W{0,3}$", re.I)
 _PLACEHOLDER = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdrifx]")
 _AUTH_WORDS = re.compile(r"token|oauth|auth|login|credential|password", re.I)
 _BODIES = frozenset({"text", "content", "json", "body"})
@@ -237,7 +238,7 @@ def _holds(unit: Unit, name: str, depth: int = 2) -> str:
             value = _helper_result(unit, node.value) or node.value
             if _masked(value):
                 continue
-            inner = [n for n in _sensitive_names(_carried(value)) if n != name]
+            inner = [n for n in _sensitive_names(_carried(value)) + _said_secret([value]) if n != name]
             keys = [k.value for d in ast.walk(value) if isinstance(d, ast.Dict) for k in d.keys
                     if isinstance(k, ast.Constant) and isinstance(k.value, str) and _SENSITIVE.search(k.value)]
             if inner or keys:

@@ -128,6 +128,91 @@ def _numbered_from_zero(unit: Unit) -> list[Site]:
     return []
 
 
+_PAGE = re.compile(r"^(page|page_?no|page_?num(ber)?|pageno)$", re.I)
+
+
+def _page_offsets(unit: Unit) -> list[Site]:
+    """``.offset(page * per_page)`` or ``items[page * size:]``: right when pages count from 0, one page too far
+    when they count from 1."""
+    if any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) and isinstance(n.left, ast.Name)
+           and _PAGE.search(n.left.id) for n in unit.nodes):
+        return []  # ``(page - 1) * per_page`` somewhere: the unit knows which it is
+    for node in (n for n in unit.nodes if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult)):
+        page = next((x.id for x in (node.left, node.right) if isinstance(x, ast.Name) and _PAGE.search(x.id)), None)
+        parent = unit.parents.get(id(node))
+        offset = isinstance(parent, ast.Call) and call_name(parent).endswith(("offset", "skip")) or \
+            isinstance(parent, ast.Slice)
+        if page and offset:
+            return [Site("off_by_one", node.lineno, f"`{ast.unparse(node)}` is the offset of page `{page}`: right when "
+                         f"pages count from 0; when `{page}` counts from 1 it skips the first page",
+                         f"Use `({page} - 1) * ...` if pages count from 1")]
+    return []
+
+
+def _limit_then_add(unit: Unit) -> list[Site]:
+    """``if len(hits) > limit: return False`` then ``hits.append(...)``: at ``len(hits) == limit`` one more is
+    added, so the list reaches ``limit + 1``."""
+    for test in (n for n in unit.nodes if isinstance(n, ast.If) and isinstance(n.test, ast.Compare)
+                 and len(n.test.ops) == 1 and isinstance(n.test.ops[0], ast.Gt) and isinstance(n.test.left, ast.Call)
+                 and call_name(n.test.left) == "len" and n.test.left.args):
+        seq = ast.unparse(test.test.left.args[0])
+        if not any(isinstance(s, (ast.Return, ast.Raise)) for s in test.body):
+            continue
+        if any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr in ("append", "add")
+               and ast.unparse(c.func.value) == seq and c.lineno > test.lineno for c in unit.nodes):
+            limit = ast.unparse(test.test.comparators[0])
+            return [Site("off_by_one", test.lineno, f"`{ast.unparse(test.test)}` lets `len({seq})` == `{limit}` "
+                         f"through, and then one more is added: `{seq}` can hold `{limit} + 1`",
+                         f"Test `len({seq}) >= {limit}` before adding")]
+    return []
+
+
+_METHOD_LIKE = re.compile(r"^(validate\w*|is_valid|check\w*|verify\w*)$")
+
+
+def _uncalled(unit: Unit) -> list[Site]:
+    """``if form.validate_on_submit:`` or ``if is_ready:`` naming a function of the module: a method or function
+    is always true; it was meant to be called."""
+    functions = {n.name for n in unit.source.tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    functions -= {a.arg for a in ast.walk(unit.node) if isinstance(a, ast.arg)}  # a parameter of the same name
+    functions -= {n.id for n in unit.nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    called = {n.func.attr for n in ast.walk(unit.source.tree) if isinstance(n, ast.Call)
+              and isinstance(n.func, ast.Attribute)}
+    for test in (n.test for n in unit.nodes if isinstance(n, (ast.If, ast.While, ast.IfExp))):
+        parts = test.values if isinstance(test, ast.BoolOp) else [test.operand] if isinstance(
+            test, ast.UnaryOp) and isinstance(test.op, ast.Not) else [test]
+        for part in parts:
+            if isinstance(part, ast.Attribute) and _METHOD_LIKE.search(part.attr) and (
+                    part.attr.startswith("validate") or part.attr == "is_valid" or part.attr in called) or \
+                    isinstance(part, ast.Name) and part.id in functions:
+                return [Site("wrong_boolean_logic", part.lineno, f"`{ast.unparse(part)}` is a function or method, "
+                             "which is always true as a condition: it is not called", f"Call it: "
+                             f"`{ast.unparse(part)}()`")]
+    return []
+
+
+_GIVEN = re.compile(r"(^|\.)(get|getenv|getint|getfloat|environ|args|form|params|query|input|config|options)$|"
+                    r"(^|\.)(environ|args|form|params|query_params|GET|POST|headers)$", re.I)
+"""Where a number comes from outside: a form, the query string, the environment, a config file."""
+
+
+def _zero_replaced(unit: Unit) -> list[Site]:
+    """``int(args.get("n")) or 20``: a number the user (a form, the environment) gave as 0 is replaced by the
+    default."""
+    for op in (n for n in unit.nodes if isinstance(n, ast.BoolOp) and isinstance(n.op, ast.Or) and len(n.values) == 2):
+        first, default = op.values
+        number = isinstance(first, ast.Call) and (call_name(first) in ("int", "float") or any(
+            k.arg == "type" and ast.unparse(k.value) in ("int", "float") for k in first.keywords) or
+            call_name(first).endswith(("getint", "getfloat")))
+        given = any(isinstance(c, ast.Call) and _GIVEN.search(call_name(c)) or isinstance(c, ast.Subscript)
+                    and _GIVEN.search(ast.unparse(c.value)) for c in ast.walk(first))
+        if number and given and isinstance(default, ast.Constant) and type(default.value) in (int, float) and default.value:
+            return [Site("wrong_boolean_logic", op.lineno, f"`{ast.unparse(op)}` replaces a given 0 with "
+                         f"{default.value}, since 0 is false", "Test for a missing value with `is None` instead of "
+                         "`or`")]
+    return []
+
+
 def decode_sites(unit: Unit) -> list[Site]:
     return _unpacked_tuples(unit) + _naive_utc(unit) + _loop_or(unit) + _any_all(unit) + _past_length(unit) + \
-        _numbered_from_zero(unit)
+        _numbered_from_zero(unit) + _page_offsets(unit) + _limit_then_add(unit) + _uncalled(unit) + _zero_replaced(unit)
