@@ -16,6 +16,9 @@ from reviewer.judge.units import Unit
 
 __all__ = ["exit_sites"]
 
+_END_OF_INPUT = frozenset({"IndexError", "EOFError", "Empty", "queue.Empty", "KeyError"})
+"""What ``pop()`` from an empty list or deque, a read at the end of a file or a get from an empty queue raise: in a
+generator, the end of what it reads."""
 _STATE_ATTR = re.compile(r"(^|_)(status|state|result|outcome)$", re.I)
 _CLEANUP_NAME = re.compile(r"clean|purge|prune|remove_tmp|temp|tmp|teardown|close|discard|__exit__|__del__", re.I)
 
@@ -44,8 +47,8 @@ def _generator_stops(unit: Unit) -> list[Site]:
         return []
     for _, handler in unit_handlers(unit):
         last = handler.body[-1] if handler.body else None
-        if set(caught_names(handler.type)) & EXPECTED_ERRORS:
-            continue  # ``except StopIteration: return``: the end of the input, not a failure
+        if set(caught_names(handler.type)) & (EXPECTED_ERRORS | _END_OF_INPUT):
+            continue  # ``except StopIteration: return``, ``except IndexError: break``: the end of the input
         if isinstance(last, (ast.Return, ast.Break)) and getattr(last, "value", None) is None:
             caught = ", ".join(caught_names(handler.type)) or "every exception"
             what = "return" if isinstance(last, ast.Return) else "break"

@@ -20,8 +20,7 @@ __all__ = ["EXPECTED_ERRORS", "caught_names", "handler_sites", "is_success_value
 EXPECTED_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "StopIteration", "StopAsyncIteration", "GeneratorExit",
                        "KeyboardInterrupt", "CancelledError"})
 _QUIET_CALLS = LOG_CALLS | {"print_exc"}
-_UNDO_CALLS = frozenset({"rollback", "close", "release", "unlink", "remove", "cleanup", "abort", "cancel", "discard",
-                         "terminate", "kill"})
+_UNDO_CALLS = frozenset({"rollback", "close", "release", "unlink", "cleanup", "abort", "cancel", "terminate", "kill"})
 """Calls that undo or clean up after the failure, without telling anyone about it (``session.rollback()``)."""
 _SUCCESS_WORDS = frozenset({"ok", "success", "succeeded", "done", "sent", "saved", "accepted", "completed"})
 _RESULT_ATTRS = frozenset({"returncode", "status_code", "status", "ok", "raise_for_status", "check_returncode",
@@ -63,8 +62,15 @@ def _quiet(handler: ast.ExceptHandler) -> bool:
     return True
 
 
-def _logs(handler: ast.ExceptHandler) -> bool:
-    return any(isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) for s in handler.body)
+def _what_it_does(handler: ast.ExceptHandler) -> str:
+    """How a handler that does not raise treats the failure, in words for the site's facts."""
+    calls = [s.value for s in handler.body if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)]
+    if any(call_name(c).rsplit(".", 1)[-1] in _QUIET_CALLS for c in calls):
+        return "only logs it"
+    undo = [c for c in calls if call_name(c).rsplit(".", 1)[-1] in _UNDO_CALLS]
+    if undo and _quiet(handler):
+        return f"only cleans up (`{ast.unparse(undo[0])}`) and tells no one"
+    return "ignores it" if _quiet(handler) else "handles it without raising"
 
 
 def is_success_value(node: ast.AST | None) -> bool:
@@ -223,7 +229,7 @@ def handler_sites(unit: Unit) -> list[Site]:
             reached = _return_after(try_node, parents)
             success = [reached] if reached is not None and (
                 is_success_value(reached.value) or _success_name(unit, reached.value)) else []
-        does = "only logs it" if _logs(h) else "ignores it" if _quiet(h) else "handles it without raising"
+        does = _what_it_does(h)
         if success:
             r = success[0]
             value = ("a success value for the caller" if is_success_value(r.value) else
