@@ -787,6 +787,10 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "    sms.send(phone, body)\n    log.info('sent %s', body)\n", 4, True),
     ("sensitive_data_logged", "def f(sms, phone, n, log):\n    body = f'Your order {n} has shipped.'\n"
      "    sms.send(phone, body)\n    log.info('sent %s', body)\n", 4, False),
+    ("success_on_failure", "def f(server, sender, recipients, msg):\n    server.sendmail(sender, recipients, msg)\n"
+     "    return list(recipients)\n", 3, True),
+    ("success_on_failure", "def f(server, sender, recipients, msg):\n    refused = server.sendmail(sender, recipients, msg)\n"
+     "    return [r for r in recipients if r not in refused]\n", 3, False),
 ])
 
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,

@@ -26,7 +26,7 @@ _SUCCESS_WORDS = frozenset({"ok", "success", "succeeded", "done", "sent", "saved
 _RESULT_ATTRS = frozenset({"returncode", "status_code", "status", "ok", "raise_for_status", "check_returncode",
                            "code", "exitcode", "wait", "result"})
 _UNCHECKED_CALLS = ("subprocess.run", "subprocess.call", "subprocess.Popen", "os.system")
-_SENDS = frozenset({"post", "put", "patch", "delete", "send", "request", "sendall"})
+_SENDS = frozenset({"post", "put", "patch", "delete", "send", "request", "sendall", "sendmail", "send_message"})
 
 
 def caught_names(node: ast.AST | None) -> list[str]:
@@ -338,6 +338,18 @@ def _dropped_failure_report(unit: Unit, call: ast.Call, parents: dict[int, ast.A
                for n in scope.body)
 
 
+def _input_returned(unit: Unit, after: int) -> list[ast.Return]:
+    """``return list(recipients)``, ``return len(items)``: the input handed back as what was done."""
+    params = {a.arg for a in parameters(unit)}
+    out = []
+    for r in (n for n in unit.nodes if isinstance(n, ast.Return) and n.lineno > after and n.value is not None):
+        value = r.value.args[0] if isinstance(r.value, ast.Call) and call_name(r.value) in (
+            "list", "len", "tuple", "set", "sorted") and r.value.args else r.value
+        if isinstance(value, ast.Name) and value.id in params:
+            out.append(r)
+    return out
+
+
 def status_sites(unit: Unit) -> list[Site]:
     """A command or request whose outcome is never checked (or a call of a function that reports failure by its
     result, dropped), followed by a success value for the caller."""
@@ -346,10 +358,12 @@ def status_sites(unit: Unit) -> list[Site]:
             _sending(n) or _dropped_failure_report(unit, n, parents))):
         if not _unchecked(unit, call, parents):
             continue
-        success = _success_returns(unit, after=call.lineno)
+        success = _success_returns(unit, after=call.lineno) or (
+            _input_returned(unit, after=call.lineno) if isinstance(parents.get(id(call)), ast.Expr) else [])
         if success:
             r = success[0]
             return [Site("success_on_failure", r.lineno, f"the result of `{call_text(call)}` at line {call.lineno} is "
-                         f"never checked, and `{code_at(unit, r.lineno)}` tells the caller it worked",
+                         f"never checked, and `{code_at(unit, r.lineno)}` tells the caller it worked"
+                         + ("" if is_success_value(r.value) else " for every item it was given"),
                          f"Check the outcome of `{call_text(call)}` (status or return code) before reporting success")]
     return []
