@@ -46,8 +46,8 @@ FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "judge
 PERSONAS = ["product_engineer", "qa_engineer", "architect", "test_engineer", "security_engineer"]
 LINE_WINDOW = 2
 SETS = ["tuning", "heldout", "fresh", "third", "variants", "variants2", "variants3", "blind", "blind2"]
-"""tuning, fresh, third, variants, variants2, variants3: used while writing prompts and site finders; heldout: not tuned on,
-details read; blind, blind2: never seen by whoever tunes (see the README)."""
+"""tuning, fresh, third, variants, variants2, variants3: used while writing prompts and site finders; heldout: not
+tuned on, details read; blind, blind2: never seen by whoever tunes (see the README)."""
 BLIND = frozenset({"blind", "blind2"})
 """Sets whose per-site lines are never printed: only their aggregate figures, so that they stay held out."""
 

@@ -184,9 +184,11 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("success_on_failure", "def f(x):\n    y = g(x)\n    h(y)\n", 2, False),
     ("race_on_shared_state", "import threading\nclass C:\n    def inc(self):\n        self.n += 1\n", 4, False),  # no
     # sign of sharing: threading imported, but no lock made and no thread started
-    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n        self._lock = threading.Lock()\n"
+    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n"
+     "        self._lock = threading.Lock()\n"
      "    def inc(self):\n        self.n += 1\n", 6, True),  # the class has a lock: this write does not take it
-    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n        self.tl = threading.local()\n"
+    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n"
+     "        self.tl = threading.local()\n"
      "        self.lock = threading.Lock()\n    def inc(self):\n        self.tl.n = 1\n", 7, False),  # per thread
     ("race_on_shared_state", "class C:\n    def inc(self):\n        self.n += 1\n", 3, False),  # no threads
     ("race_on_shared_state", "import threading\nclass C:\n    def inc(self):\n        with self._lock:\n"
@@ -251,7 +253,8 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("race_on_shared_state", "import threading\nclass C:\n    lock = threading.Lock()\n    @classmethod\n"
      "    def bump(cls):\n        cls.n += 1\n", 6, True),
     ("success_on_failure", "import time\ndef send(c, m):\n    for _ in range(3):\n        try:\n            c.push(m)\n"
-     "            break\n        except OSError:\n            time.sleep(1)\n    return True\n", 9, True),  # retries run out
+     "            break\n        except OSError:\n            time.sleep(1)\n    return True\n"
+      "", 9, True),  # retries run out
     ("error_as_value", "def load(p) -> dict:\n    try:\n        return parse(p)\n    except ValueError:\n"
      "        return {}\n", 5, True),
     ("error_as_value", "def load(p) -> dict | None:\n    try:\n        return parse(p)\n    except ValueError:\n"
@@ -280,23 +283,28 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("resource_not_released", "def send(self, req, conn):\n    resp = conn.urlopen(req)\n"
      "    return self.build_response(req, resp)\n", 2, False),  # a new owner
     ("race_on_shared_state", "import threading\nclass Jar:\n    def __init__(self):\n"
-     "        self._lock = threading.RLock()\n    def __setstate__(self, state):\n        self.__dict__.update(state)\n",
+     "        self._lock = threading.RLock()\n    def __setstate__(self, state):\n"
+      "        self.__dict__.update(state)\n",
      6, False),  # the object is not shared yet
     ("missing_timeout", "def f(session_hooks):\n    return session_hooks.get('response')\n", 2, False),  # a dict
     ("missing_timeout", "def f(self, job):\n    reply = Q()\n    self.jobs.put((job, reply))\n    return reply.get()\n",
      4, True),
     ("missing_timeout", "def f(self, job):\n    reply = Q()\n    self.jobs.put((job, reply))\n"
      "    return reply.get(timeout=5)\n", 4, False),
-    ("missing_timeout", "def worker(self):\n    while True:\n        job = self.jobs.get()\n        run(job)\n", 3, False),
+    ("missing_timeout", "def worker(self):\n    while True:\n        job = self.jobs.get()\n        run(job)\n"
+     "", 3, False),
     ("missing_timeout", "import httpx\ndef f(u):\n    return httpx.Client(timeout=None).get(u)\n", 3, True),
     ("missing_timeout", "import imaplib\ndef f(h):\n    return imaplib.IMAP4_SSL(h)\n", 3, True),
     ("missing_timeout", "import asyncio\nasync def f(h):\n    r, w = await asyncio.open_connection(h, 1)\n"
      "    try:\n        return await r.readline()\n    finally:\n        w.close()\n", 3, True),
-    ("resource_not_released", "import asyncio\nasync def f(h):\n    r, w = await asyncio.wait_for(asyncio.open_connection("
+    ("resource_not_released", "import asyncio\nasync def f(h):\n"
+     "    r, w = await asyncio.wait_for(asyncio.open_connection("
      "h, 1), 5)\n    w.write(b'x')\n    w.close()\n", 3, True),
-    ("resource_not_released", "import asyncio\nasync def f(h):\n    r, w = await asyncio.wait_for(asyncio.open_connection("
+    ("resource_not_released", "import asyncio\nasync def f(h):\n"
+     "    r, w = await asyncio.wait_for(asyncio.open_connection("
      "h, 1), 5)\n    try:\n        w.write(b'x')\n    finally:\n        w.close()\n", 3, False),
-    ("missing_timeout", "import asyncio\nasync def f(h):\n    r, w = await asyncio.wait_for(asyncio.open_connection(h, 1),"
+    ("missing_timeout", "import asyncio\nasync def f(h):\n"
+     "    r, w = await asyncio.wait_for(asyncio.open_connection(h, 1),"
      " 5)\n    return r\n", 3, False),
     ("error_swallowed", "def f(parts):\n    for p in parts:\n        try:\n            k, v = p.split('=')\n"
      "        except ValueError:\n            break\n", 5, False),  # stops parsing: handled
@@ -404,7 +412,8 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     # a number compared with text; a file time with a datetime
     ("type_confusion", "def f(parts):\n    return len(parts) == '3'\n", 2, True),
     ("type_confusion", "def f(parts):\n    return len(parts) == 3\n", 2, False),
-    ("type_confusion", "import os, datetime\ndef f(p, cutoff):\n    return datetime.datetime.now() - os.path.getmtime(p)"
+    ("type_confusion", "import os, datetime\ndef f(p, cutoff):\n"
+     "    return datetime.datetime.now() - os.path.getmtime(p)"
      "\n", 3, True),
     ("type_confusion", "import os, time\ndef f(p):\n    return time.time() - os.path.getmtime(p)\n", 3, False),
     # released in a finally by name: another resource in the same unit is still a site
@@ -417,14 +426,16 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("resource_not_released", "import fcntl\ndef f(fh):\n    fcntl.flock(fh, fcntl.LOCK_EX)\n    try:\n"
      "        g(fh)\n    finally:\n        fcntl.flock(fh, fcntl.LOCK_UN)\n", 3, False),
     # a batch command with no timeout, even when its output is not read; an editor is waited for on purpose
-    ("missing_timeout", "import subprocess\ndef f(src, dst):\n    subprocess.run(['rsync', '-a', src, dst], check=True)\n",
+    ("missing_timeout", "import subprocess\ndef f(src, dst):\n"
+     "    subprocess.run(['rsync', '-a', src, dst], check=True)\n",
      3, True),
     ("missing_timeout", "import subprocess\ndef f(path):\n    subprocess.run(['vim', path])\n", 3, False),
     ("missing_timeout", "import subprocess\ndef f(editor, path):\n    subprocess.run([editor, path])\n", 3, False),
     # a memo whose value depends on an attribute the key leaves out
     ("stale_cache_key", "class T:\n    def thumb(self, path):\n        if path not in self._memo:\n"
      "            self._memo[path] = render(path, self.size)\n        return self._memo[path]\n", 4, True),
-    ("stale_cache_key", "class T:\n    def thumb(self, path):\n        key = (path, self.size)\n        if key not in self._memo:\n"
+    ("stale_cache_key", "class T:\n    def thumb(self, path):\n        key = (path, self.size)\n"
+     "        if key not in self._memo:\n"
      "            self._memo[key] = render(path, self.size)\n        return self._memo[key]\n", 5, False),
     # a cache made in the call (a closure's): the parameters are the same for everything it holds
     ("stale_cache_key", "def make(src, wrap):\n    cache: dict = {}\n    def func():\n        s = src()\n"
@@ -434,7 +445,8 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "        if s in cache:\n            return cache[s]\n        cache[s] = wrap()\n        return cache[s]\n"
      "    return func\n", 7, False),
     # a count of parts that rounds down; the ceiling idiom does not
-    ("off_by_one", "def f(data, size):\n    n = len(data) // size\n    for i in range(n):\n        g(data[i * size:(i + 1) "
+    ("off_by_one", "def f(data, size):\n    n = len(data) // size\n    for i in range(n):\n"
+     "        g(data[i * size:(i + 1) "
      "* size])\n", 3, True),
     ("off_by_one", "def f(data, size):\n    n = (len(data) + size - 1) // size\n    for i in range(n):\n"
      "        g(data[i * size:(i + 1) * size])\n", 3, False),
@@ -473,18 +485,23 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("type_confusion", "import datetime\ndef f(stamp):\n    return datetime.datetime.now(datetime.timezone.utc) - "
      "datetime.datetime.fromtimestamp(stamp, tz=datetime.timezone.utc)\n", 3, False),
     # a private method its class calls only with the lock held; called once without it, it is a site again
-    ("race_on_shared_state", "import threading\nclass L:\n    def __init__(self):\n        self._lock = threading.RLock()\n"
+    ("race_on_shared_state", "import threading\nclass L:\n    def __init__(self):\n"
+     "        self._lock = threading.RLock()\n"
      "    def start(self):\n        with self._lock:\n            self._redirect()\n    def _redirect(self):\n"
      "        self._saved = 1\n", 9, False),
-    ("race_on_shared_state", "import threading\nclass L:\n    def __init__(self):\n        self._lock = threading.RLock()\n"
+    ("race_on_shared_state", "import threading\nclass L:\n    def __init__(self):\n"
+     "        self._lock = threading.RLock()\n"
      "    def start(self):\n        with self._lock:\n            self._redirect()\n    def _redirect(self):\n"
      "        self._saved += 1\n    def reset(self):\n        self._redirect()\n", 9, True),
     # a race needs a read and a write that can interleave: a plain store of a new value loses nothing
-    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n        self._lock = threading.Lock()\n"
+    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n"
+     "        self._lock = threading.Lock()\n"
      "    def stop(self):\n        self.quiet = True\n", 6, False),
-    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n        self._lock = threading.Lock()\n"
+    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n"
+     "        self._lock = threading.Lock()\n"
      "    def add(self, k, v):\n        cur = self._d.get(k, 0)\n        self._d[k] = cur + v\n", 7, True),
-    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n        self._lock = threading.Lock()\n"
+    ("race_on_shared_state", "import threading\nclass C:\n    def __init__(self):\n"
+     "        self._lock = threading.Lock()\n"
      "    def conn(self):\n        if self._conn is None:\n            self._conn = connect()\n"
      "        return self._conn\n", 7, True),  # a lazy load without the lock
     # a None test after `and` guards nothing: the rest runs only when the value is None
@@ -512,9 +529,11 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("sensitive_data_logged", "class Db:\n    def __init__(self, host, password):\n        self.host = host\n"
      "        self.password = password\ndef f(db: Db):\n    log.info(f'connecting {db}')\n", 6, False),  # no field repr
     # an HTTP byte range's end is inclusive
-    ("off_by_one", "def f(offset, chunk, total):\n    return {'Content-Range': f'bytes {offset}-{offset + len(chunk)}/{total}'}\n",
+    ("off_by_one", "def f(offset, chunk, total):\n"
+     "    return {'Content-Range': f'bytes {offset}-{offset + len(chunk)}/{total}'}\n",
      2, True),
-    ("off_by_one", "def f(offset, chunk, total):\n    return {'Content-Range': f'bytes {offset}-{offset + len(chunk) - 1}/{total}'}\n",
+    ("off_by_one", "def f(offset, chunk, total):\n"
+     "    return {'Content-Range': f'bytes {offset}-{offset + len(chunk) - 1}/{total}'}\n",
      2, False),
     ("off_by_one", "def f(start, size):\n    return 'bytes=%d-%d' % (start, start + size)\n", 2, True),
     # a failed parse returned as zero where the function declares a number
@@ -523,18 +542,22 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("error_as_value", "import re\ndef f(text) -> int:\n    m = re.fullmatch(r'(\\d+)k', text)\n    if m is None:\n"
      "        raise ValueError(text)\n    return int(m.group(1)) * 1024\n", 5, False),
     # a memo found by what it returns (a read of the map inside the result), its key left short
-    ("stale_cache_key", "class R:\n    def convert(self, amount, source, target):\n        if source not in self._rates:\n"
-     "            self._rates[source] = self._client.rate(source, target)\n        return amount * self._rates[source]\n",
+    ("stale_cache_key", "class R:\n    def convert(self, amount, source, target):\n"
+     "        if source not in self._rates:\n"
+     "            self._rates[source] = self._client.rate(source, target)\n"
+      "        return amount * self._rates[source]\n",
      4, True),
     ("stale_cache_key", "class R:\n    def convert(self, amount, source, target):\n        key = (source, target)\n"
      "        if key not in self._rates:\n            self._rates[key] = self._client.rate(source, target)\n"
      "        return amount * self._rates[key]\n", 3, False),
     # an object's id as a cache key
-    ("stale_cache_key", "_cache = {}\ndef f(schema):\n    key = id(schema)\n    v = _cache.get(key)\n    if v is None:\n"
+    ("stale_cache_key", "_cache = {}\ndef f(schema):\n    key = id(schema)\n    v = _cache.get(key)\n"
+     "    if v is None:\n"
      "        v = _cache[key] = build(schema)\n    return v\n", 3, True),
     # lru_cache on a method that reads state another method changes (not a lazily filled attribute)
     ("stale_cache_key", "import functools\nclass T:\n    def set_locale(self, loc):\n        self.locale = loc\n"
-     "    @functools.lru_cache(maxsize=64)\n    def text(self, key):\n        return self.cat[self.locale][key]\n", 5, True),
+     "    @functools.lru_cache(maxsize=64)\n    def text(self, key):\n"
+      "        return self.cat[self.locale][key]\n", 5, True),
     ("stale_cache_key", "import functools\nclass T:\n    def ansi(self):\n        if self._ansi is None:\n"
      "            self._ansi = make()\n        return self._ansi\n    @functools.lru_cache(maxsize=64)\n"
      "    def text(self, key):\n        return self._ansi + key\n", 7, False),
@@ -546,15 +569,19 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("sensitive_data_logged", "def f(tokens, s):\n    for token in tokens:\n        s = expect_token(token, s)\n"
      "    raise ValueError(f'left: {s!r}')\n", 4, False),  # a function of the token is not the token
     # a status only ever set to success, returned after a handler that does not raise
-    ("success_on_failure", "import json\ndef f(payload):\n    status = 200\n    try:\n        body = json.loads(payload)\n"
+    ("success_on_failure", "import json\ndef f(payload):\n    status = 200\n    try:\n"
+     "        body = json.loads(payload)\n"
      "    except ValueError as exc:\n        body = {'reason': str(exc)}\n    return status, body\n", 8, True),
-    ("success_on_failure", "import json\ndef f(payload):\n    status = 200\n    try:\n        body = json.loads(payload)\n"
-     "    except ValueError as exc:\n        status = 400\n        body = {'reason': str(exc)}\n    return status, body\n",
+    ("success_on_failure", "import json\ndef f(payload):\n    status = 200\n    try:\n"
+     "        body = json.loads(payload)\n"
+     "    except ValueError as exc:\n        status = 400\n        body = {'reason': str(exc)}\n"
+      "    return status, body\n",
      9, False),
     # a return in finally discards the exception; a break out of a loop inside the finally does not
     ("error_swallowed", "def f(p, d):\n    s = dict(d)\n    try:\n        s.update(load(p))\n    finally:\n"
      "        return s\n", 6, True),
-    ("error_swallowed", "def f(c):\n    try:\n        run(c)\n    finally:\n        while True:\n            if c.wait():\n"
+    ("error_swallowed", "def f(c):\n    try:\n        run(c)\n    finally:\n        while True:\n"
+     "            if c.wait():\n"
      "                break\n", 7, False),
     # futures never asked for their result
     ("error_swallowed", "import concurrent.futures as cf\ndef f(jobs):\n    with cf.ThreadPoolExecutor() as pool:\n"
@@ -595,7 +622,8 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("wrong_boolean_logic", "def f(user, doc):\n    if not user.is_staff or doc.owner_id == user.id:\n"
      "        raise ValueError(user)\n", 2, False),
     # a class whose docstring says threads share it
-    ("race_on_shared_state", "class Pool:\n    \"\"\"One session per host, shared by the crawler's worker threads.\"\"\"\n"
+    ("race_on_shared_state", "class Pool:\n"
+     "    \"\"\"One session per host, shared by the crawler's worker threads.\"\"\"\n"
      "    def get(self, host):\n        if host not in self._s:\n            self._s[host] = make(host)\n"
      "        return self._s[host]\n", 5, True),
     ("race_on_shared_state", "class Pool:\n    \"\"\"One session per host.\"\"\"\n"
@@ -603,14 +631,17 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "        return self._s[host]\n", 5, False),
     # a split at a found separator keeps it in the second part; a range that stops one chunk or one day short
     ("off_by_one", "def f(name):\n    dot = name.rfind('.')\n    return name[:dot], name[dot:]\n", 3, True),
-    ("off_by_one", "def f(doc, a, b):\n    s = doc.find(a)\n    e = doc.find(b, s)\n    return doc[:s] + 'x' + doc[e:]\n",
+    ("off_by_one", "def f(doc, a, b):\n    s = doc.find(a)\n    e = doc.find(b, s)\n"
+     "    return doc[:s] + 'x' + doc[e:]\n",
      4, False),  # a splice between markers
-    ("off_by_one", "def f(data, size):\n    return [data[i:i + size] for i in range(0, len(data) - size, size)]\n", 2, True),
+    ("off_by_one", "def f(data, size):\n"
+     "    return [data[i:i + size] for i in range(0, len(data) - size, size)]\n", 2, True),
     ("off_by_one", "def f(data, size):\n    return [data[i:i + size] for i in range(0, len(data), size)]\n", 2, False),
     ("off_by_one", "import datetime as dt\ndef f(start, end):\n    return [start + dt.timedelta(days=i) for i in "
      "range((end - start).days)]\n", 3, True),
     # a logged value made by a method of the class that puts the token in it
-    ("sensitive_data_logged", "class C:\n    def _opts(self):\n        return {'Authorization': f'Bearer {self.token}'}\n"
+    ("sensitive_data_logged", "class C:\n    def _opts(self):\n"
+     "        return {'Authorization': f'Bearer {self.token}'}\n"
      "    def items(self):\n        opts = self._opts()\n        log.debug('options=%s', opts)\n", 6, True),
     ("sensitive_data_logged", "class C:\n    def _opts(self):\n        return {'Accept': 'application/json'}\n"
      "    def items(self):\n        opts = self._opts()\n        log.debug('options=%s', opts)\n", 6, False),
@@ -621,7 +652,8 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     # each element with the one before it; a negated bound tested before; a comprehension over a tested map
     ("off_by_one", "def f(xs):\n    out = []\n    for i in range(1, len(xs)):\n        out.append(xs[i] - xs[i - 1])\n"
      "    return out\n", 3, False),
-    ("off_by_one", "def f(xs, keep):\n    if keep < 1:\n        raise ValueError(keep)\n    return xs[:-keep]\n", 4, False),
+    ("off_by_one", "def f(xs, keep):\n    if keep < 1:\n        raise ValueError(keep)\n    return xs[:-keep]\n"
+     "", 4, False),
     ("division_by_zero", "def f(self):\n    if not self.entries:\n        return 1.0\n"
      "    unique = {e.digest for e in self.entries.values()}\n    return len(self.entries) / len(unique)\n", 5, False),
     ("division_by_zero", "def f(self):\n    if not self.entries:\n        return 1.0\n"
@@ -656,7 +688,8 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      5, True),
     ("success_on_failure", "def f(job):\n    try:\n        job.run()\n    finally:\n        job.finished_at = now()\n",
      5, False),
-    ("error_as_value", "import asyncio\nasync def f(ps):\n    return await asyncio.gather(*ps, return_exceptions=True)\n",
+    ("error_as_value", "import asyncio\nasync def f(ps):\n"
+     "    return await asyncio.gather(*ps, return_exceptions=True)\n",
      3, True),
     ("error_as_value", "import asyncio\nasync def f(ps):\n    rs = await asyncio.gather(*ps, return_exceptions=True)\n"
      "    return [r for r in rs if not isinstance(r, Exception)]\n", 3, False),
@@ -678,10 +711,12 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "        p.communicate()\n        raise\n", 3, False),
     ("missing_timeout", "import subprocess\ndef f(c):\n    proc = subprocess.Popen(c, stdout=subprocess.PIPE)\n"
      "    return proc.communicate()\n", 4, True),
-    ("missing_timeout", "import asyncio\nasync def f(h):\n    r, w = await asyncio.wait_for(asyncio.open_connection(h, 1),"
+    ("missing_timeout", "import asyncio\nasync def f(h):\n"
+     "    r, w = await asyncio.wait_for(asyncio.open_connection(h, 1),"
      " 5)\n    return await r.readline()\n", 4, True),
     # values that are not what the code takes them for; conditions the docstring contradicts
-    ("type_confusion", "import struct\ndef f(h):\n    rate = struct.unpack('<I', h[0:4])\n    return 10 / rate\n", 3, True),
+    ("type_confusion", "import struct\ndef f(h):\n    rate = struct.unpack('<I', h[0:4])\n"
+     "    return 10 / rate\n", 3, True),
     ("type_confusion", "import struct\ndef f(h):\n    (rate,) = struct.unpack('<I', h[0:4])\n    return 10 / rate\n", 3,
      False),
     ("type_confusion", "from datetime import datetime\ndef f():\n    return datetime.utcnow().timestamp()\n", 3, True),
@@ -689,23 +724,29 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      ".timestamp()\n", 3, False),
     ("type_confusion", "from datetime import datetime\ndef f(t):\n    return datetime.strptime(t, '%Y-%m-%dT%H:%M:%SZ')"
      ".timestamp()\n", 3, True),
-    ("wrong_boolean_logic", "def f(job, max_polls):\n    polls = 0\n    while job.status != 'ready' or polls < max_polls:\n"
+    ("wrong_boolean_logic", "def f(job, max_polls):\n    polls = 0\n"
+     "    while job.status != 'ready' or polls < max_polls:\n"
      "        polls += 1\n", 3, True),
-    ("wrong_boolean_logic", "def f(job, max_polls):\n    polls = 0\n    while job.status != 'ready' and polls < max_polls:\n"
+    ("wrong_boolean_logic", "def f(job, max_polls):\n    polls = 0\n"
+     "    while job.status != 'ready' and polls < max_polls:\n"
      "        polls += 1\n", 3, False),
     ("wrong_boolean_logic", "def ready(rs):\n    \"\"\"True once every one of the renditions is done.\"\"\"\n"
      "    return any(r.done for r in rs)\n", 3, True),
     ("wrong_boolean_logic", "def ready(rs):\n    \"\"\"True once every one of the renditions is done.\"\"\"\n"
      "    return all(r.done for r in rs)\n", 3, False),
-    ("off_by_one", "def f(xs, i):\n    if i < 0 or i > len(xs):\n        raise IndexError(i)\n    return xs[i]\n", 2, True),
-    ("off_by_one", "def f(xs, i):\n    if i < 0 or i >= len(xs):\n        raise IndexError(i)\n    return xs[i]\n", 2, False),
+    ("off_by_one", "def f(xs, i):\n    if i < 0 or i > len(xs):\n        raise IndexError(i)\n"
+     "    return xs[i]\n", 2, True),
+    ("off_by_one", "def f(xs, i):\n    if i < 0 or i >= len(xs):\n        raise IndexError(i)\n"
+     "    return xs[i]\n", 2, False),
     ("off_by_one", "def f(cues):\n    out = []\n    for n, c in enumerate(cues):\n        out.append(f'{n}. {c}')\n"
      "    return out\n", 3, True),
     ("off_by_one", "def f(cues):\n    out = []\n    for n, c in enumerate(cues, start=1):\n"
      "        out.append(f'{n}. {c}')\n    return out\n", 3, False),
-    ("off_by_one", "def f(rows):\n    for y, r in enumerate(rows):\n        draw(f'<text y=\"{y}\">{r}</text>')\n", 2, False),
+    ("off_by_one", "def f(rows):\n    for y, r in enumerate(rows):\n"
+     "        draw(f'<text y=\"{y}\">{r}</text>')\n", 2, False),
     # cache keys
-    ("stale_cache_key", "def memo(fn):\n    cache = {}\n    def wrapper(*args, **kwargs):\n        if args not in cache:\n"
+    ("stale_cache_key", "def memo(fn):\n    cache = {}\n    def wrapper(*args, **kwargs):\n"
+     "        if args not in cache:\n"
      "            cache[args] = fn(*args, **kwargs)\n        return cache[args]\n    return wrapper\n", 5, True),
     ("stale_cache_key", "def memo(fn):\n    cache = {}\n    def wrapper(*args, **kwargs):\n"
      "        key = (args, frozenset(kwargs.items()))\n        if key not in cache:\n"
@@ -732,13 +773,15 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("type_confusion", "def f(r):\n    return ['-b:v', f'{r.bitrate_kbps}k']\n", 2, False),
     ("type_confusion", "def f(delay_s):\n    return f'waiting {delay_s}ms'\n", 2, True),
     # a divisor every assignment of which is non-zero or tested first
-    ("division_by_zero", "def f(n, args):\n    per = max(1, min(args.get('per', 25), 100))\n    return (n + per - 1) // per\n",
+    ("division_by_zero", "def f(n, args):\n    per = max(1, min(args.get('per', 25), 100))\n"
+     "    return (n + per - 1) // per\n",
      3, False),
     ("division_by_zero", "def f(fee, xs):\n    if not xs:\n        return []\n    sub = sum(xs)\n    if sub == 0:\n"
      "        ws, total = [1] * len(xs), len(xs)\n    else:\n        ws, total = xs, sub\n"
      "    return [fee * w / total for w in ws]\n", 9, False),
     ("division_by_zero", "def f(text):\n    spans, total = split(text)\n    return len(spans) / total\n", 3, True),
-    ("division_by_zero", "def f(xs):\n    n = len(xs) or 1\n    for x in xs:\n        n -= 1\n    return 1 / n\n", 5, True),
+    ("division_by_zero", "def f(xs):\n    n = len(xs) or 1\n    for x in xs:\n        n -= 1\n"
+     "    return 1 / n\n", 5, True),
     # state outside the process: rows, Redis keys
     ("race_on_shared_state", "def f(session, pk, v):\n    a = session.get(Account, pk)\n    a.balance = a.balance + v\n"
      "    session.commit()\n", 3, True),
@@ -759,11 +802,14 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("error_swallowed", "def f(session, rows):\n    try:\n        session.add_all(rows)\n        session.commit()\n"
      "    except DBError:\n        session.rollback()\n        raise\n", 5, False),
     ("error_as_value", "def f(http, log, c):\n    try:\n        r = http.get(c)\n        r.raise_for_status()\n"
-     "    except HTTPError as e:\n        log.warning('failed: %s', e)\n        return []\n    return r.json()['data']\n",
+     "    except HTTPError as e:\n        log.warning('failed: %s', e)\n        return []\n"
+      "    return r.json()['data']\n",
      7, True),
     # web-backend shapes: pages, limits, uncalled methods, a 0 replaced, dict keys only, a code in a message
-    ("off_by_one", "def f(q, page, per_page=20):\n    return q.offset(page * per_page).limit(per_page).all()\n", 2, True),
-    ("off_by_one", "def f(q, page, per_page=20):\n    return q.offset((page - 1) * per_page).limit(per_page).all()\n", 2,
+    ("off_by_one", "def f(q, page, per_page=20):\n    return q.offset(page * per_page).limit(per_page).all()\n"
+     "", 2, True),
+    ("off_by_one", "def f(q, page, per_page=20):\n"
+     "    return q.offset((page - 1) * per_page).limit(per_page).all()\n", 2,
      False),
     ("off_by_one", "def f(self, hits, now):\n    if len(hits) > self.limit:\n        return False\n"
      "    hits.append(now)\n    return True\n", 2, True),
@@ -789,7 +835,8 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "    sms.send(phone, body)\n    log.info('sent %s', body)\n", 4, False),
     ("success_on_failure", "def f(server, sender, recipients, msg):\n    server.sendmail(sender, recipients, msg)\n"
      "    return list(recipients)\n", 3, True),
-    ("success_on_failure", "def f(server, sender, recipients, msg):\n    refused = server.sendmail(sender, recipients, msg)\n"
+    ("success_on_failure", "def f(server, sender, recipients, msg):\n"
+     "    refused = server.sendmail(sender, recipients, msg)\n"
      "    return [r for r in recipients if r not in refused]\n", 3, False),
 ])
 

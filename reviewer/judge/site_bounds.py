@@ -278,8 +278,8 @@ def _field_gaps(unit: Unit) -> list[Site]:
 
 
 def bound_sites(unit: Unit) -> list[Site]:
-    out = _field_gaps(unit) + _byte_ranges(unit) + _range_ends_short(unit) + _separator_kept(unit) + _floor_counts(unit) + \
-        _negated_bounds(unit)
+    out = _field_gaps(unit) + _byte_ranges(unit) + _range_ends_short(unit) + _separator_kept(unit) + \
+        _floor_counts(unit) + _negated_bounds(unit)
     for node in unit.nodes:
         if isinstance(node, ast.Subscript) and _scaled_len(node):
             index, seq = ast.unparse(node.slice), ast.unparse(node.value)
@@ -333,11 +333,12 @@ def _index_facts(sub: ast.Subscript) -> str | None:
     base, k = step
     if k < 0 and isinstance(base, ast.BinOp) and isinstance(base.op, ast.Sub) and _is_len(base.left):
         i = ast.unparse(base.right)
-        return f"`{text}` reads the `{i}`-th element from the end of `{seq}`, counting from 0 (`{i}` = 0 gives the last)"
+        return (f"`{text}` reads the `{i}`-th element from the end of `{seq}`, counting from 0 (`{i}` = 0 gives the "
+                "last)")
     pos = ast.unparse(base)
     if k < 0:
-        return (f"`{text}` reads the element before position `{pos}`: right when `{pos}` counts from 1 (a line, page or "
-                f"item number) or points one past that element; one too early when `{pos}` is its 0-based index")
+        return (f"`{text}` reads the element before position `{pos}`: right when `{pos}` counts from 1 (a line, page "
+                f"or item number) or points one past that element; one too early when `{pos}` is its 0-based index")
     return f"`{text}` reads the element after position `{pos}`: past the end of `{seq}` when `{pos}` is its last index"
 
 

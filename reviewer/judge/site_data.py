@@ -362,7 +362,7 @@ _STREAM_READS = frozenset({"read", "readline", "readexactly", "readuntil"})
 
 
 def _reply_waits(unit: Unit) -> list[Site]:
-    """``requests.put(job)`` then ``replies.get()``: a request handed to another thread or process, then a wait
+    """``jobs.put((job, reply))`` then ``reply.get()``: a request handed to another thread or process, then a wait
     for its answer with no time limit; if the other side never answers, the caller waits forever. (A worker that
     only takes work, ``queue.get()`` with nothing put, waits for work on purpose.) ``asyncio.open_connection()``
     has no limit of its own unless wrapped in ``asyncio.wait_for``/``asyncio.timeout``."""

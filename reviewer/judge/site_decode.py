@@ -120,7 +120,8 @@ def _numbered_from_zero(unit: Unit) -> list[Site]:
             continue
         shown = [f for j in ast.walk(loop) if isinstance(j, ast.JoinedStr) for i, f in enumerate(j.values)
                  if isinstance(f, ast.FormattedValue) and isinstance(f.value, ast.Name) and f.value.id == target.id
-                 and (i == 0 or isinstance(j.values[i - 1], ast.Constant) and _NUMBERING.search(str(j.values[i - 1].value)))]
+                 and (i == 0 or isinstance(j.values[i - 1], ast.Constant)
+                      and _NUMBERING.search(str(j.values[i - 1].value)))]
         if shown:
             return [Site("off_by_one", loop.lineno, f"`{ast.unparse(loop.iter)}` counts from 0, and `{target.id}` is "
                          f"written into text (line {shown[0].lineno}), where the first item is then numbered 0",
@@ -206,7 +207,8 @@ def _zero_replaced(unit: Unit) -> list[Site]:
             call_name(first).endswith(("getint", "getfloat")))
         given = any(isinstance(c, ast.Call) and _GIVEN.search(call_name(c)) or isinstance(c, ast.Subscript)
                     and _GIVEN.search(ast.unparse(c.value)) for c in ast.walk(first))
-        if number and given and isinstance(default, ast.Constant) and type(default.value) in (int, float) and default.value:
+        if number and given and isinstance(default, ast.Constant) and type(default.value) in (int, float) and \
+                default.value:
             return [Site("wrong_boolean_logic", op.lineno, f"`{ast.unparse(op)}` replaces a given 0 with "
                          f"{default.value}, since 0 is false", "Test for a missing value with `is None` instead of "
                          "`or`")]

@@ -61,7 +61,8 @@ def _generator_stops(unit: Unit) -> list[Site]:
 def _finally_success(unit: Unit) -> list[Site]:
     """``finally: job.status = "completed"``: the work is marked done on the failure path too."""
     for node in (n for n in unit.nodes if isinstance(n, ast.Try) and n.finalbody):
-        for stmt in (s for s in ast.walk(ast.Module(body=node.finalbody, type_ignores=[])) if isinstance(s, ast.Assign)):
+        final = ast.Module(body=node.finalbody, type_ignores=[])
+        for stmt in (s for s in ast.walk(final) if isinstance(s, ast.Assign)):
             targets = [t for t in stmt.targets if isinstance(t, (ast.Attribute, ast.Name))]
             names = [t.attr if isinstance(t, ast.Attribute) else t.id for t in targets]
             if any(_STATE_ATTR.search(n) for n in names) and is_success_value(stmt.value):

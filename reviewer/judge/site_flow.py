@@ -14,11 +14,11 @@ from reviewer.judge.features import call_name
 from reviewer.judge.site import LOG_CALLS, Site, block_of, call_text, code_at, parameters
 from reviewer.judge.units import Unit
 
-__all__ = ["EXPECTED_ERRORS", "caught_names", "handler_sites", "is_success_value", "logs_error", "reraises", "status_sites",
-           "unit_handlers"]
+__all__ = ["EXPECTED_ERRORS", "caught_names", "handler_sites", "is_success_value", "logs_error", "reraises",
+           "status_sites", "unit_handlers"]
 
-EXPECTED_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "StopIteration", "StopAsyncIteration", "GeneratorExit",
-                       "KeyboardInterrupt", "CancelledError"})
+EXPECTED_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "StopIteration", "StopAsyncIteration",
+                             "GeneratorExit", "KeyboardInterrupt", "CancelledError"})
 _QUIET_CALLS = LOG_CALLS | {"print_exc"}
 _UNDO_CALLS = frozenset({"rollback", "close", "release", "unlink", "cleanup", "abort", "cancel", "terminate", "kill"})
 """Calls that undo or clean up after the failure, without telling anyone about it (``session.rollback()``)."""

@@ -33,9 +33,9 @@ _FAMILIES: list[tuple[str, re.Pattern[str]]] = [
     ("bits per second", re.compile(r"(^|_)(bps|bits_per_second)$", re.I)),
     ("kilobits per second", re.compile(r"(^|_)(kbps|kbits?)$", re.I)),
 ]
-_SUFFIXES = {"ms": "milliseconds", "s": "seconds", "sec": "seconds", "min": "minutes", "h": "hours", "ns": "nanoseconds",
-             "k": "kilo", "kb": "kilo", "kib": "kilo", "kbps": "kilo", "kbit": "kilo", "mb": "megabytes",
-             "mib": "megabytes", "gb": "gigabytes", "b": "bytes", "bps": "bits per second"}
+_SUFFIXES = {"ms": "milliseconds", "s": "seconds", "sec": "seconds", "min": "minutes", "h": "hours",
+             "ns": "nanoseconds", "k": "kilo", "kb": "kilo", "kib": "kilo", "kbps": "kilo", "kbit": "kilo",
+             "mb": "megabytes", "mib": "megabytes", "gb": "gigabytes", "b": "bytes", "bps": "bits per second"}
 """Units written after a number in text (``f"{delay}ms"``, ``f"{rate}k"``), by the family of the number they need."""
 _KILO = frozenset({"kilobytes", "kilobits per second"})
 _KEYWORD_UNITS = {"seconds": "seconds", "minutes": "minutes", "hours": "hours", "days": "days",
