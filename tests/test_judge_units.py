@@ -838,6 +838,17 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("success_on_failure", "def f(server, sender, recipients, msg):\n"
      "    refused = server.sendmail(sender, recipients, msg)\n"
      "    return [r for r in recipients if r not in refused]\n", 3, False),
+    # idioms that are right: one attempt of a retry loop, a context manager's entry, making room at the limit
+    ("error_swallowed", "def f(s, n):\n    for i in range(n):\n        try:\n            return s.post(U, timeout=5)\n"
+     "        except ConnectionError as e:\n            log.warning('attempt %d: %s', i, e)\n    return False\n", 5, False),
+    ("success_on_failure", "def f(s, n):\n    for i in range(n):\n        try:\n            s.post(U, timeout=5)\n"
+     "        except ConnectionError as e:\n            log.warning('attempt %d: %s', i, e)\n    return True\n", 7, True),
+    ("resource_not_released", "import tempfile\nclass W:\n    def __enter__(self):\n"
+     "        self.path = Path(tempfile.mkdtemp())\n        return self.path\n", 4, False),
+    ("off_by_one", "def f(self, k, v):\n    if len(self.cache) >= self.max:\n        self.cache.popitem(last=False)\n"
+     "    self.cache[k] = v\n", 2, False),
+    ("race_on_shared_state", "class B:\n    \"\"\"Collects samples from the request threads.\"\"\"\n    def add(self, x):\n"
+     "        self.n += x\n", 4, True),
 ])
 
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,

@@ -56,6 +56,19 @@ def _bound(node: ast.AST) -> str | None:
     return None
 
 
+def _evicts(unit: Unit, node: ast.AST) -> bool:
+    """``if len(cache) >= max_entries: cache.popitem(...)``: making room before an insert, the idiom (at the limit,
+    one must go)."""
+    parent = unit.parents.get(id(node))
+    if not (isinstance(node, ast.Compare) and isinstance(parent, (ast.If, ast.While)) and parent.test is node):
+        return False
+    lens = [x.args[0] for x in [node.left, *node.comparators] if _is_len(x) and x.args]
+    return bool(lens) and any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr in (
+        "pop", "popitem", "popleft", "clear", "remove") and ast.unparse(c.func.value) == ast.unparse(lens[0])
+        for s in parent.body for c in ast.walk(s)) or bool(lens) and any(
+        isinstance(d, ast.Delete) for s in parent.body for d in ast.walk(s))
+
+
 def _guards_index(unit: Unit, node: ast.AST) -> bool:
     """``i >= len(xs)`` (or ``0 <= i < len(xs)``) where the unit reads ``xs[i]``: the test that keeps the index
     inside the sequence, written right."""
@@ -288,7 +301,8 @@ def bound_sites(unit: Unit) -> list[Site]:
                             f"below `len({seq})` (for example `min(..., len({seq}) - 1)`)"))
             continue
         text = _bound(node)
-        if text is not None and hasattr(node, "lineno") and not _pairwise(unit, node) and not _guards_index(unit, node):
+        if text is not None and hasattr(node, "lineno") and not _pairwise(unit, node) and \
+                not _guards_index(unit, node) and not _evicts(unit, node):
             out.append(Site("off_by_one", node.lineno, _bound_facts(node, text),
                             f"Correct the bound in `{text}` so that no element is skipped, repeated or out of range"))
     return out

@@ -152,14 +152,31 @@ def logs_error(handler: ast.ExceptHandler, levels: tuple[str, ...] = _ERROR_LEVE
                for s in handler.body for n in ast.walk(s))
 
 
+def _retried(try_node: ast.Try, parents: dict[int, ast.AST]) -> bool:
+    """The try is one attempt of a retry loop (``for attempt in range(n)``) after which the function reports the
+    failure: the statement after the loop raises or returns False or None."""
+    loop = parents.get(id(try_node))
+    if not isinstance(loop, (ast.For, ast.While)):
+        return False
+    block = block_of(loop, parents.get(id(loop)))
+    after = block[block.index(loop) + 1:] if block and loop in block else []
+    after = [s for s in after if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call))]  # a log call
+    first = after[0] if after else None
+    return isinstance(first, ast.Raise) or isinstance(first, ast.Return) and (
+        first.value is None or isinstance(first.value, ast.Constant) and first.value.value in (False, None))
+
+
 def _expected_failure(try_node: ast.Try, h: ast.ExceptHandler, parents: dict[int, ast.AST]) -> bool:
     """Ignoring is the norm: cleanup code (a finally block, close(), __exit__), a failure that means the work
     is already done (FileNotFoundError from unlink, ProcessLookupError from kill, BrokenPipeError writing to a
-    reader that left), or one round of a worker loop (``while not stop.wait(t): try: tick() except Exception:
-    log.exception(...)``), which logs the failure and must keep running."""
+    reader that left), one round of a worker loop (``while not stop.wait(t): try: tick() except Exception:
+    log.exception(...)``), which logs the failure and must keep running, or one attempt of a retry loop whose end
+    reports the failure."""
     if _in_finally(try_node, parents):
         return True
     if isinstance(parents.get(id(try_node)), ast.While) and logs_error(h):
+        return True
+    if _retried(try_node, parents):
         return True
     calls = {call_name(c).rsplit(".", 1)[-1] for s in try_node.body for c in ast.walk(s) if isinstance(c, ast.Call)}
     return any(calls & set(_IDEMPOTENT.get(name, ())) for name in caught_names(h.type))

@@ -31,12 +31,16 @@ def _managed(unit: Unit) -> set[int]:
     return out
 
 
+_WRAPPERS = ("wait_for", "Path", "str", "fspath", "abspath", "realpath", "closing")
+
+
 def _holder(unit: Unit, call: ast.Call) -> ast.AST | None:
-    """The statement or expression that takes the acquired value, through ``await`` and ``asyncio.wait_for(...)``
-    (``reader, writer = await asyncio.wait_for(asyncio.open_connection(h, p), 10)``)."""
+    """The statement or expression that takes the acquired value, through ``await``, ``asyncio.wait_for(...)`` and
+    calls that only wrap it (``reader, writer = await asyncio.wait_for(asyncio.open_connection(h, p), 10)``,
+    ``self.path = Path(tempfile.mkdtemp())``)."""
     node: ast.AST = call
     parent = unit.parents.get(id(node))
-    while isinstance(parent, ast.Await) or (isinstance(parent, ast.Call) and call_name(parent).endswith("wait_for")
+    while isinstance(parent, ast.Await) or (isinstance(parent, ast.Call) and call_name(parent).endswith(_WRAPPERS)
                                             and any(a is node for a in parent.args)):
         node, parent = parent, unit.parents.get(id(parent))
     return parent
@@ -156,6 +160,8 @@ def _raises_before_try(unit: Unit, call: ast.Call) -> Site | None:
 def acquire_sites(unit: Unit) -> list[Site]:
     """A file, socket, connection or lock acquired outside ``with`` and not released in a ``finally`` (or released
     there only after a call that can raise has run outside the try)."""
+    if unit.qualname.rsplit(".", 1)[-1] in ("__enter__", "__aenter__"):
+        return []  # what a context manager acquires on entry, its __exit__ releases
     released = _finally_releases(unit)
     late = [site for c in _acquired(unit) if _released_by_finally(unit, c, released)
             if (site := _raises_before_try(unit, c)) is not None]

@@ -58,8 +58,8 @@ def _calls(node: ast.AST) -> set[str]:
     return {call_name(c).rsplit(".", 1)[-1] for c in ast.walk(node) if isinstance(c, ast.Call)}
 
 
-_SAYS_SHARED = re.compile(r"\bthread[- ]?safe\b|\b(shared|used|called)\s+(by|from|across|between)\s+(the\s+)?"
-                          r"([\w']+\s+)?(worker\s+)?threads\b|\bconcurrently\b", re.I)
+_SAYS_SHARED = re.compile(r"\bthread[- ]?safe\b|\b(by|from|across|between|in)\s+(the\s+|several\s+|many\s+|"
+                          r"multiple\s+|all\s+)?([\w'-]+\s+)?(worker\s+)?threads\b|\bconcurrently\b", re.I)
 
 
 def _shared_evidence(unit: Unit) -> bool:
