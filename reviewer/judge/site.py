@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from reviewer.judge.features import call_name
 from reviewer.judge.units import Unit
 
-__all__ = ["LOG_CALLS", "Site", "block_of", "call_text", "code_at", "parameters"]
+__all__ = ["LOG_CALLS", "Site", "block_of", "call_text", "code_at", "parameters", "reads_at"]
 
 LOG_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print", "echo",
                        "secho"})
@@ -53,3 +53,9 @@ def block_of(node: ast.AST, parent: ast.AST | None) -> list[ast.stmt]:
     none does."""
     return next((b for b in (getattr(parent, f, None) for f in ("body", "orelse", "finalbody"))
                  if isinstance(b, list) and any(x is node for x in b)), [])
+
+
+def reads_at(unit: Unit, seq: str, index: str) -> bool:
+    """The unit reads ``seq[index]`` (both given as source text): the index a bound test is about."""
+    return any(isinstance(s, ast.Subscript) and ast.unparse(s.value) == seq and ast.unparse(s.slice) == index
+               for s in unit.nodes)

@@ -11,7 +11,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site
+from reviewer.judge.site import Site, reads_at
 from reviewer.judge.site_values import tested
 from reviewer.judge.units import Unit
 
@@ -79,8 +79,7 @@ def _guards_index(unit: Unit, node: ast.AST) -> bool:
         a, b = sides[k], sides[k + 1]
         pair = (a, b.args[0]) if isinstance(op, (ast.GtE, ast.Lt)) and _is_len(b) and b.args else \
             (b, a.args[0]) if isinstance(op, (ast.LtE, ast.Gt)) and _is_len(a) and a.args else None
-        if pair is not None and any(isinstance(s, ast.Subscript) and ast.unparse(s.value) == ast.unparse(pair[1])
-                                    and ast.unparse(s.slice) == ast.unparse(pair[0]) for s in unit.nodes):
+        if pair is not None and reads_at(unit, ast.unparse(pair[1]), ast.unparse(pair[0])):
             return True
     return False
 

@@ -20,10 +20,14 @@ __all__ = ["cache_sites"]
 _CACHEISH = re.compile(r"cache|memo|_seen$|lookup|registry", re.I)
 
 
+_Store = tuple[ast.AST, ast.AST, ast.AST]
+"""(statement or call, cache, key) of a store into a cache."""
+
+
 def _value_params(unit: Unit, params: list[str]) -> set[str]:
     """Parameters used as values (operands, call arguments), not only as the object a method is called on or the
-    function called; and
-    ``self.x`` attributes used as call arguments (``render(path, self.size)``: the value depends on the size)."""
+    function called; and ``self.x`` attributes used as call arguments (``render(path, self.size)``: the value
+    depends on the size)."""
     receivers = {id(n.func.value) for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
     receivers |= {id(n.func) for n in unit.nodes if isinstance(n, ast.Call)}  # ``build(params)``: what computes it
     out = {n.id for n in unit.nodes if isinstance(n, ast.Name) and n.id in params and id(n) not in receivers
@@ -34,7 +38,7 @@ def _value_params(unit: Unit, params: list[str]) -> set[str]:
     return out
 
 
-def _stores(unit: Unit) -> list[tuple[ast.AST, ast.AST, ast.AST]]:
+def _stores(unit: Unit) -> list[_Store]:
     """(statement or call, cache, key) for ``cache[key] = v``, ``cache.setdefault(key, v)``, ``cache.set(key, v)``."""
     out: list[tuple[ast.AST, ast.AST, ast.AST]] = []
     for node in unit.nodes:
@@ -126,24 +130,15 @@ def _memoised_reads_state(unit: Unit) -> list[Site]:
     return []
 
 
-def _key_inputs(unit: Unit, key: ast.AST) -> set[str]:
-    """The names a key is made from, through the assignments of the names it uses (``key = (args, kwargs)``)."""
-    names = {n.id for n in ast.walk(key) if isinstance(n, ast.Name)}
-    for node in (n for n in unit.nodes if isinstance(n, ast.Assign)):
-        if any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
-            names |= {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
-    return names
-
-
-def _keywords_left_out(unit: Unit) -> list[Site]:
+def _keywords_left_out(unit: Unit, stores: list[_Store]) -> list[Site]:
     """``cache[args] = fn(*args, **kwargs)``: the result depends on the keyword arguments too, and the key does not
     hold them."""
-    stores = {id(n) for n, _, _ in _stores(unit)}
+    stored = {id(n) for n, _, _ in stores}
     for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
-                 and id(n) in stores):  # a cache or a memo, not any mapping filled with built values
+                 and id(n) in stored):  # a cache or a memo, not any mapping filled with built values
         spread = [k.value.id for k in node.value.keywords if k.arg is None and isinstance(k.value, ast.Name)]
         keys = [t.slice for t in node.targets if isinstance(t, ast.Subscript)]
-        if spread and keys and not any(spread[0] in _key_inputs(unit, k) for k in keys):
+        if spread and keys and not any(spread[0] in _key_names(unit, k) for k in keys):
             key = ast.unparse(keys[0])
             return [Site("stale_cache_key", node.lineno, f"the key `{key}` leaves out `{spread[0]}`, which is passed "
                          f"on to `{ast.unparse(node.value.func)}` too", f"Put `{spread[0]}` in the key (for example "
@@ -151,14 +146,20 @@ def _keywords_left_out(unit: Unit) -> list[Site]:
     return []
 
 
-def _dict_keys_only(unit: Unit) -> list[Site]:
+def _key_names(unit: Unit, key: ast.AST) -> set[str]:
+    """The names a key is made from, directly or through the assignments of the names it uses."""
+    names = {n.id for n in ast.walk(key) if isinstance(n, ast.Name)}
+    return names | _derived(unit, names)
+
+
+def _dict_keys_only(unit: Unit, stores: list[_Store]) -> list[Site]:
     """``key = json.dumps(sorted(filters))`` where ``filters`` is a mapping (``**filters``, ``filters.items()``):
     sorting a dict gives its keys, so the values are left out of the key."""
     mappings = {k.value.id for n in unit.nodes if isinstance(n, ast.Call) for k in n.keywords
                 if k.arg is None and isinstance(k.value, ast.Name)}
     mappings |= {n.func.value.id for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
                  and n.func.attr in ("items", "values") and isinstance(n.func.value, ast.Name)}
-    keys = [k for _, _, k in _stores(unit)] + [n.value for n in unit.nodes if isinstance(n, ast.Assign) and any(
+    keys = [k for _, _, k in stores] + [n.value for n in unit.nodes if isinstance(n, ast.Assign) and any(
         isinstance(t, ast.Name) and "key" in t.id.lower() for t in n.targets)]
     for key in keys:
         for call in (c for c in ast.walk(key) if isinstance(c, ast.Call) and call_name(c) in ("sorted", "list", "tuple",
@@ -172,14 +173,18 @@ def _dict_keys_only(unit: Unit) -> list[Site]:
 
 def cache_sites(unit: Unit) -> list[Site]:
     """A store into a cache-like mapping whose key leaves out a parameter the function uses as a value."""
-    memoised = _memoised_reads_state(unit) or _keywords_left_out(unit) or _dict_keys_only(unit)
-    params = [a.arg for a in parameters(unit)]
-    if memoised or not params:
+    memoised = _memoised_reads_state(unit)
+    if memoised:
         return memoised
+    stores = _stores(unit)  # walked once, for each check below
+    keyed = _keywords_left_out(unit, stores) or _dict_keys_only(unit, stores)
+    params = [a.arg for a in parameters(unit)]
+    if keyed or not params:
+        return keyed
     used = _value_params(unit, params)
     local = {t.id for n in unit.nodes if isinstance(n, (ast.Assign, ast.AnnAssign))
              for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
-    for node, cache, key in _stores(unit):
+    for node, cache, key in stores:
         if isinstance(cache, ast.Name) and cache.id in local:
             continue  # a cache made in this call: the parameters are the same for all it holds (a closure's cache)
         key_names = {n.id for n in ast.walk(key) if isinstance(n, ast.Name)}

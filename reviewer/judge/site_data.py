@@ -361,6 +361,11 @@ def _limit_off(call: ast.Call) -> bool:
 _STREAM_READS = frozenset({"read", "readline", "readexactly", "readuntil"})
 
 
+def _waited_for(calls: list[ast.Call]) -> set[int]:
+    """The calls awaited under ``asyncio.wait_for(...)``: its time limit is theirs."""
+    return {id(a) for c in calls if call_name(c).endswith("wait_for") for a in c.args}
+
+
 def _reply_waits(unit: Unit) -> list[Site]:
     """``jobs.put((job, reply))`` then ``reply.get()``: a request handed to another thread or process, then a wait
     for its answer with no time limit; if the other side never answers, the caller waits forever. (A worker that
@@ -369,7 +374,7 @@ def _reply_waits(unit: Unit) -> list[Site]:
     calls = [n for n in unit.nodes if isinstance(n, ast.Call)]
     names = {call_name(c) for c in calls}
     if "asyncio.open_connection" in names and not any(n.endswith("timeout") for n in names):
-        waited = {id(a) for c in calls if call_name(c).endswith("wait_for") for a in c.args}
+        waited = _waited_for(calls)
         for call in (c for c in calls if id(c) not in waited and (call_name(c) == "asyncio.open_connection" or (
                 isinstance(c.func, ast.Attribute) and c.func.attr in _STREAM_READS))):
             return [Site("missing_timeout", call.lineno, f"`{call_text(call)}(...)` has no time limit of its own and "
@@ -389,7 +394,7 @@ def _bounded_waits(unit: Unit) -> set[int]:
     """Waits that end by other means: an argument of ``asyncio.wait_for``, and ``proc.wait()`` or
     ``proc.communicate()`` after ``proc.kill()``/``proc.terminate()`` (reaping a killed process)."""
     calls = [n for n in unit.nodes if isinstance(n, ast.Call)]
-    out = {id(a) for c in calls if call_name(c).endswith("wait_for") for a in c.args}
+    out = _waited_for(calls)
     killed = [(ast.unparse(c.func.value), c.lineno) for c in calls if isinstance(c.func, ast.Attribute)
               and c.func.attr in ("kill", "terminate")]
     out |= {id(c) for c in calls if isinstance(c.func, ast.Attribute) and c.func.attr in ("wait", "communicate")
@@ -403,6 +408,7 @@ def timeout_sites(unit: Unit) -> list[Site]:
         return raw
     limited = _made_with_timeout(unit)
     bounded = _bounded_waits(unit)
+    timed_only: bool | None = None  # the module's imports, walked once and only when a call needs it
     for node in (n for n in unit.nodes if isinstance(n, ast.Call) and id(n) not in bounded):
         if _limit_off(node):
             return [Site("missing_timeout", node.lineno, f"`{call_text(node)}(...)` is given `timeout=None`, which "
@@ -410,8 +416,10 @@ def timeout_sites(unit: Unit) -> list[Site]:
         if not _blocking(node) or any(k.arg == "timeout" or k.arg is None for k in node.keywords):
             continue
         if isinstance(node.func, ast.Attribute) and node.func.attr != "communicate" and \
-                not call_name(node).startswith(_BLOCKING) and _timed_clients_only(unit):
-            continue
+                not call_name(node).startswith(_BLOCKING):
+            timed_only = _timed_clients_only(unit) if timed_only is None else timed_only
+            if timed_only:
+                continue
         if isinstance(node.func, ast.Attribute) and ast.unparse(node.func.value) in limited:
             continue  # ``conn = HTTPSConnection(host, timeout=5); conn.request(...)``: the connection has it
         return [Site("missing_timeout", node.lineno, f"`{call_text(node)}(...)` is called with no timeout",

@@ -10,7 +10,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site
+from reviewer.judge.site import Site, reads_at
 from reviewer.judge.units import Unit
 
 __all__ = ["decode_sites"]
@@ -98,8 +98,7 @@ def _past_length(unit: Unit) -> list[Site]:
             op, left, right = ast.Gt(), right, left
         if isinstance(op, ast.Gt) and isinstance(right, ast.Call) and call_name(right) == "len" and right.args:
             seq, index = ast.unparse(right.args[0]), ast.unparse(left)
-            if any(isinstance(s, ast.Subscript) and ast.unparse(s.value) == seq and ast.unparse(s.slice) == index
-                   for s in unit.nodes):
+            if reads_at(unit, seq, index):
                 return [Site("off_by_one", node.lineno, f"`{ast.unparse(node)}` lets `{index}` == `len({seq})` "
                              f"through, and `{seq}[{index}]` is then one past the last element",
                              f"Test `{index} >= len({seq})`")]
