@@ -5,7 +5,8 @@
 
 Runs the unit pipeline of ``reviewer run`` (the sites the AST finds in each unit, one question per site behind
 the shared prefix; no cache, no time budget) over the judgement fixture (tests/fixtures/judgement) and prints,
-per set (tuning, heldout, fresh, third, variants, variants2, variants3; blind and blind2: aggregate only) and overall:
+per set (tuning, heldout, fresh, third, variants, variants2, variants3; blind, blind2 and blind3: aggregate only) and
+overall:
 
 * recall: defects with a kept finding in their unit within ±2 lines of the defective line (and how many of
   those named the right kind);
@@ -45,10 +46,11 @@ from reviewer.review.prompts import PromptSet
 FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "judgement"
 PERSONAS = ["product_engineer", "qa_engineer", "architect", "test_engineer", "security_engineer"]
 LINE_WINDOW = 2
-SETS = ["tuning", "heldout", "fresh", "third", "variants", "variants2", "variants3", "blind", "blind2"]
+SETS = ["tuning", "heldout", "fresh", "third", "variants", "variants2", "variants3", "blind", "blind2",
+        "blind3"]
 """tuning, fresh, third, variants, variants2, variants3: used while writing prompts and site finders; heldout: not
-tuned on, details read; blind, blind2: never seen by whoever tunes (see the README)."""
-BLIND = frozenset({"blind", "blind2"})
+tuned on, details read; blind, blind2, blind3: never seen by whoever tunes (see the README)."""
+BLIND = frozenset({"blind", "blind2", "blind3"})
 """Sets whose per-site lines are never printed: only their aggregate figures, so that they stay held out."""
 
 
@@ -106,13 +108,15 @@ def _yes_probability(outcome: Outcome, finding: Any) -> float | None:
 
 
 def _kept(outcome: Outcome, min_yes: float) -> list[Any]:
-    """The outcome's kept findings had the bar been ``min_yes`` (the run keeps every yes and notes its
-    probability; below 0.5 a "no" with at least that probability of yes counts too)."""
+    """The outcome's kept findings had the bar been ``min_yes`` (the run keeps what reaches its own bar and notes
+    the probability; below 0.5 a "no" with at least that probability of yes counts too)."""
     kept = [f for f in outcome.kept if (p := _yes_probability(outcome, f)) is None or p >= min_yes]
     if min_yes < 0.5:  # below one half, a "no" whose probability of yes reaches the bar counts as kept
+        seen = {(f.line, f.rule) for f in kept}
         kept += [SimpleNamespace(line=site.line, rule=f"model.{site.kind}", title=f"{site.kind} (answered no, "
                                  f"P(yes) {p:.2f})") for site, answer, p in outcome.answers
-                 if answer != "yes" and p is not None and p >= min_yes]
+                 if answer != "yes" and p is not None and p >= min_yes
+                 and (site.line, f"model.{site.kind}") not in seen]
     return kept
 
 
