@@ -9,17 +9,24 @@ from pathlib import Path
 
 import pytest
 
+from reviewer.backends.fake import FakeBackend, FakeOptions
 from reviewer.collectors.cache import cache_dir
 from reviewer.discovery import RepoFile
 from reviewer.errors import ConfigError
 from reviewer.evidence import CoverageFile, Evidence, TestsSection
+from reviewer.judge.ask import JudgeSetup, UnitJudge
+from reviewer.judge.cache import UnitCache
 from reviewer.judge.gitdiff import changed_lines
+from reviewer.judge.kinds import info
+from reviewer.judge.meter import Meter
 from reviewer.judge.planner import Budget
 from reviewer.judge.risk import rank_units
 from reviewer.judge.sites import find_sites
 from reviewer.judge.unitcontext import unit_text
 from reviewer.judge.units import Unit, extract_units
+from reviewer.review.prompts import PromptSet
 from reviewer.source import SourceFile, SourceStore
+from tests.helpers.judge_answers import judge_responder
 
 
 def _source(tmp_path: Path, code: str, rel: str = "pkg/mod.py") -> SourceFile:
@@ -858,6 +865,45 @@ def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, 
     assert any(s.kind == kind and s.line == line for s in sites) == possible, sites
 
 
+@pytest.mark.parametrize(("code", "line", "asked"), [
+    ("def f(form):\n    if form.validate_on_submit:\n        save(form)\n", 2,
+     "`form.validate_on_submit` is not called, so this condition is always true"),
+    ("def f(form):\n    n = form.get('max_errors', type=int) or 20\n    return n\n", 2,
+     "A caller who gives 0 here gets 20 instead"),
+    ("_cache = {}\ndef f(a, b):\n    _cache[a] = a * b\n    return _cache[a]\n", 3,
+     "The key leaves out `b`. Does the value stored under this key change when `b` changes"),
+    ("def f(ready, polls, max_polls):\n    while not ready() or polls < max_polls:\n        polls += 1\n", 2,
+     "The loop goes on past `polls < max_polls` while the other part holds"),
+    ("def f(xs):\n    \"\"\"True when every item is ready.\"\"\"\n    return any(x.ready for x in xs)\n", 3,
+     "`any()` is true when one item holds. Does the docstring ask for every item instead?"),
+])
+def test_a_site_whose_facts_show_the_mechanism_asks_about_its_effect(tmp_path: Path, code: str, line: int,
+                                                                      asked: str) -> None:
+    unit = next(u for u in extract_units(_source(tmp_path, code)) if u.kind != "module")
+    [site] = [s for s in find_sites(unit, limit=99) if s.line == line]
+    assert site.question.startswith(asked), site
+
+
+def test_other_sites_are_asked_the_kinds_question(tmp_path: Path) -> None:
+    unit = next(u for u in extract_units(_source(tmp_path, "def f(xs):\n    return sum(xs) / len(xs)\n")))
+    [site] = find_sites(unit, limit=99)
+    assert site.kind == "division_by_zero" and site.question == ""
+
+
+def test_the_model_is_asked_the_sites_own_question(tmp_path: Path) -> None:
+    code = "def f(form):\n    if form.validate_on_submit:\n        save(form)\n"
+    units = [u for u in extract_units(_source(tmp_path, code)) if u.kind != "module"]
+    [ranked] = rank_units(units, Evidence(tool_version="t", repo_name="r"), [])
+    fake = FakeBackend(FakeOptions(responder=judge_responder(verdict="yes", reason="it saves invalid forms")))
+    setup = JudgeSetup(prompts=PromptSet(), meter=Meter(fake), cache=UnitCache(None), nonce="n0", model="m",
+                       version="v", temperature=0.0, persona_for={})
+    out = UnitJudge(setup).judge(ranked)
+    [request] = fake.requests
+    asked = request.messages[-1].content
+    assert ranked.sites[0].question in asked and info("wrong_boolean_logic").question not in asked
+    assert [f.line for f in out.kept] == [2]
+
+
 def test_bound_facts_work_out_what_the_bound_gives(tmp_path: Path) -> None:
     code = "def f(n, xs, i):\n    for k in range(1, n):\n        g(k)\n    return xs[:i + 1]\n"
     unit = next(u for u in extract_units(_source(tmp_path, code)) if u.kind != "module")
@@ -898,6 +944,10 @@ def test_a_non_empty_test_is_not_a_bound(tmp_path: Path, line: str, possible: bo
     ("The code handles the empty list correctly.", True),
     ("An empty list reaches this line and len(orders) is 0.", False),
     ("The condition is not correct: `or` lets cancelled orders ship.", False),
+    ("It is always true because it is not called. The method checks if the form data is valid.", False),
+    ("The log gets `code`, a one-time sign-in code, which is intended to be used for authentication.", False),
+    ("If the list is empty, the division is fine.", True),
+    ("The check is correct when the token is valid.", True),
 ])
 def test_a_yes_whose_reason_says_the_code_is_right_is_not_kept(reason: str, contradicts: bool) -> None:
     from reviewer.judge.ask import contradicts_yes

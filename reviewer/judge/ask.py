@@ -41,16 +41,21 @@ _KIND_TOPICS = {
 """Topics a site of the kind establishes itself: the AST saw the password passed to the log call."""
 _SAYS_RIGHT = re.compile(
     r"\b(?:is|are|looks|seems|remains)\s+(?:(?!not\b|never\b)\w+\s+)?(?:correct|right|fine|valid|safe|intended"
-    r"|expected|harmless)\b"
+    r"|expected|harmless)\b(?!\s+to\b)"
     r"|\b(?:is|are)\s+not\s+(?:wrong|a\s+defect|a\s+problem|an\s+issue|incorrect)\b"
     r"|\bno\s+(?:defect|problem|issue|bug)\b|\bnot\s+a\s+(?:defect|problem|bug)\b"
     r"|\bhandles?\s+(?:it|this|that|the\s+\w+(?:\s+\w+)?)\s+correctly\b", re.I)
 
 
+_CHECKED = re.compile(r"\b(?:if|whether|unless|until|when)\b[^.,;:]*$", re.I)
+"""A clause that says what is tested, open where a match of _SAYS_RIGHT starts."""
+
+
 def contradicts_yes(reason: str) -> bool:
     """A "yes" whose own reason says the code is right ("The condition ... is correct."): small models write the
-    answer field out of habit. Such an answer is not a judgement that the defect is real."""
-    return bool(_SAYS_RIGHT.search(reason))
+    answer field out of habit. Such an answer is not a judgement that the defect is real. What the code checks
+    ("checks if the form is valid") or a purpose ("a code that is intended to sign in") is not such a verdict."""
+    return any(not _CHECKED.search(reason[:m.start()]) for m in _SAYS_RIGHT.finditer(reason))
 
 
 @dataclass
@@ -93,7 +98,7 @@ class UnitJudge:
     def _ask(self, block: str, site: Site, code: str) -> list[str | float | None]:
         kind = info(site.kind)
         question = self.s.prompts.render("site", line=site.line, code=code, facts=site.facts, defect=site.kind,
-                                         meaning=kind.meaning, question=kind.question)
+                                         meaning=kind.meaning, question=site.question or kind.question)
         user = Message(role="user", content=f"{block}\n\n{question}")
         request = CompletionRequest(messages=[self.system, user], temperature=self.s.temperature,
                                     max_tokens=ANSWER_MAX_TOKENS, probe=_YES_NO)
@@ -158,7 +163,7 @@ class UnitJudge:
             code = code_at(unit, site.line)
             # the facts are part of the question: a finder that now sees more asks again (line numbers aside, so
             # that a unit that only moved keeps its answers)
-            facts = hashlib.sha256(re.sub(r"\d+", "#", site.facts).encode()).hexdigest()[:8]
+            facts = hashlib.sha256(re.sub(r"\d+", "#", site.facts + site.question).encode()).hexdigest()[:8]
             local = f"{site.kind}@{site.line - unit.start}:{facts}"
             verdict = entry.verdicts.get(local)
             if verdict is None or len(verdict) != 3:

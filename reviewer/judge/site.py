@@ -23,6 +23,10 @@ class Site:
     """What the AST shows at the site, in one sentence (repository names quoted)."""
     fix: str
     """The concrete change if the model confirms the defect."""
+    question: str = ""
+    """The question for this site, where its facts already show the mechanism (a method that is not called is
+    always true): it takes the facts as given and asks whether they break what the code is for, instead of the
+    kind's question, which asks the model to find the mechanism again. Empty: the kind's question."""
 
     @property
     def key(self) -> str:

@@ -142,8 +142,15 @@ def _keywords_left_out(unit: Unit, stores: list[_Store]) -> list[Site]:
             key = ast.unparse(keys[0])
             return [Site("stale_cache_key", node.lineno, f"the key `{key}` leaves out `{spread[0]}`, which is passed "
                          f"on to `{ast.unparse(node.value.func)}` too", f"Put `{spread[0]}` in the key (for example "
-                         f"`(args, frozenset({spread[0]}.items()))`)")]
+                         f"`(args, frozenset({spread[0]}.items()))`)", _depends(f"`{spread[0]}`"))]
     return []
+
+
+def _depends(left_out: str) -> str:
+    """The question for a key that leaves something out: the fact is certain, whether the result depends on it is
+    what the model judges."""
+    return (f"The key leaves out {left_out}. Does the value stored under this key change when {left_out} changes, "
+            "so that a call gets a result cached for different input?")
 
 
 def _key_names(unit: Unit, key: ast.AST) -> set[str]:
@@ -167,7 +174,8 @@ def _dict_keys_only(unit: Unit, stores: list[_Store]) -> list[Site]:
             if call.args and isinstance(call.args[0], ast.Name) and call.args[0].id in mappings:
                 name = call.args[0].id
                 return [Site("stale_cache_key", call.lineno, f"`{ast.unparse(call)}` of the mapping `{name}` gives its "
-                             "keys only, so the key leaves out its values", f"Use `sorted({name}.items())` in the key")]
+                             "keys only, so the key leaves out its values", f"Use `sorted({name}.items())` in the key",
+                             _depends(f"the values in `{name}`"))]
     return []
 
 
@@ -204,7 +212,8 @@ def cache_sites(unit: Unit) -> list[Site]:
             return [Site("stale_cache_key", _built_at(unit, key, node.lineno), f"the key `{ast.unparse(key)}` of "
                          f"`{ast.unparse(cache)}` "
                          f"leaves out {names}, which the function also uses",
-                         f"Put {names} in the cache key, or leave out of the cache what depends on it")]
+                         f"Put {names} in the cache key, or leave out of the cache what depends on it",
+                         _depends(" and ".join(f"`{m}`" for m in missing)))]
     return []
 
 

@@ -63,7 +63,9 @@ def _loop_or(unit: Unit) -> list[Site]:
         if limits:
             return [Site("wrong_boolean_logic", loop.lineno, f"`while {ast.unparse(loop.test)}` goes on while any "
                          f"part holds, so the limit `{ast.unparse(limits[0])}` does not stop it",
-                         "Join the limit with `and`")]
+                         "Join the limit with `and`", f"The loop goes on past `{ast.unparse(limits[0])}` while the "
+                         "other part holds. Is that limit meant to stop the loop on its own (to give up after so "
+                         "many tries or so much time)?")]
     return []
 
 
@@ -84,9 +86,10 @@ def _any_all(unit: Unit) -> list[Site]:
         if (name == "any" and _EVERY.search(doc) and not _SOME.search(doc)) or (
                 name == "all" and _SOME.search(doc) and not _EVERY.search(doc)):
             said = (_EVERY if name == "any" else _SOME).search(doc)
+            holds, asked = ("one item holds", "every item") if name == "any" else ("every item holds", "just one item")
             return [Site("wrong_boolean_logic", node.lineno, f"`{name}()` is used where the docstring says "
                          f"\"{said.group(0) if said else ''}\"", "Use `all()` if every item must hold, `any()` if one "
-                         "is enough")]
+                         "is enough", f"`{name}()` is true when {holds}. Does the docstring ask for {asked} instead?")]
     return []
 
 
@@ -187,7 +190,9 @@ def _uncalled(unit: Unit) -> list[Site]:
                     isinstance(part, ast.Name) and part.id in functions:
                 return [Site("wrong_boolean_logic", part.lineno, f"`{ast.unparse(part)}` is a function or method, "
                              "which is always true as a condition: it is not called", f"Call it: "
-                             f"`{ast.unparse(part)}()`")]
+                             f"`{ast.unparse(part)}()`", f"`{ast.unparse(part)}` is not called, so this condition is "
+                             "always true. Does the code it guards then also run when it must not (for example on "
+                             "input that is not valid)?")]
     return []
 
 
@@ -210,7 +215,8 @@ def _zero_replaced(unit: Unit) -> list[Site]:
                 default.value:
             return [Site("wrong_boolean_logic", op.lineno, f"`{ast.unparse(op)}` replaces a given 0 with "
                          f"{default.value}, since 0 is false", "Test for a missing value with `is None` instead of "
-                         "`or`")]
+                         "`or`", f"A caller who gives 0 here gets {default.value} instead. Can 0 be a value someone "
+                         "means here (none, no limit, zero items), so that replacing it is wrong?")]
     return []
 
 
