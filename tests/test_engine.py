@@ -106,6 +106,23 @@ def test_a_doubtful_yes_is_dropped_where_the_backend_gives_its_probability(
         assert doubtful[0].reason.startswith(f"answered yes with probability {probability:.2f}, below {minimum:.2f}: ")
 
 
+@pytest.mark.parametrize(("probability_of_no", "minimum", "kept"), [(0.55, 0.4, True), (0.55, 0.5, False),
+                                                                   (0.7, 0.4, False)])
+def test_a_close_no_is_kept_below_one_half_and_explained_by_the_facts(
+        repo: Path, probability_of_no: float, minimum: float, kept: bool) -> None:
+    fake = FakeBackend(FakeOptions(responder=judge_responder(verdict="no", reason="the list is never empty"),
+                                   max_context=8192, choice_probability=probability_of_no))
+    result = review_evidence(make_evidence(repo), repo, _config(personas=TWO, min_yes_probability=minimum), fake)
+    model = [f for f in result.findings if f.source == "model"]
+    assert bool(model) == kept
+    for finding in model:  # the model's reason argues for no: the finding says what the tool saw, and how unsure
+        assert "the list is never empty" not in finding.title and finding.confidence == "low"
+        assert finding.title.startswith(f"{finding.rule[6:].replace('_', ' ')}: unsure (P(yes) "
+                                        f"{1 - probability_of_no:.2f}): ")
+    dropped = [d for d in result.model_context.dropped if d.reason.startswith("answered no: the list is never empty")]
+    assert bool(dropped) != kept
+
+
 def test_each_site_is_asked_once_and_kept_only_on_yes(repo: Path) -> None:
     evidence = make_evidence(repo)
     evidence.findings.append(Finding(rule="bandit.B110", severity=Severity.low, title="Try, Except, Pass",

@@ -84,8 +84,9 @@ class JudgeSetup:
     persona_for: dict[str, str]
     topics_by_file: dict[str, set[str]] = field(default_factory=dict)
     """Topics (SQL injection, secrets, ...) the deterministic findings of each file support."""
-    min_yes: float = 0.5
-    """A yes is kept only with at least this probability (where the backend reports one)."""
+    min_yes: float = 0.4
+    """A site is kept when its probability of yes reaches this bar (where the backend reports one): above one half
+    a yes can be dropped as doubtful, below it a close no is kept."""
 
 
 class UnitJudge:
@@ -117,14 +118,14 @@ class UnitJudge:
         topics = unsupported_topics(text, self.s.topics_by_file.get(file, set()) | _KIND_TOPICS.get(kind, set()))
         return f"names {', '.join(topics)}; no measured finding in {file} does" if topics else None
 
-    def _finding(self, unit: Unit, site: Site, code: str, reason: str) -> Finding:
+    def _finding(self, unit: Unit, site: Site, code: str, reason: str, confidence: str = "medium") -> Finding:
         kind = info(site.kind)
         unit_file, unit_line = unit.file, unit.source.line(site.line)
         return Finding(
             rule=f"model.{site.kind}", severity=Severity(kind.severity),
             title=f"{site.kind.replace('_', ' ')}: {reason}"[:120], file=unit_file, line=site.line, source="model",
             evidence=code, snippet=unit_line, recommendation=site.fix,
-            category=kind.category, confidence="medium", agent=self.s.persona_for.get(site.kind),
+            category=kind.category, confidence=confidence, agent=self.s.persona_for.get(site.kind),
             model=self.s.model or None,
         ).with_fingerprint()
 
@@ -132,7 +133,12 @@ class UnitJudge:
         answer, reason, yes = str(verdict[0]), str(verdict[1]), verdict[2]
         out.answers.append((site, answer, float(yes) if yes is not None else None))
         if answer != "yes":
-            self._drop(out, site, site.facts, f"answered no: {reason}")
+            if yes is None or float(yes) < self.s.min_yes:
+                self._drop(out, site, site.facts, f"answered no: {reason}")
+                return
+            # a bar below one half keeps a close "no" too; its reason argues for no, so the site's facts explain it
+            out.kept.append(self._finding(out.ranked.unit, site, code, f"unsure (P(yes) {float(yes):.2f}): "
+                                          f"{site.facts}", confidence="low"))
             return
         if yes is not None and float(yes) < self.s.min_yes:
             self._drop(out, site, site.facts, f"answered yes with probability {float(yes):.2f}, below "
