@@ -856,6 +856,13 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "    self.cache[k] = v\n", 2, False),
     ("race_on_shared_state", "class B:\n    \"\"\"Collects samples from the request threads.\"\"\"\n    def add(self, x):\n"
      "        self.n += x\n", 4, True),
+    ("error_as_value", "def norm(raw):\n    \"\"\"Return the number in E.164 form.\"\"\"\n    try:\n        n = lib.parse(raw)\n"
+     "    except lib.ParseError:\n        return raw\n    return lib.format(n)\n", 6, True),
+    ("error_as_value", "def norm(raw):\n    \"\"\"Return the number in E.164 form, or raw unchanged if it is not one.\"\"\"\n"
+     "    try:\n        n = lib.parse(raw)\n    except lib.ParseError:\n        return raw\n    return lib.format(n)\n",
+     6, False),
+    ("error_as_value", "def conv(value):\n    try:\n        return int(value)\n    except ValueError:\n        return value\n", 5,
+     False),
 ])
 
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,

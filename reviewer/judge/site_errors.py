@@ -8,7 +8,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site, code_at
+from reviewer.judge.site import Site, code_at, parameters
 from reviewer.judge.site_flow import caught_names, logs_error, reraises, unit_handlers
 from reviewer.judge.units import Unit
 
@@ -115,6 +115,22 @@ def _failed_parses(unit: Unit) -> dict[int, str]:
     return out
 
 
+_AS_GIVEN = re.compile(r"\b(unchanged|as[ -]is|as given|untouched|otherwise|fall(s)? back)\b", re.I)
+_FALLBACK = re.compile(r"default|fallback", re.I)
+
+
+def _input_unchanged(unit: Unit, r: ast.Return, handler: ast.ExceptHandler | None) -> str | None:
+    """``except ParseError: return raw`` in a function that returns ``raw`` transformed: input that could not be
+    handled goes back as if it were the result. Only where a docstring says what the result is, and not that the
+    input is returned as given (``try: return int(x) except ValueError: return x`` is often meant)."""
+    if handler is None or not isinstance(r.value, ast.Name) or _FALLBACK.search(r.value.id) or \
+            r.value.id not in {a.arg for a in parameters(unit)}:
+        return None
+    doc = ast.get_docstring(unit.node) if isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    return None if not doc or _AS_GIVEN.search(doc) else f"its input `{r.value.id}` unchanged, as if it were the " \
+        "result,"
+
+
 def error_value_sites(unit: Unit) -> list[Site]:
     """An error message, error code or exception returned where the function's other returns give results."""
     others = _other_results(unit)
@@ -126,6 +142,7 @@ def error_value_sites(unit: Unit) -> list[Site]:
     for r in (n for n in unit.nodes if isinstance(n, ast.Return)):
         handler = in_handler.get(id(r))
         what = _error_value(r.value, handler)
+        given = what is None and (what := _input_unchanged(unit, r, handler)) is not None
         if what is None and handler is not None and _empty(r.value) and not set(caught_names(handler.type)) <= _ABSENT \
                 and (_declares_result(unit) or getattr(unit.node, "returns", None) is None and logs_error(
                     handler, ("warning", "warn", "error", "exception", "critical"))):
@@ -134,8 +151,8 @@ def error_value_sites(unit: Unit) -> list[Site]:
             what = f"`{ast.unparse(r.value)}` {failed[r.lineno]}, a value the caller cannot tell from a real one"
         if what is None:
             continue
-        rest = [o for o in others if o is not r]
-        message = not _empty(r.value)  # an error message passes for a result where results are text anyway
+        rest = [o for o in others if o is not r and not (given and ast.unparse(o.value) == ast.unparse(r.value))]
+        message = not _empty(r.value) and not given  # a message passes for a result where results are text anyway
         if not rest or message and _returns_text(unit, rest) or (r.value is not None and _boolish(r.value) and any(
                 _boolish(o.value) for o in rest)):
             continue  # (``False`` from a predicate is its answer)
