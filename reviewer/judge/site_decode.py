@@ -1,7 +1,7 @@
 """Sites where a value is not what the code takes it for, and conditions that do not say what the docstring says:
 a ``struct.unpack`` tuple used as a number, a naive datetime read as local time, a loop that an ``or`` keeps
 going, ``any()`` where the docstring asks for every item, a bound that lets the length itself through, a number
-shown to people counting from 0.
+shown to people counting from 0, a timedelta's ``.seconds`` taken for its length.
 """
 
 from __future__ import annotations
@@ -220,6 +220,31 @@ def _zero_replaced(unit: Unit) -> list[Site]:
     return []
 
 
+_DELTA_NAME = re.compile(r"delta|elapsed|duration|since|age$|gap|waited|idle", re.I)
+
+
+def _seconds_part(unit: Unit) -> list[Site]:
+    """``(now - last_seen).seconds``: a timedelta's ``.seconds`` is its seconds part (0 to 86399), without the
+    days, unlike ``total_seconds()``. Not where the same value's ``.days`` is read too (``days * 86400 + seconds``).
+    """
+    deltas = {t.id for n in unit.nodes if isinstance(n, ast.Assign) and (
+        isinstance(n.value, ast.BinOp) and isinstance(n.value.op, ast.Sub) or
+        isinstance(n.value, ast.Call) and call_name(n.value).endswith("timedelta"))
+        for t in n.targets if isinstance(t, ast.Name)}
+    days = {ast.unparse(n.value) for n in unit.nodes if isinstance(n, ast.Attribute) and n.attr == "days"}
+    for node in (n for n in unit.nodes if isinstance(n, ast.Attribute) and n.attr == "seconds"
+                 and isinstance(n.ctx, ast.Load)):
+        value = node.value
+        delta = isinstance(value, ast.BinOp) and isinstance(value.op, ast.Sub) or isinstance(value, ast.Name) and (
+            value.id in deltas or bool(_DELTA_NAME.search(value.id)))
+        if delta and ast.unparse(value) not in days:
+            return [Site("type_confusion", node.lineno, f"`{ast.unparse(node)}` is only the seconds part of the "
+                         "timedelta (0 to 86399), without its days: a gap of one day and one minute gives 60",
+                         f"Use `{ast.unparse(value)}.total_seconds()`", f"`{ast.unparse(node)}` leaves out whole "
+                         "days. Can this time span reach a day or more, so that the result is wrong?")]
+    return []
+
+
 def decode_sites(unit: Unit) -> list[Site]:
-    return _unpacked_tuples(unit) + _naive_utc(unit) + _loop_or(unit) + _any_all(unit) + _past_length(unit) + \
+    return _seconds_part(unit) + _unpacked_tuples(unit) + _naive_utc(unit) + _loop_or(unit) + _any_all(unit) + _past_length(unit) + \
         _numbered_from_zero(unit) + _page_offsets(unit) + _limit_then_add(unit) + _uncalled(unit) + _zero_replaced(unit)
