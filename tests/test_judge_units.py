@@ -861,6 +861,15 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("error_as_value", "def norm(raw):\n    \"\"\"Return the number in E.164 form, or raw unchanged if it is not one.\"\"\"\n"
      "    try:\n        n = lib.parse(raw)\n    except lib.ParseError:\n        return raw\n    return lib.format(n)\n",
      6, False),
+    ("stale_cache_key", "class M:\n    def get(self, url):\n        key = urlsplit(url).path\n"
+     "        if key in self._cache:\n            return self._cache[key]\n        body = self.session.get(url).text\n"
+     "        self._cache[key] = body\n        return body\n", 3, True),
+    ("stale_cache_key", "class M:\n    def get(self, url):\n        key = url.split('?')[0]\n"
+     "        if key in self._cache:\n            return self._cache[key]\n        body = self.session.get(url).text\n"
+     "        self._cache[key] = body\n        return body\n", 3, True),
+    ("stale_cache_key", "class M:\n    def get(self, url):\n        key = urlsplit(url).path\n"
+     "        if key in self._cache:\n            return self._cache[key]\n        body = self.session.get(key).text\n"
+     "        self._cache[key] = body\n        return body\n", 3, False),
     ("type_confusion", "def locked(user, now):\n    return (now - user.failed_at).seconds < 900\n", 2, True),
     ("type_confusion", "def f(start, end):\n    delta = end - start\n    return delta.seconds > 30\n", 3, True),
     ("type_confusion", "def f(delta):\n    return delta.days * 86400 + delta.seconds\n", 2, False),

@@ -153,6 +153,45 @@ def _depends(left_out: str) -> str:
             "so that a call gets a result cached for different input?")
 
 
+_PART_ATTRS = frozenset({"path", "netloc", "hostname", "name", "stem", "scheme"})
+_SPLITS = frozenset({"split", "rsplit", "partition", "rpartition", "splitext"})
+
+
+def _part_of(value: ast.AST, params: set[str]) -> str | None:
+    """The parameter ``value`` keeps only part of: ``urlsplit(url).path``, ``url.split("?")[0]``,
+    ``os.path.basename(path)``."""
+    def param(node: ast.AST) -> str | None:
+        return node.id if isinstance(node, ast.Name) and node.id in params else None
+
+    if isinstance(value, ast.Attribute) and value.attr in _PART_ATTRS and isinstance(value.value, ast.Call):
+        return next((n for a in value.value.args if (n := param(a))), None)  # urlsplit(url).path
+    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Call) and isinstance(
+            value.value.func, ast.Attribute) and value.value.func.attr in _SPLITS:
+        return param(value.value.func.value)  # url.split("?")[0]
+    if isinstance(value, ast.Call) and call_name(value).endswith(("basename", "dirname")) and value.args:
+        return param(value.args[0])
+    return None
+
+
+def _narrowed_keys(unit: Unit, stores: list[_Store]) -> list[Site]:
+    """``key = urlsplit(url).path`` and then ``cache[key] = fetch(url)``: the key keeps part of an input the stored
+    value is made from in full."""
+    params = {a.arg for a in parameters(unit)}
+    for node, cache, key in stores:
+        values = [key] + [n.value for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(key, ast.Name)
+                          and any(isinstance(t, ast.Name) and t.id == key.id for t in n.targets)]
+        for value in values:
+            name = _part_of(value, params)
+            if name is not None and name in _feeds(unit, node, besides=ast.unparse(key)):
+                return [Site("stale_cache_key", _built_at(unit, key, node.lineno), f"the key of `{ast.unparse(cache)}`"
+                             f" is only part of `{name}` (`{ast.unparse(value)}`), while the value stored is made "
+                             f"from the whole `{name}`", f"Key the cache on the whole `{name}`, or on every part of "
+                             "it that changes the result", f"The key keeps only part of `{name}`. Can two values of "
+                             f"`{name}` that differ in the part left out give different results, which then share "
+                             "one cache entry?")]
+    return []
+
+
 def _key_names(unit: Unit, key: ast.AST) -> set[str]:
     """The names a key is made from, directly or through the assignments of the names it uses."""
     names = {n.id for n in ast.walk(key) if isinstance(n, ast.Name)}
@@ -185,7 +224,7 @@ def cache_sites(unit: Unit) -> list[Site]:
     if memoised:
         return memoised
     stores = _stores(unit)  # walked once, for each check below
-    keyed = _keywords_left_out(unit, stores) or _dict_keys_only(unit, stores)
+    keyed = _keywords_left_out(unit, stores) or _dict_keys_only(unit, stores) or _narrowed_keys(unit, stores)
     params = [a.arg for a in parameters(unit)]
     if keyed or not params:
         return keyed
@@ -228,15 +267,16 @@ def _identity_key(unit: Unit, key: ast.AST) -> str | None:
     return None
 
 
-def _feeds(unit: Unit, store: ast.AST) -> set[str]:
+def _feeds(unit: Unit, store: ast.AST, besides: str = "") -> set[str]:
     """The names and ``self.x`` attributes the stored value is computed from, two assignments deep (empty when
-    the store is not an assignment)."""
+    the store is not an assignment), not through the name ``besides``."""
     value = store.value if isinstance(store, ast.Assign) else store.args[1] if isinstance(store, ast.Call) else None
     if value is None:
         return set()
     out = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)} | {
         ast.unparse(n) for n in ast.walk(value) if isinstance(n, ast.Attribute)}
     for _ in range(2):
+        out.discard(besides)
         out |= _derived(unit, out) | _derived_attrs(unit, out)
     return out
 
