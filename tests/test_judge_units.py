@@ -870,6 +870,11 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("stale_cache_key", "class M:\n    def get(self, url):\n        key = urlsplit(url).path\n"
      "        if key in self._cache:\n            return self._cache[key]\n        body = self.session.get(key).text\n"
      "        self._cache[key] = body\n        return body\n", 3, False),
+    ("sensitive_data_logged", "def me():\n    user = db.get(User, uid)\n    return jsonify({c.name: getattr(user, c.name) "
+     "for c in User.__table__.columns})\n", 3, True),
+    ("sensitive_data_logged", "def me(account):\n    return json.dumps(vars(account))\n", 2, True),
+    ("sensitive_data_logged", "def me(user):\n    return jsonify({'id': user.id, 'name': user.name})\n", 2, False),
+    ("sensitive_data_logged", "def opts(settings):\n    return dict(vars(settings))\n", 2, False),
     ("type_confusion", "def locked(user, now):\n    return (now - user.failed_at).seconds < 900\n", 2, True),
     ("type_confusion", "def f(start, end):\n    delta = end - start\n    return delta.seconds > 30\n", 3, True),
     ("type_confusion", "def f(delta):\n    return delta.days * 86400 + delta.seconds\n", 2, False),

@@ -21,6 +21,7 @@ from reviewer.judge.site_data import logged_sites, timeout_sites
 from reviewer.judge.site_decode import decode_sites
 from reviewer.judge.site_errors import error_value_sites
 from reviewer.judge.site_exits import exit_sites
+from reviewer.judge.site_exposed import exposed_sites
 from reviewer.judge.site_flow import handler_sites, status_sites
 from reviewer.judge.site_logic import boolean_sites
 from reviewer.judge.site_resources import acquire_sites
@@ -177,6 +178,7 @@ _FINDERS: list[tuple[str, _Finder]] = [
     ("status", status_sites),             # success_on_failure: a result never checked
     ("exits", exit_sites),                # error_swallowed / success_on_failure / error_as_value: other exits
     ("sensitive_data_logged", logged_sites),
+    ("exposed", exposed_sites),           # sensitive_data_logged: a whole user record sent out
     ("division_by_zero", division_sites),
     ("resource_not_released", acquire_sites),
     ("type_confusion", unit_mix_sites),
