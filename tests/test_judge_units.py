@@ -875,6 +875,10 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("sensitive_data_logged", "def me(account):\n    return json.dumps(vars(account))\n", 2, True),
     ("sensitive_data_logged", "def me(user):\n    return jsonify({'id': user.id, 'name': user.name})\n", 2, False),
     ("sensitive_data_logged", "def opts(settings):\n    return dict(vars(settings))\n", 2, False),
+    ("success_on_failure", "def run(self, job):\n    try:\n        handle(job)\n    finally:\n"
+     "        self.store.mark(job.id, JobStatus.DONE)\n", 5, True),
+    ("success_on_failure", "def run(self, jobs):\n    try:\n        handle(jobs)\n    finally:\n"
+     "        self.pool.shutdown(wait=True)\n", 5, False),
     ("type_confusion", "def locked(user, now):\n    return (now - user.failed_at).seconds < 900\n", 2, True),
     ("type_confusion", "def f(start, end):\n    delta = end - start\n    return delta.seconds > 30\n", 3, True),
     ("type_confusion", "def f(delta):\n    return delta.days * 86400 + delta.seconds\n", 2, False),

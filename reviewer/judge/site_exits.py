@@ -58,14 +58,28 @@ def _generator_stops(unit: Unit) -> list[Site]:
     return []
 
 
+_DONE = frozenset({"DONE", "SUCCESS", "SUCCEEDED", "SUCCESSFUL", "COMPLETE", "COMPLETED", "FINISHED", "OK", "PASSED"})
+
+
+def _success_mark(node: ast.AST) -> bool:
+    """``True``, ``"completed"``, or a member such as ``JobStatus.DONE``."""
+    return is_success_value(node) or isinstance(node, ast.Attribute) and node.attr.upper() in _DONE
+
+
 def _finally_success(unit: Unit) -> list[Site]:
-    """``finally: job.status = "completed"``: the work is marked done on the failure path too."""
+    """``finally: job.status = "completed"`` or ``finally: store.mark(job.id, JobStatus.DONE)``: the work is marked
+    done on the failure path too."""
     for node in (n for n in unit.nodes if isinstance(n, ast.Try) and n.finalbody):
         final = ast.Module(body=node.finalbody, type_ignores=[])
-        for stmt in (s for s in ast.walk(final) if isinstance(s, ast.Assign)):
-            targets = [t for t in stmt.targets if isinstance(t, (ast.Attribute, ast.Name))]
-            names = [t.attr if isinstance(t, ast.Attribute) else t.id for t in targets]
-            if any(_STATE_ATTR.search(n) for n in names) and is_success_value(stmt.value):
+        for stmt in (s for s in ast.walk(final) if isinstance(s, (ast.Assign, ast.Call))):
+            if isinstance(stmt, ast.Call):
+                marked = any(_success_mark(a) and not (isinstance(a, ast.Constant) and a.value is True)
+                             for a in [*stmt.args, *(k.value for k in stmt.keywords)])  # not ``shutdown(wait=True)``
+            else:
+                targets = [t for t in stmt.targets if isinstance(t, (ast.Attribute, ast.Name))]
+                names = [t.attr if isinstance(t, ast.Attribute) else t.id for t in targets]
+                marked = any(_STATE_ATTR.search(n) for n in names) and _success_mark(stmt.value)
+            if marked:
                 return [Site("success_on_failure", stmt.lineno, f"`{ast.unparse(stmt).strip()}` is in a `finally`, "
                              "so it also runs when the work failed", "Set the success state at the end of the `try` "
                              "block, and a failure state in an `except`")]
