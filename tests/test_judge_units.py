@@ -879,6 +879,11 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "        self.store.mark(job.id, JobStatus.DONE)\n", 5, True),
     ("success_on_failure", "def run(self, jobs):\n    try:\n        handle(jobs)\n    finally:\n"
      "        self.pool.shutdown(wait=True)\n", 5, False),
+    ("error_swallowed", "def flush(self):\n    \"\"\"Upload the buffer.\n\n    Raises StorageError when the upload fails.\"\"\"\n"
+     "    try:\n        upload(self.buf)\n    except StorageError:\n        self.metrics.incr('failures')\n"
+     "        return\n    self.buf = []\n", 7, True),
+    ("error_swallowed", "def check(version):\n    try:\n        v = list(map(int, version.split('.')))\n"
+     "    except ValueError:\n        return\n    if v < [1, 3]:\n        warn('old')\n", 4, False),
     ("type_confusion", "def locked(user, now):\n    return (now - user.failed_at).seconds < 900\n", 2, True),
     ("type_confusion", "def f(start, end):\n    delta = end - start\n    return delta.seconds > 30\n", 3, True),
     ("type_confusion", "def f(delta):\n    return delta.days * 86400 + delta.seconds\n", 2, False),

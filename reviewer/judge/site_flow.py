@@ -19,7 +19,8 @@ __all__ = ["EXPECTED_ERRORS", "caught_names", "handler_sites", "is_success_value
 
 EXPECTED_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "StopIteration", "StopAsyncIteration",
                              "GeneratorExit", "KeyboardInterrupt", "CancelledError"})
-_QUIET_CALLS = LOG_CALLS | {"print_exc"}
+_QUIET_CALLS = LOG_CALLS | {"print_exc", "incr", "inc", "increment", "decr", "observe", "gauge", "timing"}
+"""Calls that tell no caller: a log line, a printed trace, a metric counted."""
 _UNDO_CALLS = frozenset({"rollback", "close", "release", "unlink", "cleanup", "abort", "cancel", "terminate", "kill"})
 """Calls that undo or clean up after the failure, without telling anyone about it (``session.rollback()``)."""
 _SUCCESS_WORDS = frozenset({"ok", "success", "succeeded", "done", "sent", "saved", "accepted", "completed"})
@@ -51,7 +52,7 @@ def _quiet(handler: ast.ExceptHandler) -> bool:
     if all(isinstance(s, ast.Break) for s in handler.body):
         return False
     for stmt in handler.body:
-        if isinstance(stmt, (ast.Pass, ast.Continue, ast.Break)):
+        if isinstance(stmt, (ast.Pass, ast.Continue, ast.Break)) or isinstance(stmt, ast.Return) and stmt.value is None:
             continue
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
             continue
@@ -66,7 +67,7 @@ def _what_it_does(handler: ast.ExceptHandler) -> str:
     """How a handler that does not raise treats the failure, in words for the site's facts."""
     calls = [s.value for s in handler.body if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)]
     if any(call_name(c).rsplit(".", 1)[-1] in _QUIET_CALLS for c in calls):
-        return "only logs it"
+        return "only logs or counts it"
     undo = [c for c in calls if call_name(c).rsplit(".", 1)[-1] in _UNDO_CALLS]
     if undo and _quiet(handler):
         return f"only cleans up (`{ast.unparse(undo[0])}`) and tells no one"
@@ -229,6 +230,18 @@ def _echoes_input(unit: Unit, value: ast.AST | None) -> bool:
     return any(ast.unparse(o) != ast.unparse(value) for o in others)
 
 
+def _promised_raise(unit: Unit, handler: ast.ExceptHandler) -> bool:
+    """A function that returns no value and whose docstring says it raises what the handler catches: a bare
+    ``return`` there ends it as quietly as ``pass`` would, against its word. (Without that word, ``except
+    ValueError: return`` in a procedure is often meant: an optional check skipped.)"""
+    if any(isinstance(n, ast.Return) and n.value is not None or isinstance(n, (ast.Yield, ast.YieldFrom))
+           for n in unit.nodes):
+        return False
+    doc = ast.get_docstring(unit.node) if isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    return bool(doc) and any(re.search(rf"\bRaises?\b[^.]*\b{re.escape(name)}\b", doc or "")
+                             for name in caught_names(handler.type))
+
+
 def handler_sites(unit: Unit) -> list[Site]:
     """A handler that lets the failure through: success returned from it or after it, else swallowed. Not in
     cleanup code, where ignoring a failure is the norm (and Python ignores exceptions in ``__del__`` anyway)."""
@@ -257,7 +270,7 @@ def handler_sites(unit: Unit) -> list[Site]:
                             f"`{code_at(unit, r.lineno)}`, {value}",
                             "Return a failure (or raise) when the exception was caught, and success only after the "
                             "operation completed"))
-        elif not inside and _quiet(h):
+        elif (not inside or _promised_raise(unit, h)) and _quiet(h):
             out.append(Site("error_swallowed", h.lineno, f"if the try block raises {caught}, the handler at line "
                             f"{h.lineno} {does} and the code goes on as if nothing had failed",
                             f"Let the exception propagate, or raise a clear error from the {caught} handler"))
