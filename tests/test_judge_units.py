@@ -884,6 +884,10 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "        return\n    self.buf = []\n", 7, True),
     ("error_swallowed", "def check(version):\n    try:\n        v = list(map(int, version.split('.')))\n"
      "    except ValueError:\n        return\n    if v < [1, 3]:\n        warn('old')\n", 4, False),
+    ("success_on_failure", "def insert_rows(self, rows):\n    with self.conn:\n"
+     "        self.conn.executemany(SQL, rows)\n    return len(rows)\n", 4, True),
+    ("success_on_failure", "def insert_rows(self, rows):\n    with self.conn:\n"
+     "        cur = self.conn.executemany(SQL, rows)\n    return cur.rowcount\n", 4, False),
     ("type_confusion", "def locked(user, now):\n    return (now - user.failed_at).seconds < 900\n", 2, True),
     ("type_confusion", "def f(start, end):\n    delta = end - start\n    return delta.seconds > 30\n", 3, True),
     ("type_confusion", "def f(delta):\n    return delta.days * 86400 + delta.seconds\n", 2, False),

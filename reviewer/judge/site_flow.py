@@ -19,7 +19,8 @@ __all__ = ["EXPECTED_ERRORS", "caught_names", "handler_sites", "is_success_value
 
 EXPECTED_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "StopIteration", "StopAsyncIteration",
                              "GeneratorExit", "KeyboardInterrupt", "CancelledError"})
-_QUIET_CALLS = LOG_CALLS | {"print_exc", "incr", "inc", "increment", "decr", "observe", "gauge", "timing"}
+_METRIC_CALLS = frozenset({"incr", "inc", "increment", "decr", "observe", "gauge", "timing"})
+_QUIET_CALLS = LOG_CALLS | _METRIC_CALLS | {"print_exc"}
 """Calls that tell no caller: a log line, a printed trace, a metric counted."""
 _UNDO_CALLS = frozenset({"rollback", "close", "release", "unlink", "cleanup", "abort", "cancel", "terminate", "kill"})
 """Calls that undo or clean up after the failure, without telling anyone about it (``session.rollback()``)."""
@@ -66,8 +67,10 @@ def _quiet(handler: ast.ExceptHandler) -> bool:
 def _what_it_does(handler: ast.ExceptHandler) -> str:
     """How a handler that does not raise treats the failure, in words for the site's facts."""
     calls = [s.value for s in handler.body if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)]
-    if any(call_name(c).rsplit(".", 1)[-1] in _QUIET_CALLS for c in calls):
-        return "only logs or counts it"
+    if any(call_name(c).rsplit(".", 1)[-1] in _QUIET_CALLS - _METRIC_CALLS for c in calls):
+        return "only logs it"
+    if any(call_name(c).rsplit(".", 1)[-1] in _METRIC_CALLS for c in calls):
+        return "only counts it in a metric"
     undo = [c for c in calls if call_name(c).rsplit(".", 1)[-1] in _UNDO_CALLS]
     if undo and _quiet(handler):
         return f"only cleans up (`{ast.unparse(undo[0])}`) and tells no one"

@@ -1,6 +1,6 @@
 """Sites on state kept outside the process (a database row, a Redis key, a cache server), which every worker
 process shares whether or not the code starts threads: a read-modify-write that loses updates, a blocking read
-told to wait forever.
+told to wait forever, the number of rows given reported as the number written.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site
+from reviewer.judge.site import Site, call_text, parameters
 from reviewer.judge.units import Unit
 
 __all__ = ["store_sites"]
@@ -89,5 +89,28 @@ def _waits_forever(unit: Unit) -> list[Site]:
     return []
 
 
+_WRITES = frozenset({"execute", "executemany", "insert_many", "bulk_insert_mappings", "bulk_save_objects",
+                     "insert_rows", "put_items", "batch_write_item", "write_rows"})
+
+
+def _count_given(unit: Unit) -> list[Site]:
+    """``cursor.executemany(sql, rows)`` then ``return len(rows)``: the caller hears how many rows it gave, not
+    how many the store wrote (a conflict skipped, a filter dropped), which ``rowcount`` says."""
+    params = {a.arg for a in parameters(unit)}
+    writes = [n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n).rsplit(".", 1)[-1] in _WRITES]
+    if not writes:
+        return []
+    for r in (n for n in unit.nodes if isinstance(n, ast.Return) and n.lineno > writes[0].lineno):
+        value = r.value
+        if isinstance(value, ast.Call) and call_name(value) == "len" and len(value.args) == 1 and isinstance(
+                value.args[0], ast.Name) and value.args[0].id in params:
+            return [Site("success_on_failure", r.lineno, f"`return len({value.args[0].id})` counts what the caller "
+                         f"gave, not what `{call_text(writes[0])}` at line {writes[0].lineno} wrote",
+                         "Return the count the store reports (`cursor.rowcount`, the result's inserted ids)",
+                         f"This returns how many items the caller gave. Can `{call_text(writes[0])}` write fewer "
+                         "(rows skipped on a conflict, or filtered out), so that the count is wrong?")]
+    return []
+
+
 def store_sites(unit: Unit) -> list[Site]:
-    return _row_updates(unit) + _get_then_set(unit) + _waits_forever(unit)
+    return _row_updates(unit) + _get_then_set(unit) + _waits_forever(unit) + _count_given(unit)
