@@ -888,6 +888,14 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "        self.conn.executemany(SQL, rows)\n    return len(rows)\n", 4, True),
     ("success_on_failure", "def insert_rows(self, rows):\n    with self.conn:\n"
      "        cur = self.conn.executemany(SQL, rows)\n    return cur.rowcount\n", 4, False),
+    ("type_confusion", "def bounds(day):\n    \"\"\"Epoch seconds at which day starts in UTC.\"\"\"\n"
+     "    return datetime.combine(day, time.min).timestamp()\n", 3, True),
+    ("type_confusion", "def bounds(day):\n    \"\"\"Epoch seconds at which day starts in UTC.\"\"\"\n"
+     "    return datetime.combine(day, time.min, tzinfo=timezone.utc).timestamp()\n", 3, False),
+    ("type_confusion", "def parse(raw):\n    \"\"\"The feed gives ts as epoch milliseconds.\"\"\"\n"
+     "    return datetime.fromtimestamp(raw['ts'], tz=timezone.utc)\n", 3, True),
+    ("type_confusion", "def parse(raw):\n    \"\"\"The feed gives ts as epoch milliseconds.\"\"\"\n"
+     "    return datetime.fromtimestamp(raw['ts'] / 1000, tz=timezone.utc)\n", 3, False),
     ("type_confusion", "def locked(user, now):\n    return (now - user.failed_at).seconds < 900\n", 2, True),
     ("type_confusion", "def f(start, end):\n    delta = end - start\n    return delta.seconds > 30\n", 3, True),
     ("type_confusion", "def f(delta):\n    return delta.days * 86400 + delta.seconds\n", 2, False),

@@ -47,6 +47,41 @@ def _naive_utc(unit: Unit) -> list[Site]:
             return [Site("type_confusion", node.lineno, f"`{ast.unparse(inner)}` is a naive datetime that holds UTC, "
                          "and `.timestamp()` reads a naive datetime as local time", "Make it aware first "
                          "(`.replace(tzinfo=timezone.utc)`), or use `datetime.now(timezone.utc)`")]
+        if _naive_made(inner) and _says(unit, _UTC):
+            return [Site("type_confusion", node.lineno, f"`{ast.unparse(inner)}` is a naive datetime, and "
+                         "`.timestamp()` reads it as local time, while the docstring speaks of UTC", "Make it aware "
+                         "first (`tzinfo=timezone.utc`)")]
+    return _millis_as_seconds(unit)
+
+
+_UTC = re.compile(r"\bUTC\b|\bGMT\b")
+_MILLIS = re.compile(r"milli ?seconds|\bms\b|millis|epoch_ms|_ms\b", re.I)
+
+
+def _says(unit: Unit, pattern: re.Pattern[str]) -> bool:
+    doc = ast.get_docstring(unit.node) if isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    return bool(doc and pattern.search(doc))
+
+
+def _naive_made(call: ast.Call) -> bool:
+    """``datetime.combine(day, time.min)`` or ``datetime(2024, 1, 1)`` made without a ``tzinfo``."""
+    name = call_name(call)
+    return (name.endswith("combine") and len(call.args) < 3 or name in ("datetime", "datetime.datetime")) and \
+        not any(k.arg == "tzinfo" for k in call.keywords)
+
+
+def _millis_as_seconds(unit: Unit) -> list[Site]:
+    """``datetime.fromtimestamp(raw["ts"])`` where the docstring (or the value's name) says milliseconds:
+    ``fromtimestamp`` takes seconds."""
+    for node in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n).endswith("fromtimestamp")
+                 and n.args):
+        arg = node.args[0]
+        if isinstance(arg, ast.BinOp) and isinstance(arg.op, (ast.Div, ast.FloorDiv)):
+            continue
+        if _MILLIS.search(ast.unparse(arg)) or _says(unit, _MILLIS):
+            return [Site("type_confusion", node.lineno, f"`{call_name(node)}` takes seconds, and "
+                         f"`{ast.unparse(arg)}` is in milliseconds by its name or the docstring",
+                         f"Divide by 1000: `{call_name(node)}({ast.unparse(arg)} / 1000, ...)`")]
     return []
 
 
