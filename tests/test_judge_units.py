@@ -896,6 +896,10 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "    return datetime.fromtimestamp(raw['ts'], tz=timezone.utc)\n", 3, True),
     ("type_confusion", "def parse(raw):\n    \"\"\"The feed gives ts as epoch milliseconds.\"\"\"\n"
      "    return datetime.fromtimestamp(raw['ts'] / 1000, tz=timezone.utc)\n", 3, False),
+    ("off_by_one", "def parts(start, end):\n    span = (end - start).days\n    return [start + timedelta(days=i) "
+     "for i in range(span)]\n", 3, True),
+    ("off_by_one", "def parts(start, end):\n    span = (end - start).days + 1\n    return [start + timedelta(days=i) "
+     "for i in range(span)]\n", 3, False),
     ("type_confusion", "def locked(user, now):\n    return (now - user.failed_at).seconds < 900\n", 2, True),
     ("type_confusion", "def f(start, end):\n    delta = end - start\n    return delta.seconds > 30\n", 3, True),
     ("type_confusion", "def f(delta):\n    return delta.days * 86400 + delta.seconds\n", 2, False),

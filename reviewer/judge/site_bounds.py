@@ -240,8 +240,11 @@ def _range_ends_short(unit: Unit) -> list[Site]:
     """``range(0, len(data) - size, size)`` never reaches the last chunk; ``range((end - start).days)`` stops the
     day before ``end``."""
     out = []
+    spans = {t.id: n.value for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Attribute)
+             and n.value.attr == "days" for t in n.targets if isinstance(t, ast.Name)}  # ``span = (end - start).days``
     for call in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n) == "range" and n.args):
         stop = call.args[1] if len(call.args) > 1 else call.args[0]
+        stop = spans.get(stop.id, stop) if isinstance(stop, ast.Name) else stop
         step = call.args[2] if len(call.args) > 2 else None
         if step is not None and isinstance(stop, ast.BinOp) and isinstance(stop.op, ast.Sub) and \
                 _is_len(stop.left) and ast.unparse(stop.right) == ast.unparse(step):
