@@ -900,6 +900,11 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "for i in range(span)]\n", 3, True),
     ("off_by_one", "def parts(start, end):\n    span = (end - start).days + 1\n    return [start + timedelta(days=i) "
      "for i in range(span)]\n", 3, False),
+    ("resource_not_released", "def bundle(parts):\n    work = tempfile.mkdtemp()\n"
+     "    with open(os.path.join(work, 'm.json'), 'w') as fh:\n        json.dump(parts, fh)\n"
+     "    out = shutil.make_archive('b', 'gztar', root_dir=work)\n    shutil.rmtree(work)\n    return out\n", 2, True),
+    ("resource_not_released", "def write(data):\n    fd, path = tempfile.mkstemp()\n"
+     "    with os.fdopen(fd, 'w') as fh:\n        fh.write(data)\n    return path\n", 2, False),
     ("type_confusion", "def locked(user, now):\n    return (now - user.failed_at).seconds < 900\n", 2, True),
     ("type_confusion", "def f(start, end):\n    delta = end - start\n    return delta.seconds > 30\n", 3, True),
     ("type_confusion", "def f(delta):\n    return delta.days * 86400 + delta.seconds\n", 2, False),

@@ -96,9 +96,19 @@ def _handed_on(unit: Unit, assign: ast.Assign) -> bool:
                 for n in (node.value.elts if isinstance(node.value, (ast.Tuple, ast.List)) else [node.value])):
             return True  # the value itself goes to the caller (``return fh``), not something read from it
         if isinstance(node, (ast.With, ast.AsyncWith)) and any(
-                isinstance(n, ast.Name) and n.id in names for i in node.items for n in ast.walk(i.context_expr)):
+                isinstance(n, ast.Name) and n.id in names for i in node.items for n in _managed_by(i.context_expr)):
             return True
     return False
+
+
+def _managed_by(expr: ast.AST) -> list[ast.AST]:
+    """What a with statement takes charge of: ``conn`` itself, or what its call is given directly
+    (``closing(conn)``, ``os.fdopen(fd)``) or called on; not a name inside another call
+    (``open(os.path.join(workdir, "x"))`` does not remove ``workdir``)."""
+    if not isinstance(expr, ast.Call):
+        return [expr]
+    held = [*expr.args, *(k.value for k in expr.keywords)]
+    return held + ([expr.func.value] if isinstance(expr.func, ast.Attribute) else [])
 
 
 def _finally_releases(unit: Unit) -> list[str]:
