@@ -905,6 +905,13 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "    out = shutil.make_archive('b', 'gztar', root_dir=work)\n    shutil.rmtree(work)\n    return out\n", 2, True),
     ("resource_not_released", "def write(data):\n    fd, path = tempfile.mkstemp()\n"
      "    with os.fdopen(fd, 'w') as fh:\n        fh.write(data)\n    return path\n", 2, False),
+    ("error_swallowed", "def run_all(self, tables):\n    futs = {self.pool.submit(f, t): t for t in tables}\n"
+     "    for fut in as_completed(futs):\n        exc = fut.exception()\n        if exc is not None:\n"
+     "            log.error('%s failed: %r', futs[fut], exc)\n    return self.totals\n", 6, True),
+    ("error_swallowed", "def run_all(self, tables):\n    futs = {self.pool.submit(f, t): t for t in tables}\n"
+     "    failed = []\n    for fut in as_completed(futs):\n        exc = fut.exception()\n        if exc is not None:\n"
+     "            log.error('%s failed: %r', futs[fut], exc)\n            failed.append(futs[fut])\n"
+     "    if failed:\n        raise SyncFailed(failed)\n", 7, False),
     ("type_confusion", "def locked(user, now):\n    return (now - user.failed_at).seconds < 900\n", 2, True),
     ("type_confusion", "def f(start, end):\n    delta = end - start\n    return delta.seconds > 30\n", 3, True),
     ("type_confusion", "def f(delta):\n    return delta.days * 86400 + delta.seconds\n", 2, False),

@@ -277,7 +277,8 @@ def handler_sites(unit: Unit) -> list[Site]:
             out.append(Site("error_swallowed", h.lineno, f"if the try block raises {caught}, the handler at line "
                             f"{h.lineno} {does} and the code goes on as if nothing had failed",
                             f"Let the exception propagate, or raise a clear error from the {caught} handler"))
-    return out + _suppress_sites(unit, parents) + _final_exits(unit) + _unread_futures(unit)
+    return out + _suppress_sites(unit, parents) + _final_exits(unit) + _unread_futures(unit) + \
+        _logged_exceptions(unit)
 
 
 def _exits(stmts: list[ast.stmt]) -> list[ast.stmt]:
@@ -324,6 +325,25 @@ def _unread_futures(unit: Unit) -> list[Site]:
     return [Site("error_swallowed", line, f"`{call_text(submits[0])}` runs work whose futures are never asked for "
                  "`.result()`: an exception a job raises is kept in its future and never reaches anyone",
                  "Call `.result()` on each future (for example over `as_completed(futures)`)")]
+
+
+def _logged_exceptions(unit: Unit) -> list[Site]:
+    """``exc = future.exception()`` and ``if exc is not None: log.error(...)``, and nothing raises or keeps it:
+    the job's failure ends in the log."""
+    names = {t.id for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+             and isinstance(n.value.func, ast.Attribute) and n.value.func.attr == "exception"
+             for t in n.targets if isinstance(t, ast.Name)}
+    if not names or any(isinstance(n, ast.Raise) for n in unit.nodes):
+        return []
+    for test in (n for n in unit.nodes if isinstance(n, ast.If) and any(
+            isinstance(x, ast.Name) and x.id in names for x in ast.walk(n.test))):
+        quiet = all(isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and call_name(s.value).rsplit(
+            ".", 1)[-1] in _QUIET_CALLS for s in test.body)
+        if quiet:
+            return [Site("error_swallowed", test.body[0].lineno, f"the job's exception (`{ast.unparse(test.test)}`) "
+                         "is only logged: nothing raises it or hands it to the caller",
+                         "Raise (or collect and report) the exceptions of failed jobs")]
+    return []
 
 
 def _unchecked(unit: Unit, call: ast.Call, parents: dict[int, ast.AST]) -> bool:
