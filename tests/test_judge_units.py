@@ -847,18 +847,23 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "    return [r for r in recipients if r not in refused]\n", 3, False),
     # idioms that are right: one attempt of a retry loop, a context manager's entry, making room at the limit
     ("error_swallowed", "def f(s, n):\n    for i in range(n):\n        try:\n            return s.post(U, timeout=5)\n"
-     "        except ConnectionError as e:\n            log.warning('attempt %d: %s', i, e)\n    return False\n", 5, False),
+     "        except ConnectionError as e:\n            log.warning('attempt %d: %s', i, e)\n"
+     "    return False\n", 5, False),
     ("success_on_failure", "def f(s, n):\n    for i in range(n):\n        try:\n            s.post(U, timeout=5)\n"
-     "        except ConnectionError as e:\n            log.warning('attempt %d: %s', i, e)\n    return True\n", 7, True),
+     "        except ConnectionError as e:\n            log.warning('attempt %d: %s', i, e)\n"
+     "    return True\n", 7, True),
     ("resource_not_released", "import tempfile\nclass W:\n    def __enter__(self):\n"
      "        self.path = Path(tempfile.mkdtemp())\n        return self.path\n", 4, False),
     ("off_by_one", "def f(self, k, v):\n    if len(self.cache) >= self.max:\n        self.cache.popitem(last=False)\n"
      "    self.cache[k] = v\n", 2, False),
-    ("race_on_shared_state", "class B:\n    \"\"\"Collects samples from the request threads.\"\"\"\n    def add(self, x):\n"
+    ("race_on_shared_state", "class B:\n    \"\"\"Collects samples from the request threads.\"\"\"\n"
+     "    def add(self, x):\n"
      "        self.n += x\n", 4, True),
-    ("error_as_value", "def norm(raw):\n    \"\"\"Return the number in E.164 form.\"\"\"\n    try:\n        n = lib.parse(raw)\n"
+    ("error_as_value", "def norm(raw):\n    \"\"\"Return the number in E.164 form.\"\"\"\n    try:\n"
+     "        n = lib.parse(raw)\n"
      "    except lib.ParseError:\n        return raw\n    return lib.format(n)\n", 6, True),
-    ("error_as_value", "def norm(raw):\n    \"\"\"Return the number in E.164 form, or raw unchanged if it is not one.\"\"\"\n"
+    ("error_as_value", "def norm(raw):\n"
+     "    \"\"\"Return the number in E.164 form, or raw unchanged if it is not one.\"\"\"\n"
      "    try:\n        n = lib.parse(raw)\n    except lib.ParseError:\n        return raw\n    return lib.format(n)\n",
      6, False),
     ("stale_cache_key", "class M:\n    def get(self, url):\n        key = urlsplit(url).path\n"
@@ -870,7 +875,8 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("stale_cache_key", "class M:\n    def get(self, url):\n        key = urlsplit(url).path\n"
      "        if key in self._cache:\n            return self._cache[key]\n        body = self.session.get(key).text\n"
      "        self._cache[key] = body\n        return body\n", 3, False),
-    ("sensitive_data_logged", "def me():\n    user = db.get(User, uid)\n    return jsonify({c.name: getattr(user, c.name) "
+    ("sensitive_data_logged", "def me():\n    user = db.get(User, uid)\n"
+     "    return jsonify({c.name: getattr(user, c.name) "
      "for c in User.__table__.columns})\n", 3, True),
     ("sensitive_data_logged", "def me(account):\n    return json.dumps(vars(account))\n", 2, True),
     ("sensitive_data_logged", "def me(user):\n    return jsonify({'id': user.id, 'name': user.name})\n", 2, False),
@@ -879,7 +885,8 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "        self.store.mark(job.id, JobStatus.DONE)\n", 5, True),
     ("success_on_failure", "def run(self, jobs):\n    try:\n        handle(jobs)\n    finally:\n"
      "        self.pool.shutdown(wait=True)\n", 5, False),
-    ("error_swallowed", "def flush(self):\n    \"\"\"Upload the buffer.\n\n    Raises StorageError when the upload fails.\"\"\"\n"
+    ("error_swallowed", "def flush(self):\n    \"\"\"Upload the buffer.\n\n"
+     "    Raises StorageError when the upload fails.\"\"\"\n"
      "    try:\n        upload(self.buf)\n    except StorageError:\n        self.metrics.incr('failures')\n"
      "        return\n    self.buf = []\n", 7, True),
     ("error_swallowed", "def check(version):\n    try:\n        v = list(map(int, version.split('.')))\n"
@@ -912,11 +919,14 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "    failed = []\n    for fut in as_completed(futs):\n        exc = fut.exception()\n        if exc is not None:\n"
      "            log.error('%s failed: %r', futs[fut], exc)\n            failed.append(futs[fut])\n"
      "    if failed:\n        raise SyncFailed(failed)\n", 7, False),
+    ("wrong_boolean_logic", "def pages(self, max_pages=None):\n    n = 0\n"
+     "    while max_pages is None or n < max_pages:\n        n += 1\n", 3, False),
     ("type_confusion", "def locked(user, now):\n    return (now - user.failed_at).seconds < 900\n", 2, True),
     ("type_confusion", "def f(start, end):\n    delta = end - start\n    return delta.seconds > 30\n", 3, True),
     ("type_confusion", "def f(delta):\n    return delta.days * 86400 + delta.seconds\n", 2, False),
     ("type_confusion", "def f(start, end):\n    return (end - start).total_seconds() > 30\n", 2, False),
-    ("error_as_value", "def conv(value):\n    try:\n        return int(value)\n    except ValueError:\n        return value\n", 5,
+    ("error_as_value", "def conv(value):\n    try:\n        return int(value)\n    except ValueError:\n"
+     "        return value\n", 5,
      False),
 ])
 

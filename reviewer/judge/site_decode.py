@@ -92,9 +92,12 @@ def _loop_or(unit: Unit) -> list[Site]:
     """``while not ready or polls < max_polls``: an ``or`` with a limit keeps the loop going past the limit."""
     for loop in (n for n in unit.nodes if isinstance(n, ast.While) and isinstance(n.test, ast.BoolOp)
                  and isinstance(n.test.op, ast.Or)):
+        unset = {ast.unparse(v.left) for v in loop.test.values if isinstance(v, ast.Compare) and isinstance(
+            v.ops[0], ast.Is) and isinstance(v.comparators[0], ast.Constant) and v.comparators[0].value is None}
         limits = [v for v in loop.test.values if isinstance(v, ast.Compare) and any(
             isinstance(x, (ast.Name, ast.Attribute, ast.Call)) and _BOUND.search(ast.unparse(x).split(".")[-1])
-            for x in [v.left, *v.comparators]) and any(isinstance(o, (ast.Lt, ast.LtE)) for o in v.ops)]
+            for x in [v.left, *v.comparators]) and any(isinstance(o, (ast.Lt, ast.LtE)) for o in v.ops)
+            and not unset & {ast.unparse(x) for x in [v.left, *v.comparators]}]  # ``max is None or n < max``
         if limits:
             return [Site("wrong_boolean_logic", loop.lineno, f"`while {ast.unparse(loop.test)}` goes on while any "
                          f"part holds, so the limit `{ast.unparse(limits[0])}` does not stop it",
@@ -255,7 +258,7 @@ def _zero_replaced(unit: Unit) -> list[Site]:
     return []
 
 
-_DELTA_NAME = re.compile(r"delta|elapsed|duration|since|age$|gap|waited|idle", re.I)
+_DELTA_NAME = re.compile(r"delta|elapsed|duration|since|(^|_)age$|gap|waited|idle", re.I)
 
 
 def _seconds_part(unit: Unit) -> list[Site]:
@@ -281,5 +284,6 @@ def _seconds_part(unit: Unit) -> list[Site]:
 
 
 def decode_sites(unit: Unit) -> list[Site]:
-    return _seconds_part(unit) + _unpacked_tuples(unit) + _naive_utc(unit) + _loop_or(unit) + _any_all(unit) + _past_length(unit) + \
-        _numbered_from_zero(unit) + _page_offsets(unit) + _limit_then_add(unit) + _uncalled(unit) + _zero_replaced(unit)
+    return _seconds_part(unit) + _unpacked_tuples(unit) + _naive_utc(unit) + _loop_or(unit) + _any_all(unit) + \
+        _past_length(unit) + _numbered_from_zero(unit) + _page_offsets(unit) + _limit_then_add(unit) + \
+        _uncalled(unit) + _zero_replaced(unit)
