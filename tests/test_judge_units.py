@@ -921,6 +921,8 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "    if failed:\n        raise SyncFailed(failed)\n", 7, False),
     ("wrong_boolean_logic", "def pages(self, max_pages=None):\n    n = 0\n"
      "    while max_pages is None or n < max_pages:\n        n += 1\n", 3, False),
+    ("race_on_shared_state", "class B:\n    \"\"\"One per worker; it is not shared between threads.\"\"\"\n"
+     "    def add(self, x):\n        self.n += x\n", 4, False),
     ("type_confusion", "def locked(user, now):\n    return (now - user.failed_at).seconds < 900\n", 2, True),
     ("type_confusion", "def f(start, end):\n    delta = end - start\n    return delta.seconds > 30\n", 3, True),
     ("type_confusion", "def f(delta):\n    return delta.days * 86400 + delta.seconds\n", 2, False),

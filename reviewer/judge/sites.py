@@ -73,10 +73,16 @@ def _shared_evidence(unit: Unit) -> bool:
     return bool(_calls(scope) & _LOCKS)
 
 
+_DENIED = re.compile(r"\b(not|never|no)\b[^.;]*$", re.I)
+"""A sentence that is open with a negation where the sign starts: "it is not shared between threads"."""
+
+
 def _says_shared(unit: Unit) -> bool:
-    """The class (or, for module state, the module) says in its docstring that threads share it."""
+    """The class (or, for module state, the module) says in its docstring that threads share it (and not that
+    they do not)."""
     scope = unit.class_node if unit.class_node is not None else unit.source.tree
-    return bool(_SAYS_SHARED.search(ast.get_docstring(scope) or ""))
+    doc = ast.get_docstring(scope) or ""
+    return any(not _DENIED.search(doc[:m.start()]) for m in _SAYS_SHARED.finditer(doc))
 
 
 def _thread_local(unit: Unit) -> set[str]:
