@@ -21,7 +21,7 @@ from reviewer.judge.kinds import info
 from reviewer.judge.meter import CallFailed, Meter
 from reviewer.judge.risk import Ranked
 from reviewer.judge.schema import Adjudication
-from reviewer.judge.site import Site, code_at
+from reviewer.judge.site import Site, code_at, unqualified
 from reviewer.judge.unitcontext import unit_text
 from reviewer.judge.units import Unit
 from reviewer.review.prompts import PromptSet
@@ -55,7 +55,7 @@ def contradicts_yes(reason: str) -> bool:
     """A "yes" whose own reason says the code is right ("The condition ... is correct."): small models write the
     answer field out of habit. Such an answer is not a judgement that the defect is real. What the code checks
     ("checks if the form is valid") or a purpose ("a code that is intended to sign in") is not such a verdict."""
-    return any(not _CHECKED.search(reason[:m.start()]) for m in _SAYS_RIGHT.finditer(reason))
+    return unqualified(_SAYS_RIGHT, reason, _CHECKED)
 
 
 @dataclass

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from reviewer.judge.features import call_name
 from reviewer.judge.units import Unit
 
-__all__ = ["LOG_CALLS", "Site", "block_of", "call_text", "code_at", "parameters", "reads_at"]
+__all__ = ["LOG_CALLS", "Site", "block_of", "call_text", "code_at", "docstring", "parameters", "reads_at",
+           "unqualified"]
 
 LOG_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print", "echo",
                        "secho"})
@@ -41,6 +43,18 @@ def code_at(unit: Unit, line: int) -> str:
 def call_text(node: ast.Call) -> str:
     """The called name as written (``requests.get``, ``self.session.post``)."""
     return call_name(node) or ast.unparse(node.func)
+
+
+def docstring(unit: Unit) -> str | None:
+    """The unit's own docstring: a function's or method's; None for module code and for a function without one."""
+    node = unit.node
+    return ast.get_docstring(node) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+
+def unqualified(pattern: re.Pattern[str], text: str, qualifier: re.Pattern[str]) -> bool:
+    """Some match of ``pattern`` in ``text`` is said outright: ``qualifier`` (anchored at the end) does not find
+    a clause still open where it starts ("not shared between threads", "checks if it is valid")."""
+    return any(not qualifier.search(text[:m.start()]) for m in pattern.finditer(text))
 
 
 def parameters(unit: Unit) -> list[ast.arg]:

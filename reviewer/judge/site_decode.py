@@ -10,7 +10,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site, reads_at
+from reviewer.judge.site import Site, docstring, reads_at
 from reviewer.judge.units import Unit
 
 __all__ = ["decode_sites"]
@@ -59,8 +59,7 @@ _MILLIS = re.compile(r"milli ?seconds|\bms\b|millis|epoch_ms|_ms\b", re.I)
 
 
 def _says(unit: Unit, pattern: re.Pattern[str]) -> bool:
-    doc = ast.get_docstring(unit.node) if isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
-    return bool(doc and pattern.search(doc))
+    return bool(pattern.search(docstring(unit) or ""))
 
 
 def _naive_made(call: ast.Call) -> bool:
@@ -114,7 +113,7 @@ _SOME = re.compile(r"\b(any|at least one|some)\b|(?<!every )(?<!each )\bone of\b
 def _any_all(unit: Unit) -> list[Site]:
     """``return any(...)`` where the docstring's first sentence asks that every item holds (or ``all()`` where one
     is enough): the function's answer is the call, and the sentence says what it should be."""
-    doc = ast.get_docstring(unit.node) if isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    doc = docstring(unit)
     if not doc:
         return []
     doc = re.split(r"(?<=\.)\s|\n\s*\n", doc, maxsplit=1)[0]

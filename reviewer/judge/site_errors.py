@@ -8,7 +8,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site, code_at, parameters
+from reviewer.judge.site import Site, code_at, docstring, parameters
 from reviewer.judge.site_flow import caught_names, logs_error, reraises, unit_handlers
 from reviewer.judge.units import Unit
 
@@ -126,7 +126,7 @@ def _input_unchanged(unit: Unit, r: ast.Return, handler: ast.ExceptHandler | Non
     if handler is None or not isinstance(r.value, ast.Name) or _FALLBACK.search(r.value.id) or \
             r.value.id not in {a.arg for a in parameters(unit)}:
         return None
-    doc = ast.get_docstring(unit.node) if isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    doc = docstring(unit)
     return None if not doc or _AS_GIVEN.search(doc) else f"its input `{r.value.id}` unchanged, as if it were the " \
         "result,"
 

@@ -11,7 +11,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import LOG_CALLS, Site, block_of, call_text, code_at, parameters
+from reviewer.judge.site import LOG_CALLS, Site, block_of, call_text, code_at, docstring, parameters
 from reviewer.judge.units import Unit
 
 __all__ = ["EXPECTED_ERRORS", "caught_names", "handler_sites", "is_success_value", "logs_error", "reraises",
@@ -240,9 +240,8 @@ def _promised_raise(unit: Unit, handler: ast.ExceptHandler) -> bool:
     if any(isinstance(n, ast.Return) and n.value is not None or isinstance(n, (ast.Yield, ast.YieldFrom))
            for n in unit.nodes):
         return False
-    doc = ast.get_docstring(unit.node) if isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
-    return bool(doc) and any(re.search(rf"\bRaises?\b[^.]*\b{re.escape(name)}\b", doc or "")
-                             for name in caught_names(handler.type))
+    doc = docstring(unit) or ""
+    return any(re.search(rf"\bRaises?\b[^.]*\b{re.escape(name)}\b", doc) for name in caught_names(handler.type))
 
 
 def handler_sites(unit: Unit) -> list[Site]:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 
 from reviewer.judge.features import call_name, lock_withs, shared_state_writes
-from reviewer.judge.site import Site
+from reviewer.judge.site import Site, unqualified
 from reviewer.judge.site_cache import cache_sites
 from reviewer.judge.site_data import logged_sites, timeout_sites
 from reviewer.judge.site_decode import decode_sites
@@ -81,8 +81,7 @@ def _says_shared(unit: Unit) -> bool:
     """The class (or, for module state, the module) says in its docstring that threads share it (and not that
     they do not)."""
     scope = unit.class_node if unit.class_node is not None else unit.source.tree
-    doc = ast.get_docstring(scope) or ""
-    return any(not _DENIED.search(doc[:m.start()]) for m in _SAYS_SHARED.finditer(doc))
+    return unqualified(_SAYS_SHARED, ast.get_docstring(scope) or "", _DENIED)
 
 
 def _thread_local(unit: Unit) -> set[str]:
