@@ -5,8 +5,8 @@
 
 Runs the unit pipeline of ``reviewer run`` (the sites the AST finds in each unit, one question per site behind
 the shared prefix; no cache, no time budget) over the judgement fixture (tests/fixtures/judgement) and prints,
-per set (tuning, heldout, fresh, third, variants, variants2, variants3, variants4; blind, blind2 and blind3: aggregate
-only) and overall:
+per set (tuning, heldout, fresh, third, variants, variants2, variants3, variants4; blind, blind2, blind3 and blind4:
+aggregate only) and overall:
 
 * recall: defects with a kept finding in their unit within ±2 lines of the defective line (and how many of
   those named the right kind);
@@ -47,10 +47,10 @@ FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "judge
 PERSONAS = ["product_engineer", "qa_engineer", "architect", "test_engineer", "security_engineer"]
 LINE_WINDOW = 2
 SETS = ["tuning", "heldout", "fresh", "third", "variants", "variants2", "variants3", "variants4", "blind",
-        "blind2", "blind3"]
+        "blind2", "blind3", "blind4"]
 """tuning, fresh, third, variants, variants2, variants3, variants4: used while writing prompts and site finders; heldout: not
-tuned on, details read; blind, blind2, blind3: never seen by whoever tunes (see the README)."""
-BLIND = frozenset({"blind", "blind2", "blind3"})
+tuned on, details read; blind, blind2, blind3, blind4: never seen by whoever tunes (see the README)."""
+BLIND = frozenset({"blind", "blind2", "blind3", "blind4"})
 """Sets whose per-site lines are never printed: only their aggregate figures, so that they stay held out."""
 
 
@@ -99,6 +99,8 @@ def _line_of(outcome: Outcome, text: str, blind: bool = False) -> int:
 def _reason_group(reason: str) -> str:
     if reason.startswith("answered no"):
         return "answered no"
+    if reason.startswith("no kind possible"):
+        return "open reading: no kind possible on its line"
     return "yes, reason says right" if reason.startswith("answered yes, but") else "reason names unmeasured problem"
 
 
@@ -107,9 +109,13 @@ def _yes_probability(outcome: Outcome, finding: Any) -> float | None:
                  if site.line == finding.line and f"model.{site.kind}" == finding.rule), None)
 
 
-def _kept(outcome: Outcome, min_yes: float) -> list[Any]:
+def _kept(outcome: Outcome, min_yes: float, open_bar: float | None = None) -> list[Any]:
     """The outcome's kept findings had the bar been ``min_yes`` (the run keeps what reaches its own bar and notes
-    the probability; below 0.5 a "no" with at least that probability of yes counts too)."""
+    the probability; below 0.5 a "no" with at least that probability of yes counts too), and for a unit read
+    openly ``open_bar`` (None: as if open reading were off)."""
+    if outcome.opened:
+        return [] if open_bar is None else [
+            f for f in outcome.kept if (p := _yes_probability(outcome, f)) is None or p >= open_bar]
     kept = [f for f in outcome.kept if (p := _yes_probability(outcome, f)) is None or p >= min_yes]
     if min_yes < 0.5:  # below one half, a "no" whose probability of yes reaches the bar counts as kept
         seen = {(f.line, f.rule) for f in kept}
@@ -121,13 +127,13 @@ def _kept(outcome: Outcome, min_yes: float) -> list[Any]:
 
 
 def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[str, Any]]], name: str,
-           min_yes: float = 0.5) -> Score:
+           min_yes: float = 0.5, open_bar: float | None = None) -> Score:
     score = Score()
     for d in (d for d in truth["defects"] if d["set"] == name):
         score.defects += 1
         outcome = outcomes[(d["file"], d["unit"])]
         line = _line_of(outcome, d["line"], name in BLIND)
-        near = [f for f in _kept(outcome, min_yes) if f.line is not None and abs(f.line - line) <= LINE_WINDOW]
+        near = [f for f in _kept(outcome, min_yes, open_bar) if f.line is not None and abs(f.line - line) <= LINE_WINDOW]
         sited = any(abs(site.line - line) <= LINE_WINDOW for site in outcome.ranked.sites)
         score.sited += sited
         if not sited:
@@ -142,12 +148,12 @@ def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[
         score.correct_sited += bool(outcome.ranked.sites)
         score.sited_correct.extend(f"{c['file']} {c['unit']}: {site.kind} at {site.line}: {site.facts[:100]}"
                                    for site in outcome.ranked.sites)
-        kept = _kept(outcome, min_yes)
+        kept = _kept(outcome, min_yes, open_bar)
         if kept:
             score.false_positive_units += 1
             score.false_positives.extend(f"{c['file']} {c['unit']}: {f.title}" for f in kept)
     for outcome in outcomes.values():
-        score.kept += len(_kept(outcome, min_yes))
+        score.kept += len(_kept(outcome, min_yes, open_bar))
         score.dropped.update(_reason_group(d.reason) for d in outcome.dropped)
     return score
 
@@ -162,13 +168,18 @@ def _ranked_only(name: str) -> dict[tuple[str, str], Outcome]:
     return {(r.unit.file, r.unit.qualname): Outcome(ranked=r) for r in _ranked(name)}
 
 
-def _run_set(name: str, backend: Any, concurrency: int, show: bool) -> tuple[dict, Meter, float]:
+def _run_set(name: str, backend: Any, concurrency: int, show: bool, opened: bool,
+             open_all: bool = False) -> tuple[dict, Meter, float]:
     ranked = _ranked(name)
+    if open_all:  # the open reading alone, on every unit: what it finds where the finders see nothing
+        for r in ranked:
+            r.sites = []
     meter = Meter(backend)
     prompts = PromptSet()
     setup = JudgeSetup(prompts=prompts, meter=meter, cache=UnitCache(None), nonce=secrets.token_hex(6),
                        model=backend.model_name or backend.name, version="benchmark", temperature=0.0,
-                       persona_for=route_kinds(PERSONAS), min_yes=0.5)  # every yes kept; the bar applied after
+                       persona_for=route_kinds(PERSONAS), min_yes=0.5, open_reading=opened,
+                       open_min_yes=0.5)  # every yes kept; the bars applied after
     start = time.perf_counter()
     reading = read_units(ranked, UnitJudge(setup), Budget(seconds=0, concurrency=concurrency), None)
     seconds = time.perf_counter() - start
@@ -176,7 +187,7 @@ def _run_set(name: str, backend: Any, concurrency: int, show: bool) -> tuple[dic
         for o in reading.outcomes:
             for f in o.kept:
                 p = _yes_probability(o, f)
-                print(f"  KEPT    {f.file}:{f.line} {o.ranked.unit.qualname} (p={p if p is None else round(p, 2)}): "
+                print(f"  KEPT{'*' if o.opened else ' '}   {f.file}:{f.line} {o.ranked.unit.qualname} (p={p if p is None else round(p, 2)}): "
                       f"{f.title}")
             for d in o.dropped:
                 print(f"  DROPPED {d.file}:{d.line} {o.ranked.unit.qualname}: {d.title} -- {d.reason[:300]}")
@@ -204,15 +215,23 @@ def _print(name: str, s: Score) -> None:
 
 
 BARS = (0.2, 0.3, 0.4, 0.5, 0.65, 0.8)
+OPEN_BARS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
 
-def _print_bars(name: str, outcomes: dict, truth: dict) -> None:
-    """Recall and false positives had the bar on the probability of yes been each of BARS (0.5: every yes)."""
+def _print_bars(name: str, outcomes: dict, truth: dict, min_yes: float) -> None:
+    """Recall and false positives had the bar on the probability of yes been each of BARS (0.5: every yes), open
+    reading aside; then, at ``min_yes``, with open reading at each of OPEN_BARS (when units were read openly)."""
     parts = []
     for bar in BARS:
         s = _score(outcomes, truth, name, bar)
         parts.append(f"{bar:.2f}: {s.found}/{s.defects} found, {s.false_positive_units}/{s.correct} false")
-    print(f"{name:8} by the bar on P(yes): " + " | ".join(parts))
+    print(f"{name:8} by the bar on P(yes), sites only: " + " | ".join(parts))
+    if any(o.opened for o in outcomes.values()):
+        parts = []
+        for bar in OPEN_BARS:
+            s = _score(outcomes, truth, name, min_yes, bar)
+            parts.append(f"{bar:.2f}: {s.found}/{s.defects} found, {s.false_positive_units}/{s.correct} false")
+        print(f"{name:8} with open reading, by its bar: " + " | ".join(parts))
 
 
 def _truth() -> dict[str, list[dict[str, Any]]]:
@@ -236,6 +255,11 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="print every kept and dropped site")
     parser.add_argument("--min-yes", type=float, default=ReviewConfig().min_yes_probability,
                         help="the bar on the probability of yes the figures are given at (default: the config's)")
+    parser.add_argument("--no-open", action="store_true", help="no open reading of units without sites")
+    parser.add_argument("--open-all", action="store_true",
+                        help="the open reading alone: every unit read openly, as if no finder saw a site")
+    parser.add_argument("--open-min-yes", type=float, default=ReviewConfig().open_min_yes_probability,
+                        help="the bar for sites an open reading proposed (default: the config's)")
     parser.add_argument("--sites-only", action="store_true",
                         help="no model: how many defects and correct functions have a site")
     args = parser.parse_args()
@@ -264,14 +288,19 @@ def main() -> None:
         backend.load()
         print(f"backend {backend.name}, model {backend.model_name}, loaded in {time.perf_counter() - load_start:.1f} s")
         for name in names:
-            outcomes, meter, seconds = _run_set(name, backend, concurrency, args.show)
-            score = _score(outcomes, truth, name, args.min_yes)
-            _print_bars(name, outcomes, truth)
+            outcomes, meter, seconds = _run_set(name, backend, concurrency, args.show, not args.no_open,
+                                                args.open_all)
+            score = _score(outcomes, truth, name, args.min_yes, None if args.no_open else args.open_min_yes)
+            _print_bars(name, outcomes, truth, args.min_yes)
             score.calls, score.failed, score.tokens = meter.calls, meter.failed, meter.tokens
             score.cached = meter.cached_tokens
             score.seconds = seconds
             score.units = sum(1 for o in outcomes.values() if o.asked)
             score.sites = sum(o.asked for o in outcomes.values())
+            opened = [o for o in outcomes.values() if o.opened]
+            if opened:
+                print(f"{name:8} read openly: {len(opened)} units; no kind possible {sum(1 for o in opened if not o.answers)}, "
+                      f"a site asked {sum(1 for o in opened if o.answers)}")
             _print(name, score)
             _print_sites(name, score)
             total.add(score)

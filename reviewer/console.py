@@ -144,7 +144,9 @@ class Terminal:
             return
         riskiest = " (the riskiest)" if mc.units_read < mc.units_with_sites else ""
         text = (f"model: asked about {mc.sites_asked} of {mc.sites_total} possible defects in {mc.units_read} of "
-                f"{mc.units_with_sites} units{riskiest} ({mc.units_total} units in all), {mc.findings_kept} findings "
+                f"{mc.units_with_sites} units{riskiest}"
+                + (f", read {mc.units_read_openly} of {mc.units_openable} more openly" if mc.units_openable else "")
+                + f" ({mc.units_total} units in all), {mc.findings_kept} findings "
                 f"kept, {mc.claims_dropped} dropped; {mc.calls} calls, {mc.tokens} tokens")
         self.out.print(escape(text))
         if mc.status == "partial" and mc.status_reason:

@@ -124,6 +124,7 @@ def _security_review(repo: Path, assessment: str = "The code was read.", reasons
     config = Config()
     config.cache = False
     config.review.personas = ["security_engineer"]
+    config.review.open_reading = False  # the site questions only
     fake = FakeBackend(FakeOptions(responder=judge_responder(reasons=reasons, assessment=assessment),
                                    max_context=8192))
     return review_evidence(make_evidence(repo), repo, config, fake)

@@ -47,6 +47,7 @@ def _config(personas: list[str]) -> Config:
     config.cache = False
     config.review.personas = personas
     config.review.model_budget_s = 0
+    config.review.open_reading = False  # one question per site: the units without sites stay unread
     return config
 
 

@@ -1108,6 +1108,9 @@ def test_once_product_code_is_passed_over_no_test_unit_is_started(tmp_path: Path
         def judge(self, item):  # noqa: ANN001, ANN202 - a stand-in for UnitJudge
             return Outcome(ranked=item, asked=len(item.sites))
 
+        def wants(self, item):  # noqa: ANN001, ANN202
+            return bool(item.sites)
+
     budget = Budget(seconds=20.0, measured=[(1.0, 100)])  # 10 ms a character: big (~2,600) does not fit
     reading = read_units(ranked, Judge(), budget, None)  # type: ignore[arg-type]
     assert [o.ranked.unit.qualname for o in reading.outcomes] == ["small"] and reading.budget_spent

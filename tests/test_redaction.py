@@ -93,7 +93,9 @@ def test_no_secret_reaches_any_output_the_cache_the_console_or_a_prompt(
     rules = {f.rule for f in result.findings}
     assert {"bandit.B105", "markers.todo", "bandit.B602", "bandit.B307"} <= rules
     mc = result.model_context
-    assert mc.claims_dropped == 0 and mc.findings_kept + mc.claims_merged == 1, mc.dropped  # the timeout site
+    site_drops = [d for d in mc.dropped if d.title != "open reading"]  # units without sites are read openly too
+    assert site_drops == [] and mc.findings_kept + mc.claims_merged == 1, mc.dropped  # the timeout site
+    assert mc.units_read_openly >= 1
     prompts = "\n".join(m.content for r in fake.requests for m in r.messages)
     assert fake.requests and "subprocess.check_output(" in prompts and "***" in prompts  # the token line, masked
 

@@ -20,7 +20,8 @@ from reviewer.judge.cache import CachedUnit, UnitCache, cache_key
 from reviewer.judge.kinds import info
 from reviewer.judge.meter import CallFailed, Meter
 from reviewer.judge.risk import Ranked
-from reviewer.judge.schema import Adjudication
+from reviewer.judge.opening import open_sites
+from reviewer.judge.schema import Adjudication, OpenClaim
 from reviewer.judge.site import Site, code_at, unqualified
 from reviewer.judge.unitcontext import unit_text
 from reviewer.judge.units import Unit
@@ -64,12 +65,14 @@ class Outcome:
     kept: list[Finding] = field(default_factory=list)
     dropped: list[DroppedClaim] = field(default_factory=list)
     asked: int = 0
-    """Sites answered (by the model now, or from the cache)."""
+    """Questions answered (by the model now, or from the cache): one per site, and an open reading's own."""
     answers: list[tuple[Site, str, float | None]] = field(default_factory=list)
     """Each answered site with the answer and the probability of yes (None: the backend gave none)."""
     cached: bool = False
     error: str | None = None
     seconds: float = 0.0
+    opened: bool = False
+    """The unit had no site and was read openly (:mod:`reviewer.judge.opening`)."""
 
 
 @dataclass
@@ -87,6 +90,10 @@ class JudgeSetup:
     min_yes: float = 0.4
     """A site is kept when its probability of yes reaches this bar (where the backend reports one): above one half
     a yes can be dropped as doubtful, below it a close no is kept."""
+    open_reading: bool = False
+    """Read a unit without sites openly: the model names a line and a kind, checked, then asked about."""
+    open_min_yes: float = 0.5
+    """The bar for a site an open reading proposed: only a yes is kept, and only with at least this probability."""
 
 
 class UnitJudge:
@@ -95,6 +102,12 @@ class UnitJudge:
         self.system = Message(role="system", content=setup.prompts.render("system", nonce=setup.nonce))
         # a broken question template is the user's configuration error: raise it now, not once per unit
         setup.prompts.render("site", line=1, code="", facts="", defect="", meaning="", question="")
+        self.open_question = setup.prompts.render("open")
+
+    def wants(self, ranked: Ranked) -> bool:
+        """The unit is asked about: it has sites, or it is ordinary product code with some risk and open reading
+        is on."""
+        return bool(ranked.sites) or (self.s.open_reading and ranked.tier == 1 and ranked.score > 0)
 
     def _ask(self, block: str, site: Site, code: str) -> list[str | float | None]:
         kind = info(site.kind)
@@ -132,17 +145,18 @@ class UnitJudge:
     def _verdict(self, out: Outcome, verdict: list[str | float | None], site: Site, code: str) -> None:
         answer, reason, yes = str(verdict[0]), str(verdict[1]), verdict[2]
         out.answers.append((site, answer, float(yes) if yes is not None else None))
+        bar = self.s.open_min_yes if out.opened else self.s.min_yes
         if answer != "yes":
-            if yes is None or float(yes) < self.s.min_yes:
+            if yes is None or float(yes) < bar or out.opened:
                 self._drop(out, site, site.facts, f"answered no: {reason}")
                 return
             # a bar below one half keeps a close "no" too; its reason argues for no, so the site's facts explain it
             out.kept.append(self._finding(out.ranked.unit, site, code, f"unsure (P(yes) {float(yes):.2f}): "
                                           f"{site.facts}", confidence="low"))
             return
-        if yes is not None and float(yes) < self.s.min_yes:
+        if yes is not None and float(yes) < bar:
             self._drop(out, site, site.facts, f"answered yes with probability {float(yes):.2f}, below "
-                       f"{self.s.min_yes:.2f}: {reason}")
+                       f"{bar:.2f}: {reason}")
             return
         if contradicts_yes(reason):
             self._drop(out, site, site.facts, f"answered yes, but its reason says the code is right: {reason}")
@@ -151,7 +165,34 @@ class UnitJudge:
         if why_not is not None:
             self._drop(out, site, reason, f"reason not supported: {why_not}")
             return
-        out.kept.append(self._finding(out.ranked.unit, site, code, reason))
+        out.kept.append(self._finding(out.ranked.unit, site, code, reason, "low" if out.opened else "medium"))
+
+    def _open_claim(self, block: str) -> list[str | float | None]:
+        request = CompletionRequest(messages=[self.system, Message(role="user", content=f"{block}\n\n"
+                                                                   f"{self.open_question}")],
+                                    temperature=self.s.temperature, max_tokens=16)
+        return ["line", self.s.meter.ask(request, OpenClaim).line, None]
+
+    def _sites(self, out: Outcome, entry: CachedUnit, block: str) -> tuple[list[Site], int]:
+        """The unit's sites; for a unit without any, those on the line an open reading names (its answer cached
+        with the line relative to the unit). Returns the sites and the fresh calls made."""
+        if out.ranked.sites or not self.s.open_reading:
+            return out.ranked.sites, 0
+        unit, fresh = out.ranked.unit, 0
+        out.opened = True
+        claim = entry.verdicts.get("open")
+        if claim is None or len(claim) != 3:
+            claim = self._open_claim(block)
+            claim[1] = int(claim[1] or 0) - unit.start  # type: ignore[arg-type]
+            entry.verdicts["open"], fresh = claim, 1
+        out.asked += 1
+        line = unit.start + int(claim[1] or 0)  # type: ignore[arg-type]
+        sites = open_sites(unit, line)
+        if isinstance(sites, str):
+            out.dropped.append(DroppedClaim(agent="", title="open reading", file=unit.file, line=line,
+                                            reason=f"no kind possible there: {sites}"[:300]))
+            return [], fresh
+        return sites, fresh
 
     def judge(self, ranked: Ranked) -> Outcome:
         """Ask about each of the unit's sites (cached answers reused). A failed call ends the unit with its error;
@@ -159,13 +200,17 @@ class UnitJudge:
         start = time.perf_counter()
         out = Outcome(ranked=ranked)
         unit = ranked.unit
-        if not ranked.sites:
+        if not self.wants(ranked):
             return out
         key = cache_key(unit.hash, self.s.model, self.s.version)
         entry = self.s.cache.get(key) or CachedUnit()
         block = self.s.prompts.render("unit", unit=unit, text=unit_text(unit), nonce=self.s.nonce)
-        fresh = 0
-        for site in ranked.sites:
+        try:
+            sites, fresh = self._sites(out, entry, block)
+        except CallFailed as failed:
+            out.error = str(failed)
+            sites, fresh = [], 0
+        for site in sites:
             code = code_at(unit, site.line)
             # the facts are part of the question: a finder that now sees more asks again (line numbers aside, so
             # that a unit that only moved keeps its answers)

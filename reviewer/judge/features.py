@@ -7,6 +7,7 @@ import re
 
 __all__ = [
     "call_name", "is_broad_handler", "is_division", "lock_withs", "nodes_on_line", "shared_state_writes",
+    "uses_threads",
 ]
 
 _MUTATORS = frozenset({"append", "extend", "insert", "update", "pop", "popitem", "remove", "clear", "add",
@@ -14,6 +15,7 @@ _MUTATORS = frozenset({"append", "extend", "insert", "update", "pop", "popitem",
 _PATHISH = re.compile(r"(^|_)(path|dir|directory|folder|root|base|parent|home|dest|target|out)(_|$)|path$|dir$",
                       re.I)
 _LOCKISH = ("lock", "mutex", "sem", "condition", "cond")
+_CONCURRENCY = ("threading", "concurrent", "asyncio", "multiprocessing", "queue", "_thread", "gevent", "eventlet")
 
 
 def call_name(node: ast.Call) -> str:
@@ -142,3 +144,13 @@ def lock_withs(root: ast.AST) -> list[tuple[int, int]]:
     if acquires and releases:
         spans.append((min(acquires), max(releases)))
     return spans
+
+
+def uses_threads(tree: ast.AST) -> bool:
+    """The module imports a concurrency library (threading, concurrent.futures, asyncio, queue, ...)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] in _CONCURRENCY for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in _CONCURRENCY:
+            return True
+    return False

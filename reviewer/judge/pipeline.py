@@ -70,18 +70,19 @@ def _read(personas: list[PersonaInput], evidence: Evidence, root: Path, config: 
     ranked = rank_units(units, evidence, deterministic, changed)
     cache = UnitCache(cache_dir(root) if config.cache else None)
     model = meter.backend.model_name or meter.backend.name
-    version = f"{PROMPT_FORMAT}:{prompts.version('system', 'unit', 'site')}"
+    version = f"{PROMPT_FORMAT}:{prompts.version('system', 'unit', 'site', 'open')}"
     setup = JudgeSetup(prompts=prompts, meter=meter, cache=cache, nonce=nonce, model=model, version=version,
                        temperature=config.review.temperature,
                        persona_for=route_kinds([p.rubric.id for p in personas]),
                        topics_by_file=_topics_by_file(deterministic),
-                       min_yes=config.review.min_yes_probability)
+                       min_yes=config.review.min_yes_probability, open_reading=config.review.open_reading,
+                       open_min_yes=config.review.open_min_yes_probability)
     limit = config.review.model_budget_s
     budget = Budget(seconds=limit * UNITS_SHARE if limit > 0 else 0.0, concurrency=_concurrency(meter.backend))
     judge = UnitJudge(setup)
     if terminal is None:
         return read_units(ranked, judge, budget, None), len(units), cache, {u.hash for u in units}
-    asked = sum(1 for r in ranked if r.sites)
+    asked = sum(1 for r in ranked if judge.wants(r))
     with terminal.progress("model: asking about possible defects, riskiest first", total=asked) as progress:
         reading = read_units(ranked, judge, budget, progress)
     return reading, len(units), cache, {u.hash for u in units}

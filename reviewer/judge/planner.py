@@ -55,11 +55,11 @@ class Budget:
 
 def unit_size(item: Ranked) -> int:
     """Characters the model reads and writes for a unit: its lines as the prompt shows them (once: the questions
-    share them as a prefix) and one question with its answer per site; 0 for a unit without sites."""
-    if not item.sites:
-        return 0
+    share them as a prefix) and one question with its answer per site (a unit without sites, read openly: the open
+    question and the one site it may propose)."""
     unit = item.unit
-    return sum(len(unit.source.line(n)) + 8 for n in unit.lines[:MAX_UNIT_LINES]) + _QUESTION_CHARS * len(item.sites)
+    questions = len(item.sites) or 2
+    return sum(len(unit.source.line(n)) + 8 for n in unit.lines[:MAX_UNIT_LINES]) + _QUESTION_CHARS * questions
 
 
 @dataclass
@@ -69,6 +69,8 @@ class Reading:
     down: str | None = None
     units_with_sites: int = 0
     sites_total: int = 0
+    units_openable: int = 0
+    """Units without sites that an open reading would read (none when it is off)."""
 
 
 def _label(outcome: Outcome) -> str:
@@ -78,7 +80,8 @@ def _label(outcome: Outcome) -> str:
 
 
 def read_units(ranked: list[Ranked], judge: UnitJudge, budget: Budget, progress: ProgressTask | None) -> Reading:
-    reading = Reading(units_with_sites=sum(1 for r in ranked if r.sites), sites_total=sum(len(r.sites) for r in ranked))
+    reading = Reading(units_with_sites=sum(1 for r in ranked if r.sites), sites_total=sum(len(r.sites) for r in ranked),
+                      units_openable=sum(1 for r in ranked if not r.sites and judge.wants(r)))
     queue = iter(ranked)
     pending: set[Future[Outcome]] = set()
     with ThreadPoolExecutor(max_workers=max(1, budget.concurrency), thread_name_prefix="judge") as pool:
@@ -110,7 +113,7 @@ def _submit(queue: Iterator[Ranked], pending: set[Future[Outcome]], pool: Thread
         item = next(queue, None)
         if item is None:
             return
-        if not item.sites or (item.tier == 2 and reading.budget_spent):
+        if not judge.wants(item) or (item.tier == 2 and reading.budget_spent):
             continue  # nothing to ask, or product code already left unread
         if not budget.allows(unit_size(item)):
             reading.budget_spent = True

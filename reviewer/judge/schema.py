@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Adjudication", "Assessment"]
+__all__ = ["Adjudication", "Assessment", "OpenClaim"]
 
 
 class _Model(BaseModel):
@@ -23,3 +23,9 @@ class Adjudication(_Model):
 
 class Assessment(_Model):
     assessment: str = Field(max_length=400)
+
+
+class OpenClaim(_Model):
+    """An open reading's answer: the one line most likely to be wrong."""
+
+    line: int = Field(ge=0, le=1_000_000)

@@ -14,7 +14,7 @@ import ast
 import re
 from collections.abc import Callable
 
-from reviewer.judge.features import call_name, lock_withs, shared_state_writes
+from reviewer.judge.features import call_name, lock_withs, shared_state_writes, uses_threads
 from reviewer.judge.site import Site, unqualified
 from reviewer.judge.site_cache import cache_sites
 from reviewer.judge.site_data import logged_sites, timeout_sites
@@ -35,18 +35,6 @@ __all__ = ["MAX_SITES", "Site", "find_sites"]
 
 MAX_SITES = 3
 """Questions per unit at most; the rest of a unit's sites are not asked (most severe kinds first)."""
-
-
-_CONCURRENCY = ("threading", "concurrent", "asyncio", "multiprocessing", "queue", "_thread", "gevent", "eventlet")
-
-
-def _uses_threads(unit: Unit) -> bool:
-    for node in ast.walk(unit.source.tree):
-        if isinstance(node, ast.Import) and any(a.name.split(".")[0] in _CONCURRENCY for a in node.names):
-            return True
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in _CONCURRENCY:
-            return True
-    return False
 
 
 _LOCKS = frozenset({"Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition"})
@@ -152,7 +140,7 @@ def _called_under_lock(unit: Unit) -> bool:
 def race_sites(unit: Unit) -> list[Site]:
     """The first write of shared state made without a lock, where something says the state is shared."""
     said = unit.kind != "module" and _says_shared(unit)
-    if unit.kind == "module" or not said and not (_uses_threads(unit) and _shared_evidence(unit)):
+    if unit.kind == "module" or not said and not (uses_threads(unit.source.tree) and _shared_evidence(unit)):
         return []
     local = _thread_local(unit)
     module_names = {t.id for n in unit.source.tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))

@@ -40,8 +40,10 @@ def fill_context(ctx: ModelContext, meter: Meter, reading: Reading, units_total:
     judged = [o for o in outcomes if o.error is None and o.asked]
     ctx.units_total = units_total
     ctx.units_with_sites, ctx.sites_total = reading.units_with_sites, reading.sites_total
-    ctx.units_read = len(judged)
-    ctx.sites_asked = sum(o.asked for o in outcomes)
+    ctx.units_read = sum(1 for o in judged if not o.opened)
+    ctx.units_openable = reading.units_openable
+    ctx.units_read_openly = sum(1 for o in judged if o.opened)
+    ctx.sites_asked = sum(o.asked for o in outcomes if not o.opened)
     ctx.files_seen = sorted({o.ranked.unit.file for o in judged})
     ctx.calls, ctx.calls_failed, ctx.tokens = meter.calls, meter.failed, meter.tokens
     for o in outcomes:

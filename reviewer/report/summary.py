@@ -122,8 +122,10 @@ class ModelPart:
 def _read(mc) -> str:  # noqa: ANN001 - ModelContext
     if not mc.units_total:
         return f"{len(mc.files_seen)} file(s) shown to the model"
+    opened = (f", and read {mc.units_read_openly} of {mc.units_openable} further units openly"
+              if mc.units_openable else "")
     return (f"the model was asked about {mc.sites_asked} of {mc.sites_total} possible defects, in {mc.units_read} of "
-            f"the {mc.units_with_sites} code units where one is possible ({mc.units_total} units in all)")
+            f"the {mc.units_with_sites} code units where one is possible{opened} ({mc.units_total} units in all)")
 
 
 def model_part(result: ReviewResult, model_name: str) -> ModelPart:

@@ -22,6 +22,7 @@ TEMPLATES = {
     "system": "judge_system.j2",
     "unit": "judge_unit.j2",
     "site": "judge_site.j2",
+    "open": "judge_open.j2",
     "persona_system": "judge_persona_system.j2",
     "persona": "judge_persona.j2",
 }

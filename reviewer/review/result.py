@@ -150,7 +150,12 @@ class ModelContext(_Model):
     units_with_sites: int = Field(default=0, description="Units where the code has the shape of a defect kind (a "
                                   "division, an except handler, an open() outside with...): the model is asked only "
                                   "about these")
-    units_read: int = Field(default=0, description="Units the model was asked about (riskiest first)")
+    units_read: int = Field(default=0, description="Units with sites the model was asked about (riskiest first)")
+    units_openable: int = Field(default=0, description="Units without sites that an open reading may read (ordinary "
+                                "product code with some risk; 0 when open reading is off)")
+    units_read_openly: int = Field(default=0, description="Units without sites the model read openly: it named one "
+                                   "line and kind, kept only if the line can hold that kind and the kind's question "
+                                   "then gets a yes")
     sites_total: int = Field(default=0, description="Possible defects (kind and line) the code's shape shows")
     sites_asked: int = Field(default=0, description="Possible defects the model answered yes or no to")
     findings_kept: int = Field(default=0, description="Model findings that survived every check")

@@ -27,21 +27,27 @@ def site_of(request: CompletionRequest) -> tuple[str, int] | None:
 
 
 def question_of(request: CompletionRequest) -> str:
-    """'site' or 'persona'."""
-    return "site" if unit_of(request) else "persona"
+    """'site', 'open' (an open reading of a unit without sites) or 'persona'."""
+    if not unit_of(request):
+        return "persona"
+    return "open" if "No tool pointed at a line" in request.messages[-1].content else "site"
 
 
 def judge_responder(verdicts: dict[str, str] | None = None, *, verdict: str = "yes",
                     reason: str = "an empty list reaches this line", reasons: dict[str, str] | None = None,
-                    assessment: str = "The measured figures are shown above.") -> Callable[[CompletionRequest], str]:
+                    assessment: str = "The measured figures are shown above.",
+                    claims: dict[str, int] | None = None) -> Callable[[CompletionRequest], str]:
     """Answer each site question with ``verdicts["file::qualname"]`` or ``verdicts["file::qualname::kind"]``
-    (``verdict`` for the others) and ``reasons[...]`` (same keys; ``reason`` for the others), and every persona
+    (``verdict`` for the others) and ``reasons[...]`` (same keys; ``reason`` for the others), an open reading of
+    a unit with the line ``claims["file::qualname"]`` (0, outside every unit, for the others), and every persona
     request with ``assessment``."""
-    verdicts, reasons = verdicts or {}, reasons or {}
+    verdicts, reasons, claims = verdicts or {}, reasons or {}, claims or {}
 
     def respond(request: CompletionRequest) -> str:
         if question_of(request) == "persona":
             return json.dumps({"assessment": assessment})
+        if question_of(request) == "open":
+            return json.dumps({"line": claims.get(unit_of(request) or "", 0)})
         unit = unit_of(request) or ""
         kind = (site_of(request) or ("", 0))[0]
         answer = verdicts.get(f"{unit}::{kind}", verdicts.get(unit, verdict))
