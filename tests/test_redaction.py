@@ -78,6 +78,7 @@ def test_no_secret_reaches_any_output_the_cache_the_console_or_a_prompt(
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     config = Config()
     config.review.personas = ["security_engineer"]
+    config.review.open_reading = True  # its prompts go through the same sink
     config.report.formats = ["md", "json", "sarif", "summary"]
     terminal = Terminal(force_plain=True)
     evidence = collect_evidence(repo, config, run_tests=False, terminal=terminal)

@@ -91,7 +91,7 @@ class JudgeSetup:
     """A site is kept when its probability of yes reaches this bar (where the backend reports one): above one half
     a yes can be dropped as doubtful, below it a close no is kept."""
     open_reading: bool = False
-    """Read a unit without sites openly: the model names a line and a kind, checked, then asked about."""
+    """Read a unit without sites openly: the model names a line; the kinds that line can hold are asked about."""
     open_min_yes: float = 0.5
     """The bar for a site an open reading proposed: only a yes is kept, and only with at least this probability."""
 

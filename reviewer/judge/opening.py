@@ -7,6 +7,10 @@ those shapes. A small model asked openly points at the right line of a defect fa
 badly (Qwen2.5-Coder-1.5B named "error_as_value" for nearly every unit of a tuning set) and almost never answers
 that a unit is fine. So the model only chooses the line; the AST says which kinds are possible there, and the
 kind's own question, asked separately, decides.
+
+Opt-in (``review.open_reading``): with Qwen2.5-Coder-1.5B it found no defect on two held-out sets that the sites had
+not found, and added 5 false positives in each set's 60 correct functions at the bar of 0.8. The line it names is
+often right; the kind's question at a line the model chose itself gets a yes too easily.
 """
 
 from __future__ import annotations

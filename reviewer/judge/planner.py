@@ -55,8 +55,8 @@ class Budget:
 
 def unit_size(item: Ranked) -> int:
     """Characters the model reads and writes for a unit: its lines as the prompt shows them (once: the questions
-    share them as a prefix) and one question with its answer per site (a unit without sites, read openly: the open
-    question and the one site it may propose)."""
+    share them as a prefix) and one question with its answer per site (a unit without sites, read openly: about two,
+    the open question with its short answer and the kinds asked on the line it names)."""
     unit = item.unit
     questions = len(item.sites) or 2
     return sum(len(unit.source.line(n)) + 8 for n in unit.lines[:MAX_UNIT_LINES]) + _QUESTION_CHARS * questions
