@@ -133,7 +133,8 @@ def _score(outcomes: dict[tuple[str, str], Outcome], truth: dict[str, list[dict[
         score.defects += 1
         outcome = outcomes[(d["file"], d["unit"])]
         line = _line_of(outcome, d["line"], name in BLIND)
-        near = [f for f in _kept(outcome, min_yes, open_bar) if f.line is not None and abs(f.line - line) <= LINE_WINDOW]
+        near = [f for f in _kept(outcome, min_yes, open_bar)
+                if f.line is not None and abs(f.line - line) <= LINE_WINDOW]
         sited = any(abs(site.line - line) <= LINE_WINDOW for site in outcome.ranked.sites)
         score.sited += sited
         if not sited:
@@ -187,8 +188,9 @@ def _run_set(name: str, backend: Any, concurrency: int, show: bool, opened: bool
         for o in reading.outcomes:
             for f in o.kept:
                 p = _yes_probability(o, f)
-                print(f"  KEPT{'*' if o.opened else ' '}   {f.file}:{f.line} {o.ranked.unit.qualname} (p={p if p is None else round(p, 2)}): "
-                      f"{f.title}")
+                mark = "*" if o.opened else " "
+                print(f"  KEPT{mark}   {f.file}:{f.line} {o.ranked.unit.qualname} "
+                      f"(p={p if p is None else round(p, 2)}): {f.title}")
             for d in o.dropped:
                 print(f"  DROPPED {d.file}:{d.line} {o.ranked.unit.qualname}: {d.title} -- {d.reason[:300]}")
             if o.error:
@@ -255,7 +257,8 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="print every kept and dropped site")
     parser.add_argument("--min-yes", type=float, default=ReviewConfig().min_yes_probability,
                         help="the bar on the probability of yes the figures are given at (default: the config's)")
-    parser.add_argument("--no-open", action="store_true", help="no open reading of units without sites")
+    parser.add_argument("--open", action="store_true", default=ReviewConfig().open_reading,
+                        help="also read units without sites openly (review.open_reading; off by default)")
     parser.add_argument("--open-all", action="store_true",
                         help="the open reading alone: every unit read openly, as if no finder saw a site")
     parser.add_argument("--open-min-yes", type=float, default=ReviewConfig().open_min_yes_probability,
@@ -288,19 +291,20 @@ def main() -> None:
         backend.load()
         print(f"backend {backend.name}, model {backend.model_name}, loaded in {time.perf_counter() - load_start:.1f} s")
         for name in names:
-            outcomes, meter, seconds = _run_set(name, backend, concurrency, args.show, not args.no_open,
-                                                args.open_all)
-            score = _score(outcomes, truth, name, args.min_yes, None if args.no_open else args.open_min_yes)
+            opened = args.open or args.open_all
+            outcomes, meter, seconds = _run_set(name, backend, concurrency, args.show, opened, args.open_all)
+            score = _score(outcomes, truth, name, args.min_yes, args.open_min_yes if opened else None)
             _print_bars(name, outcomes, truth, args.min_yes)
             score.calls, score.failed, score.tokens = meter.calls, meter.failed, meter.tokens
             score.cached = meter.cached_tokens
             score.seconds = seconds
             score.units = sum(1 for o in outcomes.values() if o.asked)
             score.sites = sum(o.asked for o in outcomes.values())
-            opened = [o for o in outcomes.values() if o.opened]
-            if opened:
-                print(f"{name:8} read openly: {len(opened)} units; no kind possible {sum(1 for o in opened if not o.answers)}, "
-                      f"a site asked {sum(1 for o in opened if o.answers)}")
+            read_openly = [o for o in outcomes.values() if o.opened]
+            if read_openly:
+                asked = sum(1 for o in read_openly if o.answers)
+                print(f"{name:8} read openly: {len(read_openly)} units; no kind possible {len(read_openly) - asked}, "
+                      f"a site asked {asked}")
             _print(name, score)
             _print_sites(name, score)
             total.add(score)

@@ -125,8 +125,8 @@ def _judge(fake: FakeBackend, opened: bool = True, cache: UnitCache | None = Non
     return UnitJudge(setup)
 
 
-_RATIO = ("def ratio(done, items):\n    \"\"\"The share of items done.\"\"\"\n    try:\n        return done * 100 // items\n"
-          "    except ZeroDivisionError:\n        return -1\n")
+_RATIO = ("def ratio(done, items):\n    \"\"\"The share of items done.\"\"\"\n    try:\n"
+          "        return done * 100 // items\n    except ZeroDivisionError:\n        return -1\n")
 _AT_HANDLER = {"pkg/mod.py::ratio": 6}
 
 
