@@ -15,7 +15,7 @@ from reviewer.judge.cache import UnitCache
 from reviewer.judge.meter import Meter
 from reviewer.judge.opening import OPENED, open_sites
 from reviewer.judge.planner import Budget, read_units
-from reviewer.judge.possible import possible, possible_kinds
+from reviewer.judge.possible import possible_kinds
 from reviewer.judge.risk import Ranked, rank_units
 from reviewer.judge.units import Unit, extract_units
 from reviewer.review.prompts import PromptSet
@@ -70,7 +70,7 @@ def _unit(tmp_path: Path, code: str) -> Unit:
 def test_a_kind_is_possible_only_where_the_line_can_hold_it(tmp_path: Path, code: str, kind: str, line: int,
                                                              holds: bool) -> None:
     unit = next(u for u in _units(tmp_path, code) if u.qualname == "f")
-    assert (possible(unit, kind, line) is not None) is holds
+    assert (kind in dict(possible_kinds(unit, line))) is holds
 
 
 _THREADED = """
@@ -90,13 +90,17 @@ class Tally:
 """
 
 
+def _race(unit: Unit, line: int) -> bool:
+    return "race_on_shared_state" in dict(possible_kinds(unit, line))
+
+
 def test_a_race_needs_threads_a_write_outside_init_and_no_lock(tmp_path: Path) -> None:
     units = {u.qualname: u for u in _units(tmp_path, _THREADED)}
-    assert possible(units["Tally.bump"], "race_on_shared_state", 9) is not None
-    assert possible(units["Tally.safe"], "race_on_shared_state", 13) is None  # under the lock
-    assert possible(units["Tally.__init__"], "race_on_shared_state", 5) is None  # a fresh object
+    assert _race(units["Tally.bump"], 9)
+    assert not _race(units["Tally.safe"], 13)  # under the lock
+    assert not _race(units["Tally.__init__"], 5)  # a fresh object
     plain = _units(tmp_path / "b", _THREADED.replace("import threading", "import json"))
-    assert possible(next(u for u in plain if u.qualname == "Tally.bump"), "race_on_shared_state", 9) is None
+    assert not _race(next(u for u in plain if u.qualname == "Tally.bump"), 9)
 
 
 def test_the_kinds_possible_on_a_line_come_most_telling_first(tmp_path: Path) -> None:

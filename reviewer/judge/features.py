@@ -6,8 +6,8 @@ import ast
 import re
 
 __all__ = [
-    "call_name", "is_broad_handler", "is_division", "lock_withs", "nodes_on_line", "shared_state_writes",
-    "uses_threads",
+    "FRESH_OBJECT", "call_name", "is_broad_handler", "is_division", "lock_withs", "module_names", "nodes_on_line",
+    "shared_state_writes", "uses_threads",
 ]
 
 _MUTATORS = frozenset({"append", "extend", "insert", "update", "pop", "popitem", "remove", "clear", "add",
@@ -16,6 +16,8 @@ _PATHISH = re.compile(r"(^|_)(path|dir|directory|folder|root|base|parent|home|de
                       re.I)
 _LOCKISH = ("lock", "mutex", "sem", "condition", "cond")
 _CONCURRENCY = ("threading", "concurrent", "asyncio", "multiprocessing", "queue", "_thread", "gevent", "eventlet")
+FRESH_OBJECT = ("__init__", "__new__", "__setstate__", "__post_init__", "setUp", "setup_method")
+"""Methods that run on an object nobody else holds yet: what they write is not shared."""
 
 
 def call_name(node: ast.Call) -> str:
@@ -154,3 +156,9 @@ def uses_threads(tree: ast.AST) -> bool:
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in _CONCURRENCY:
             return True
     return False
+
+
+def module_names(tree: ast.Module) -> set[str]:
+    """Names a module assigns at its top level (``_cache = {}``, ``count: int = 0``)."""
+    return {t.id for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}

@@ -14,11 +14,12 @@ import ast
 import re
 from collections.abc import Callable
 
-from reviewer.judge.features import call_name, lock_withs, shared_state_writes, uses_threads
+from reviewer.judge.features import FRESH_OBJECT, call_name, lock_withs, module_names, shared_state_writes, \
+    uses_threads
 from reviewer.judge.site import LOG_CALLS
 from reviewer.judge.units import Unit
 
-__all__ = ["possible", "possible_kinds"]
+__all__ = ["possible_kinds"]
 
 _BOUND_OPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _RESOURCES = frozenset({"open", "acquire", "socket", "urlopen", "Popen", "connect", "create_connection", "mkstemp",
@@ -65,10 +66,8 @@ def _condition(unit: Unit, line: int) -> str | None:
 def _race(unit: Unit, line: int) -> str | None:
     if unit.kind == "module" or not uses_threads(unit.source.tree):
         return None
-    module_names = {t.id for n in unit.source.tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
-                    for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
-    fresh = unit.qualname.rsplit(".", 1)[-1] in ("__init__", "__new__", "__post_init__")
-    if line not in shared_state_writes(unit.node, module_names, fresh):
+    fresh = unit.qualname.rsplit(".", 1)[-1] in FRESH_OBJECT
+    if line not in shared_state_writes(unit.node, module_names(unit.source.tree), fresh):
         return None
     if any(a <= line <= b for a, b in lock_withs(unit.node)):
         return None
@@ -172,15 +171,6 @@ _CHECKS: dict[str, Callable[[Unit, int], str | None]] = {
 the likelier defect. No division: in a unit without sites every division was passed over by the division finder,
 for a reason (a constant or tested divisor, a handler for the error), and asked anyway a small model answers yes
 to a guarded division (two of five false positives of an open reading of the fresh tuning set)."""
-
-
-def possible(unit: Unit, kind: str, line: int) -> str | None:
-    """What on ``line`` makes a defect of ``kind`` possible there, or None (also for a line outside the unit or a
-    kind not in the closed list)."""
-    check = _CHECKS.get(kind)
-    if check is None or line not in set(unit.lines):
-        return None
-    return check(unit, line)
 
 
 def possible_kinds(unit: Unit, line: int) -> list[tuple[str, str]]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from reviewer.evidence import Evidence
 from reviewer.findings import Finding
-from reviewer.judge.features import call_name, is_broad_handler, is_division, shared_state_writes
+from reviewer.judge.features import call_name, is_broad_handler, is_division, module_names, shared_state_writes
 from reviewer.judge.kinds import info
 from reviewer.judge.site import Site
 from reviewer.judge.sites import find_sites
@@ -78,9 +78,9 @@ def _calls(r: Ranked) -> None:
         r.add(3, "loop with sleep or retries")
 
 
-def _state_and_division(r: Ranked, module_names: set[str]) -> None:
+def _state_and_division(r: Ranked, names: set[str]) -> None:
     in_init = r.unit.qualname.endswith(".__init__")
-    writes = shared_state_writes(r.unit.node, module_names, in_init) if r.unit.kind != "module" else []
+    writes = shared_state_writes(r.unit.node, names, in_init) if r.unit.kind != "module" else []
     if writes:
         r.add(2, f"writes shared state (line {writes[0]})")
     divisions = [n.lineno for n in ast.walk(r.unit.node) if is_division(n)]
@@ -109,11 +109,6 @@ def _already_measured(site: Site, findings: list[Finding]) -> bool:
                for f in findings)
 
 
-def _module_names(unit: Unit) -> set[str]:
-    return {t.id for n in unit.source.tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
-            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
-
-
 _ASIDE = {"examples": "example code", "example": "example code", "docs": "documentation code",
           "doc": "documentation code", "benchmarks": "benchmark code", "tools": "maintainer tooling",
           "scripts": "maintainer scripts"}
@@ -139,7 +134,7 @@ def _rank_one(unit: Unit, missing: set[int], findings: list[Finding], changed: s
         r.add(min(cc, 15) / 2, f"complexity {cc}")
     _handlers(r)
     _calls(r)
-    _state_and_division(r, _module_names(unit))
+    _state_and_division(r, module_names(unit.source.tree))
     _measured(r, missing, findings, changed)
     r.sites = [s for s in find_sites(unit) if not _already_measured(s, findings)]
     for site in r.sites:

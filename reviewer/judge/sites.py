@@ -14,7 +14,8 @@ import ast
 import re
 from collections.abc import Callable
 
-from reviewer.judge.features import call_name, lock_withs, shared_state_writes, uses_threads
+from reviewer.judge.features import FRESH_OBJECT, call_name, lock_withs, module_names, shared_state_writes, \
+    uses_threads
 from reviewer.judge.site import Site, unqualified
 from reviewer.judge.site_cache import cache_sites
 from reviewer.judge.site_data import logged_sites, timeout_sites
@@ -40,7 +41,6 @@ MAX_SITES = 3
 _LOCKS = frozenset({"Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition"})
 _SPAWNS = frozenset({"Thread", "Timer", "ThreadPoolExecutor", "ProcessPoolExecutor", "start_new_thread", "submit",
                      "map_async", "apply_async", "create_task", "gather", "run_in_executor", "to_thread"})
-_FRESH_OBJECT = ("__init__", "__new__", "__setstate__", "__post_init__", "setUp", "setup_method")
 
 
 def _calls(node: ast.AST) -> set[str]:
@@ -143,12 +143,10 @@ def race_sites(unit: Unit) -> list[Site]:
     if unit.kind == "module" or not said and not (uses_threads(unit.source.tree) and _shared_evidence(unit)):
         return []
     local = _thread_local(unit)
-    module_names = {t.id for n in unit.source.tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
-                    for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
-    module_names -= local
-    module_names |= {n.name for n in unit.source.tree.body if isinstance(n, ast.ClassDef)} | {"cls"}  # class state
-    fresh = unit.qualname.rsplit(".", 1)[-1] in _FRESH_OBJECT  # nobody else holds the object yet
-    writes = shared_state_writes(unit.node, module_names, fresh)
+    names = module_names(unit.source.tree) - local
+    names |= {n.name for n in unit.source.tree.body if isinstance(n, ast.ClassDef)} | {"cls"}  # class state
+    fresh = unit.qualname.rsplit(".", 1)[-1] in FRESH_OBJECT  # nobody else holds the object yet
+    writes = shared_state_writes(unit.node, names, fresh)
     locked = lock_withs(unit.node)
     open_writes = [w for w in writes if not any(a <= w <= b for a, b in locked)
                    and not any(f".{name}." in unit.source.line(w) for name in local)]
