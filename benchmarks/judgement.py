@@ -37,6 +37,7 @@ from reviewer.evidence import Evidence
 from reviewer.judge.ask import JudgeSetup, Outcome, UnitJudge
 from reviewer.judge.cache import UnitCache
 from reviewer.judge.meter import Meter
+from reviewer.judge.fence import fence_nonce
 from reviewer.judge.personas import route_kinds
 from reviewer.judge.planner import Budget, read_units
 from reviewer.judge.risk import Ranked, rank_units
@@ -169,7 +170,7 @@ def _ranked_only(name: str) -> dict[tuple[str, str], Outcome]:
     return {(r.unit.file, r.unit.qualname): Outcome(ranked=r) for r in _ranked(name)}
 
 
-def _run_set(name: str, backend: Any, concurrency: int, show: bool, opened: bool,
+def _run_set(name: str, backend: Any, concurrency: int, show: bool, opened: bool, nonce: str,
              open_all: bool = False) -> tuple[dict, Meter, float]:
     ranked = _ranked(name)
     if open_all:  # the open reading alone, on every unit: what it finds where the finders see nothing
@@ -177,7 +178,7 @@ def _run_set(name: str, backend: Any, concurrency: int, show: bool, opened: bool
             r.sites = []
     meter = Meter(backend)
     prompts = PromptSet()
-    setup = JudgeSetup(prompts=prompts, meter=meter, cache=UnitCache(None), nonce=secrets.token_hex(6),
+    setup = JudgeSetup(prompts=prompts, meter=meter, cache=UnitCache(None), nonce=nonce,
                        model=backend.model_name or backend.name, version="benchmark", temperature=0.0,
                        persona_for=route_kinds(PERSONAS), min_yes=0.5, open_reading=opened,
                        open_min_yes=0.5)  # every yes kept; the bars applied after
@@ -263,6 +264,9 @@ def main() -> None:
                         help="the open reading alone: every unit read openly, as if no finder saw a site")
     parser.add_argument("--open-min-yes", type=float, default=ReviewConfig().open_min_yes_probability,
                         help="the bar for sites an open reading proposed (default: the config's)")
+    parser.add_argument("--nonce", default=None,
+                        help="the prompt fence's nonce: this installation's (the default, as `reviewer run` uses), "
+                             "'random' for a fresh one (to see how much the figures move with it), or a given text")
     parser.add_argument("--sites-only", action="store_true",
                         help="no model: how many defects and correct functions have a site")
     args = parser.parse_args()
@@ -285,14 +289,17 @@ def main() -> None:
     backend = backend_from_config(BackendConfig(options=options), name=args.backend, model=args.model,
                                   base_url=args.base_url)
     concurrency = max(1, int(getattr(backend.options, "max_concurrency", 1) or 1))
+    nonce = fence_nonce() if args.nonce is None else secrets.token_hex(6) if args.nonce == "random" else args.nonce
     total = Score()
     with backend:
         load_start = time.perf_counter()
         backend.load()
         print(f"backend {backend.name}, model {backend.model_name}, loaded in {time.perf_counter() - load_start:.1f} s")
+        print(f"fence nonce: {'this installation' if args.nonce is None else args.nonce}")
         for name in names:
             opened = args.open or args.open_all
-            outcomes, meter, seconds = _run_set(name, backend, concurrency, args.show, opened, args.open_all)
+            outcomes, meter, seconds = _run_set(name, backend, concurrency, args.show, opened, nonce,
+                                                args.open_all)
             score = _score(outcomes, truth, name, args.min_yes, args.open_min_yes if opened else None)
             _print_bars(name, outcomes, truth, args.min_yes)
             score.calls, score.failed, score.tokens = meter.calls, meter.failed, meter.tokens

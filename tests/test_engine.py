@@ -5,6 +5,7 @@ honestly, prompts and rubrics overridable."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -170,6 +171,17 @@ def test_questions_share_the_prefix_and_the_code_is_fenced(repo: Path) -> None:
     assert "def find_user" not in average  # one unit per prompt
     question = average[average.rindex("<<<END REPO-DATA"):]
     assert "Line 16: `return sum(prices) / len(prices)`" in question and "`len(prices)` is the divisor" in question
+
+
+def test_runs_on_one_installation_ask_with_the_same_fence(repo: Path) -> None:
+    prompts = []
+    for _ in range(2):  # caches off (see _config): the second run asks again
+        fake = _fake()
+        review_evidence(make_evidence(repo), repo, _config(personas=["qa_engineer"]), fake)
+        prompts.append([r.messages[0].content for r in fake.requests if question_of(r) == "site"])
+    assert prompts[0] and prompts[0] == prompts[1]  # same code, same prompts: the same answers from the model
+    nonce = re.search(r"<<<REPO-DATA (\w+)>>>", prompts[0][0])
+    assert nonce and len(nonce.group(1)) == 12
 
 
 def test_units_are_read_riskiest_first_with_reasons(repo: Path) -> None:

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, files
 from pathlib import Path
 
-from platformdirs import user_cache_dir
 
 from reviewer.errors import ModelAssetError, ModelNotFoundError
+from reviewer.userdirs import cache_base
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -99,9 +99,7 @@ DEFAULT_MODEL = "qwen2.5-coder-1.5b"
 
 def cache_dir() -> Path:
     """Where assembled models live: ``$REVIEWER_CACHE_DIR`` or the user cache directory, then ``models/``."""
-    override = os.environ.get("REVIEWER_CACHE_DIR")
-    base = Path(override).expanduser() if override else Path(user_cache_dir("reviewer"))
-    return base / "models"
+    return cache_base() / "models"
 
 
 def part_files(model: KnownModel) -> list[Path]:

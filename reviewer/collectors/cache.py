@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -29,25 +28,19 @@ from pydantic import BaseModel, TypeAdapter, ValidationError, create_model
 from reviewer import __version__
 from reviewer.evidence import FileFailure
 from reviewer.jsonfile import write_atomic
+from reviewer.userdirs import cache_base
 
 __all__ = ["CACHE_DIR_NAME", "CachedResult", "ResultCache", "cache_dir", "cache_salt", "write_cache_file"]
 
 CACHE_DIR_NAME = ".reviewer-cache"
 """The in-repository folder of earlier versions: skipped by discovery and never read."""
-CACHE_ENV = "REVIEWER_CACHE_DIR"
 
 
 def cache_dir(root: Path) -> Path:
     """The cache folder of the repository at ``root``: one folder per resolved repository path under the user's
     cache folder (``$REVIEWER_CACHE_DIR`` moves the base). Nothing in the repository can choose or fill it."""
     resolved = root.resolve()
-    base = os.environ.get(CACHE_ENV)
-    if base:
-        base_path = Path(base)
-    else:
-        import platformdirs
-
-        base_path = platformdirs.user_cache_path("reviewer")
+    base_path = cache_base()
     digest = hashlib.sha256(str(resolved).encode("utf-8", "surrogateescape")).hexdigest()[:16]
     return base_path / "repos" / f"{resolved.name or 'root'}-{digest}"
 _FORMAT = 1

@@ -4,7 +4,6 @@ assessed from their own findings. Never raises for a model failure: it is record
 
 from __future__ import annotations
 
-import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from reviewer.evidence import Evidence
 from reviewer.findings import Finding
 from reviewer.judge.ask import JudgeSetup, UnitJudge
 from reviewer.judge.cache import UnitCache
+from reviewer.judge.fence import fence_nonce
 from reviewer.judge.gitdiff import changed_lines
 from reviewer.judge.meter import BackendDown, Meter
 from reviewer.judge.personas import PersonaNote, assess, route_kinds
@@ -127,7 +127,7 @@ def run_judgement(personas: list[PersonaInput], evidence: Evidence, root: Path, 
     meter = Meter(backend)
     review.seconds["load"] = round(meter.load(), 3)
     started = time.perf_counter()
-    nonce = secrets.token_hex(6)
+    nonce = fence_nonce()
     reading, total, cache, live = _read(personas, evidence, root, config, meter, prompts, deterministic, terminal,
                                         nonce)
     review.seconds["units"] = round(time.perf_counter() - started, 3)
