@@ -930,13 +930,92 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("error_as_value", "def conv(value):\n    try:\n        return int(value)\n    except ValueError:\n"
      "        return value\n", 5,
      False),
+    # session 9: shapes three authors wrote independently, each with the twin that is right
+    ("error_as_value", "def f(u):\n    try:\n        r = get(u, timeout=5)\n        return r.json()\n"
+     "    except RequestException:\n        return {}\n", 6, True),
+    ("error_as_value", "def f(u):\n    \"\"\"The config, or {} when the server is unreachable.\"\"\"\n    try:\n"
+     "        r = get(u, timeout=5)\n        return r.json()\n    except RequestException:\n"
+     "        return {}\n", 7, False),
+    ("error_as_value", "def f(d, k):\n    try:\n        return d[k].items\n    except KeyError:\n"
+     "        return []\n", 5,
+     False),
+    ("type_confusion", "from datetime import datetime, timezone\ndef made():\n    return datetime.now(timezone.utc)\n"
+     "def f(t):\n    return datetime.utcnow() >= t.expires_at\n", 5, True),
+    ("type_confusion", "from datetime import datetime\ndef made():\n    return datetime.utcnow()\n"
+     "def f(t):\n    return datetime.utcnow() >= t.expires_at\n", 5, False),
+    ("resource_not_released", "def f(p):\n    with sqlite3.connect(p) as conn:\n"
+     "        return conn.execute('select 1').fetchone()\n", 2, True),
+    ("resource_not_released", "def f(p):\n    with closing(sqlite3.connect(p)) as conn:\n"
+     "        return conn.execute('select 1').fetchone()\n", 2, False),
+    ("error_swallowed", "async def f(xs):\n    await asyncio.gather(*(g(x) for x in xs), return_exceptions=True)\n",
+     2, True),
+    ("error_swallowed", "async def f(xs):\n"
+     "    done = await asyncio.gather(*(g(x) for x in xs), return_exceptions=True)\n"
+     "    for r in done:\n        if isinstance(r, Exception):\n            log.error('failed: %r', r)\n", 2, False),
+    ("success_on_failure", "def f(self, j):\n    try:\n        self.up(j)\n    finally:\n"
+     "        self.db.mark_uploaded(j.id)\n", 5, True),
+    ("success_on_failure", "def f(self, j):\n    try:\n        self.up(j)\n        self.db.mark_uploaded(j.id)\n"
+     "    finally:\n        self.db.release(j.id)\n", 6, False),
+    ("off_by_one", "def f(call, max_attempts):\n    attempt = 0\n    while True:\n        attempt += 1\n        try:\n"
+     "            return call()\n        except OSError:\n            if attempt > max_attempts:\n"
+     "                raise\n",
+     8, True),
+    ("off_by_one", "def f(call, max_attempts):\n    for attempt in range(max_attempts):\n        try:\n"
+     "            return call()\n        except OSError:\n            if attempt == max_attempts - 1:\n"
+     "                raise\n", 6, False),
+    ("stale_cache_key", "class B:\n    def submit(self, p, r):\n        self._r[p] = r\n"
+     "    def submit_many(self, rs):\n        self._r.update(rs)\n        self._snap = None\n"
+     "    def standings(self):\n        if self._snap is None:\n            self._snap = sorted(self._r.items())\n"
+     "        return self._snap\n", 3, True),
+    ("stale_cache_key", "class B:\n    def submit(self, p, r):\n        self._r[p] = r\n        self._snap = None\n"
+     "    def submit_many(self, rs):\n        self._r.update(rs)\n        self._snap = None\n"
+     "    def standings(self):\n        if self._snap is None:\n            self._snap = sorted(self._r.items())\n"
+     "        return self._snap\n", 3, False),
+    ("stale_cache_key", "class StatsCache:\n    def summary(self, pid, mode):\n        key = f'stats:{pid}'\n"
+     "        value = self.db.load(pid, mode)\n        self._put(key, value)\n        return value\n", 3, True),
+    ("stale_cache_key", "class StatsCache:\n    def summary(self, pid, mode):\n        key = f'stats:{pid}:{mode}'\n"
+     "        value = self.db.load(pid, mode)\n        self._put(key, value)\n        return value\n", 3, False),
+    ("division_by_zero", "def f(t, n):\n    if n < 0:\n        raise ValueError(n)\n    return -(-t // n)\n", 4, True),
+    ("division_by_zero", "def f(t, n):\n    if n < 1:\n        raise ValueError(n)\n    return -(-t // n)\n", 4, False),
+    ("division_by_zero", "def f(t, n):\n    limit = n or t\n    return limit, t // n\n", 3, True),
+    ("type_confusion", "def f(m):\n    c = json.dumps(m, sort_keys=True)\n"
+     "    return hashlib.sha256(c).hexdigest()\n", 3,
+     True),
+    ("type_confusion", "def f(m):\n    c = json.dumps(m, sort_keys=True)\n"
+     "    return hashlib.sha256(c.encode()).hexdigest()\n", 3, False),
+    ("success_on_failure", "async def f(req):\n    try:\n        b = await req.json()\n    except ValueError:\n"
+     "        return web.json_response({'ok': False})\n    return web.json_response({'ok': True}, status=202)\n", 5,
+     True),
+    ("success_on_failure", "async def f(req):\n    try:\n        b = await req.json()\n    except ValueError:\n"
+     "        return web.json_response({'ok': False}, status=400)\n"
+     "    return web.json_response({'ok': True}, status=202)\n", 5, False),
+    ("off_by_one", "def f(rows, page, per_page):\n    \"\"\"Rows of the 1-based page.\"\"\"\n"
+     "    start = page * per_page\n    return rows[start:start + per_page]\n", 3, True),
+    ("off_by_one", "def f(rows, page, per_page):\n    \"\"\"Rows of the 1-based page.\"\"\"\n"
+     "    start = (page - 1) * per_page\n    return rows[start:start + per_page]\n", 3, False),
+    ("race_on_shared_state", "class S:\n    async def broadcast(self, m):\n        for k, ws in self._c.items():\n"
+     "            await ws.send(m)\n    def kick(self, k):\n        self._c.pop(k, None)\n", 3, True),
+    ("race_on_shared_state", "class S:\n    async def broadcast(self, m):\n"
+     "        for k, ws in list(self._c.items()):\n"
+     "            await ws.send(m)\n    def kick(self, k):\n        self._c.pop(k, None)\n", 3, False),
 ])
+
 
 def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, code: str, line: int,
                                                       possible: bool) -> None:
     unit = next(u for u in extract_units(_source(tmp_path, code)) if u.kind != "module" and u.start <= line <= u.end)
     sites = find_sites(unit, limit=99)
     assert any(s.kind == kind and s.line == line for s in sites) == possible, sites
+
+
+@pytest.mark.parametrize(("op", "tries"), [(">", "max_attempts + 1 tries"), (">=", "max_attempts tries")])
+def test_a_retry_sites_facts_count_the_tries(tmp_path: Path, op: str, tries: str) -> None:
+    code = ("def f(call, max_attempts):\n    attempt = 0\n    while True:\n        attempt += 1\n        try:\n"
+            f"            return call()\n        except OSError:\n            if attempt {op} max_attempts:\n"
+            "                raise\n")
+    [unit] = [u for u in extract_units(_source(tmp_path, code)) if u.kind != "module"]
+    [site] = [s for s in find_sites(unit, limit=99) if s.kind == "off_by_one"]
+    assert site.facts.endswith(f"has run: {tries} in all"), site.facts
 
 
 @pytest.mark.parametrize(("code", "line", "asked"), [

@@ -171,20 +171,49 @@ def _numbered_from_zero(unit: Unit) -> list[Site]:
 _PAGE = re.compile(r"^(page|page_?no|page_?num(ber)?|pageno)$", re.I)
 
 
+_ONE_BASED = re.compile(r"\b(1|one)[- ]based\b|\b(start|count)s? (at|from) (1|one)\b|first page is (1|one)\b", re.I)
+
+
+def _refuses_below_one(unit: Unit, name: str) -> bool:
+    """``if page < 1: raise`` or ``if page <= 0: raise`` (alone or in an ``or``): pages count from 1."""
+    for node in (n for n in unit.nodes if isinstance(n, ast.If) and any(isinstance(s, ast.Raise) for s in n.body)):
+        parts = node.test.values if isinstance(node.test, ast.BoolOp) else [node.test]
+        for p in (p for p in parts if isinstance(p, ast.Compare) and len(p.ops) == 1):
+            if ast.unparse(p.left) == name and isinstance(p.comparators[0], ast.Constant) and (
+                    isinstance(p.ops[0], ast.Lt) and p.comparators[0].value == 1 or
+                    isinstance(p.ops[0], ast.LtE) and p.comparators[0].value == 0):
+                return True
+    return False
+
+
+def _offset_use(unit: Unit, node: ast.BinOp) -> bool:
+    """The product is an offset: in ``.offset()``/``.skip()`` or a slice, or a name later used in one
+    (``start = page * per_page`` ... ``rows[start:start + per_page]``)."""
+    parent = unit.parents.get(id(node))
+    if isinstance(parent, ast.Call) and call_name(parent).endswith(("offset", "skip")) or isinstance(parent, ast.Slice):
+        return True
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
+        return False
+    name = parent.targets[0].id
+    return any(isinstance(n, ast.Slice) and name in {x.id for x in ast.walk(n) if isinstance(x, ast.Name)} or
+               isinstance(n, ast.Call) and call_name(n).endswith(("offset", "skip")) and any(
+                   isinstance(a, ast.Name) and a.id == name for a in n.args) for n in unit.nodes)
+
+
 def _page_offsets(unit: Unit) -> list[Site]:
     """``.offset(page * per_page)`` or ``items[page * size:]``: right when pages count from 0, one page too far
-    when they count from 1."""
+    when they count from 1 (which the facts say where the docstring or a ``page < 1`` test shows it)."""
     if any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) and isinstance(n.left, ast.Name)
            and _PAGE.search(n.left.id) for n in unit.nodes):
         return []  # ``(page - 1) * per_page`` somewhere: the unit knows which it is
     for node in (n for n in unit.nodes if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult)):
         page = next((x.id for x in (node.left, node.right) if isinstance(x, ast.Name) and _PAGE.search(x.id)), None)
-        parent = unit.parents.get(id(node))
-        offset = isinstance(parent, ast.Call) and call_name(parent).endswith(("offset", "skip")) or \
-            isinstance(parent, ast.Slice)
-        if page and offset:
-            return [Site("off_by_one", node.lineno, f"`{ast.unparse(node)}` is the offset of page `{page}`: right when "
-                         f"pages count from 0; when `{page}` counts from 1 it skips the first page",
+        if page and _offset_use(unit, node):
+            one = "the docstring says pages count from 1" if _ONE_BASED.search(docstring(unit) or "") else \
+                f"the function refuses `{page}` below 1" if _refuses_below_one(unit, page) else ""
+            said = f"{one}, so page 1 starts one page in" if one else \
+                f"right when pages count from 0; when `{page}` counts from 1 it skips the first page"
+            return [Site("off_by_one", node.lineno, f"`{ast.unparse(node)}` is the offset of page `{page}`: {said}",
                          f"Use `({page} - 1) * ...` if pages count from 1")]
     return []
 

@@ -115,6 +115,31 @@ def _failed_parses(unit: Unit) -> dict[int, str]:
     return out
 
 
+_LOOKUP_ERRORS = frozenset({"KeyError", "IndexError", "LookupError", "AttributeError", "ValueError", "TypeError",
+                            "StopIteration", "FileNotFoundError", "UnicodeDecodeError", "JSONDecodeError",
+                            "NotImplementedError", "ImportError", "ModuleNotFoundError", "ZeroDivisionError",
+                            "OverflowError", "InvalidOperation", "DoesNotExist", "ObjectDoesNotExist", "NoResultFound",
+                            "NoSuchKey"})
+"""Errors that say "not there" or "not that shape": ``except KeyError: return None`` is a lookup's answer."""
+_SAYS_EMPTY = re.compile(r"\b(none|null|empty|nothing|no\s+\w+\s+(is|are)\s+(found|returned|known)|on\s+(failure|error)"
+                         r"|fails?\b|failed|unavailable|unreachable|best[- ]effort|silently|ignor\w*|fall(s)?\s*back"
+                         r"|default|zero|blank)\b|\{\}|\[\]", re.I)
+
+
+def _failure_hidden(unit: Unit, handler: ast.ExceptHandler, r: ast.Return) -> bool:
+    """An empty container, string or zero (not ``None``, Python's "no result", which callers test for) returned
+    from a handler of an operation's failure (``except RequestException``, ``except Exception``, an ``OSError``,
+    the project's own error), not of a lookup's "not there", where the docstring does not say that an empty result
+    means failure or absence, and that does not log it as expected (at debug or info level): ``except
+    RequestException: return {}`` hands the caller a config with nothing in it."""
+    if r.value is None or isinstance(r.value, ast.Constant) and r.value.value is None or logs_error(
+            handler, ("debug", "info")):
+        return False  # (a debug line says the author expects it: "no file %s")
+    names = set(caught_names(handler.type)) or {"BaseException"}
+    failures = {n for n in names if n not in _LOOKUP_ERRORS and not n.endswith(("NotFound", "NotFoundError"))}
+    return bool(failures) and not _SAYS_EMPTY.search(docstring(unit) or "")
+
+
 _AS_GIVEN = re.compile(r"\b(unchanged|as[ -]is|as given|untouched|otherwise|fall(s)? back)\b", re.I)
 _FALLBACK = re.compile(r"default|fallback", re.I)
 
@@ -145,7 +170,8 @@ def error_value_sites(unit: Unit) -> list[Site]:
         given = what is None and (what := _input_unchanged(unit, r, handler)) is not None
         if what is None and handler is not None and _empty(r.value) and not set(caught_names(handler.type)) <= _ABSENT \
                 and (_declares_result(unit) or getattr(unit.node, "returns", None) is None and logs_error(
-                    handler, ("warning", "warn", "error", "exception", "critical"))):
+                    handler, ("warning", "warn", "error", "exception", "critical"))
+                or _failure_hidden(unit, handler, r)):
             what = f"`{ast.unparse(r.value) if r.value is not None else 'None'}`, an empty result that hides the failure"
         if what is None and r.lineno in failed:
             what = f"`{ast.unparse(r.value)}` {failed[r.lineno]}, a value the caller cannot tell from a real one"

@@ -10,7 +10,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site
+from reviewer.judge.site import Site, call_text
 from reviewer.judge.site_flow import EXPECTED_ERRORS, caught_names, is_success_value, unit_handlers
 from reviewer.judge.units import Unit
 
@@ -58,6 +58,9 @@ def _generator_stops(unit: Unit) -> list[Site]:
     return []
 
 
+_MARKS_DONE = re.compile(r"^(mark|set|flag|record)_(as_)?(\w+_)?(done|sent|uploaded|delivered|completed?|processed|"
+                         r"finished|succeeded|success|published|synced|acked|paid|applied)$", re.I)
+"""A call whose name marks the work done: ``mark_replay_uploaded(id)``, ``set_done(job)``."""
 _DONE = frozenset({"DONE", "SUCCESS", "SUCCEEDED", "SUCCESSFUL", "COMPLETE", "COMPLETED", "FINISHED", "OK", "PASSED"})
 
 
@@ -75,6 +78,7 @@ def _finally_success(unit: Unit) -> list[Site]:
             if isinstance(stmt, ast.Call):
                 marked = any(_success_mark(a) and not (isinstance(a, ast.Constant) and a.value is True)
                              for a in [*stmt.args, *(k.value for k in stmt.keywords)])  # not ``shutdown(wait=True)``
+                marked = marked or bool(_MARKS_DONE.search(call_name(stmt).rsplit(".", 1)[-1]))
             else:
                 targets = [t for t in stmt.targets if isinstance(t, (ast.Attribute, ast.Name))]
                 names = [t.attr if isinstance(t, ast.Attribute) else t.id for t in targets]
@@ -101,6 +105,55 @@ def _unfiltered_gather(unit: Unit) -> list[Site]:
             return [Site("error_as_value", node.lineno, "`gather(..., return_exceptions=True)` puts each exception "
                          "among the results, and the list is returned as it is", "Raise the first exception (or "
                          "filter the results and report the failures)")]
+        if isinstance(holder, ast.Expr) or name is not None and not _read_after(unit, name, node.lineno):
+            return [Site("error_swallowed", node.lineno, "`gather(..., return_exceptions=True)` turns each exception "
+                         "into a result, and the results are never looked at, so every failure is lost",
+                         "Check the results for exceptions and log or raise them (or drop return_exceptions)")]
+    return []
+
+
+def _read_after(unit: Unit, name: str, line: int) -> bool:
+    return any(isinstance(n, (ast.Name, ast.Attribute)) and isinstance(n.ctx, ast.Load) and ast.unparse(n) == name
+               and n.lineno >= line for n in unit.nodes)
+
+
+_REPLIES = re.compile(r"(^|\.)(json_response|jsonify|JsonResponse|JSONResponse|Response|HTTPResponse|HttpResponse|"
+                      r"make_response|PlainTextResponse|HTMLResponse)$")
+_STATUS_KEYS = ("status", "status_code", "code")
+
+
+def _reply_status(node: ast.AST) -> bool:
+    """A reply that sets its status: ``status=503``, ``jsonify(...), 400``, ``Response(body, 400)``."""
+    if isinstance(node, ast.Tuple):
+        return len(node.elts) > 1
+    return isinstance(node, ast.Call) and (any(k.arg in _STATUS_KEYS for k in node.keywords) or len(node.args) > 1
+                                           and isinstance(node.args[1], ast.Constant))
+
+
+def _error_body(node: ast.Call) -> bool:
+    """A reply whose body says it failed: ``{"ok": False, ...}``, ``{"error": ...}``."""
+    for arg in (a for a in node.args[:1] if isinstance(a, ast.Dict)):
+        for key, value in zip(arg.keys, arg.values):
+            name = str(key.value).lower() if isinstance(key, ast.Constant) else ""
+            if name in ("error", "errors", "detail") or name in ("ok", "success") and isinstance(
+                    value, ast.Constant) and value.value is False:
+                return True
+    return False
+
+
+def _error_reply_ok(unit: Unit) -> list[Site]:
+    """``return web.json_response({"ok": False, "error": ...})`` without a status, where the function's other
+    replies set theirs: the client gets 200 OK with an error in the body."""
+    replies = [r.value for r in unit.nodes if isinstance(r, ast.Return) and r.value is not None and (
+        isinstance(r.value, ast.Tuple) and r.value.elts and isinstance(r.value.elts[0], ast.Call) and _REPLIES.search(
+            call_name(r.value.elts[0])) or isinstance(r.value, ast.Call) and _REPLIES.search(call_name(r.value)))]
+    statused = [r for r in replies if _reply_status(r)]
+    for reply in (r for r in replies if isinstance(r, ast.Call) and not _reply_status(r) and _error_body(r)):
+        if statused:
+            return [Site("success_on_failure", reply.lineno, f"`{call_text(reply)}(...)` sends an error body with no "
+                         f"status, so the client gets 200 OK, while `{ast.unparse(statused[0])[:70]}` (line "
+                         f"{statused[0].lineno}) sets its status", "Give the error reply its status (for example "
+                         "`status=400`)")]
     return []
 
 
@@ -133,4 +186,4 @@ def _ignored_errors(unit: Unit) -> list[Site]:
 
 def exit_sites(unit: Unit) -> list[Site]:
     return _exit_true(unit) + _generator_stops(unit) + _finally_success(unit) + _unfiltered_gather(unit) + \
-        _status_for_data(unit) + _ignored_errors(unit)
+        _status_for_data(unit) + _ignored_errors(unit) + _error_reply_ok(unit)

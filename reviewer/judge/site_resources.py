@@ -167,6 +167,22 @@ def _raises_before_try(unit: Unit, call: ast.Call) -> Site | None:
     return None
 
 
+def _sqlite_with(unit: Unit) -> list[Site]:
+    """``with sqlite3.connect(path) as conn:``: sqlite3's connection as a context manager commits or rolls back the
+    transaction and leaves the connection open; nothing in the block or after it closes it."""
+    closes = {ast.unparse(c.func.value) for c in unit.nodes if isinstance(c, ast.Call)
+              and isinstance(c.func, ast.Attribute) and c.func.attr == "close"}
+    for node in (n for n in unit.nodes if isinstance(n, ast.With)):
+        for item in node.items:
+            expr = item.context_expr
+            if isinstance(expr, ast.Call) and call_name(expr) in ("sqlite3.connect", "sqlite3.dbapi2.connect") and (
+                    item.optional_vars is None or ast.unparse(item.optional_vars) not in closes):
+                return [Site("resource_not_released", node.lineno, f"`with {call_text(expr)}(...)` commits or rolls "
+                             "back on leaving the block, but a sqlite3 connection used this way is never closed",
+                             "Wrap it in `contextlib.closing(sqlite3.connect(...))`, or close it in a finally block")]
+    return []
+
+
 def acquire_sites(unit: Unit) -> list[Site]:
     """A file, socket, connection or lock acquired outside ``with`` and not released in a ``finally`` (or released
     there only after a call that can raise has run outside the try)."""
@@ -190,4 +206,4 @@ def acquire_sites(unit: Unit) -> list[Site]:
             fix = f"Open it in a with statement (`with {call_text(call)}(...) as ...:`) so an exception closes it"
         out.append(Site("resource_not_released", call.lineno, f"`{call_text(call)}(...)` is not in a with statement "
                         "and no finally block releases it, so an exception before the release leaks it", fix))
-    return (out + late)[:1]
+    return (out + late + _sqlite_with(unit))[:1]

@@ -340,6 +340,70 @@ def _suffix_mix(unit: Unit) -> list[Site]:
     return []
 
 
+_HASHES_BYTES = re.compile(r"^(hashlib\.(md5|sha1|sha224|sha256|sha384|sha512|sha3_\w+|blake2[bs])|hmac\.(new|digest)|"
+                           r"base64\.(b64encode|urlsafe_b64encode|standard_b64encode|b32encode|b16encode|b85encode)|"
+                           r"zlib\.(compress|crc32|adler32)|binascii\.(crc32|hexlify|b2a_\w+))$")
+
+
+def _text_kind(node: ast.AST, names: dict[str, str]) -> bool:
+    """Text for sure: what :func:`_value_kind` calls text (not a join or format of bytes), or ``json.dumps()``."""
+    if isinstance(node, ast.Call) and call_name(node) == "json.dumps":
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(
+            node.func.value, ast.Constant) and isinstance(node.func.value.value, bytes):
+        return False  # ``b"".join(parts)``
+    return _value_kind(node, names) == "text"
+
+
+def _text_hashed(unit: Unit) -> list[Site]:
+    """``hashlib.sha256(json.dumps(meta))``, ``hmac.new(secret_str, ...)``, ``base64.b64encode(f"{u}:{p}")``: these
+    take bytes, and text raises TypeError."""
+    names = _bound_kinds(unit)
+    names |= {t.id: "text" for n in unit.nodes if isinstance(n, ast.Assign) for t in n.targets
+              if isinstance(t, ast.Name) and t.id not in names and _text_kind(n.value, {})}
+    for node in (n for n in unit.nodes if isinstance(n, ast.Call) and _HASHES_BYTES.search(call_name(n))):
+        for arg in node.args[:2 if call_name(node).startswith("hmac.") else 1]:
+            if _text_kind(arg, names):
+                return [Site("type_confusion", node.lineno, f"`{call_text(node)}` takes bytes, and "
+                             f"`{ast.unparse(arg)[:60]}` is text (str): that raises TypeError",
+                             f"Encode it first: `{ast.unparse(arg)[:40]}.encode()`")]
+    return []
+
+
+def _aware_made(tree: ast.AST) -> ast.AST | None:
+    """The first place the module makes a timezone-aware datetime: ``datetime.now(timezone.utc)``,
+    ``fromtimestamp(t, tz=...)``, ``.replace(tzinfo=...)``, ``.astimezone(...)``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and (_datetime_family(node) == "aware datetimes" or any(
+                k.arg in ("tzinfo", "tz") for k in node.keywords) or call_name(node).endswith(".astimezone")):
+            return node
+    return None
+
+
+def _naive_against_aware(unit: Unit) -> list[Site]:
+    """``datetime.utcnow() >= token.expires_at`` in a module that makes aware datetimes: a naive "now" compared
+    with or subtracted from a value the module may well have made aware raises TypeError (or, for ``now()``
+    against UTC, is off by the local offset)."""
+    naive = [n for n in unit.nodes if isinstance(n, ast.Call) and _datetime_family(n) == "naive datetimes"
+             and call_name(n).rsplit(".", 1)[-1] in ("now", "utcnow", "today")]
+    if not naive:
+        return []
+    inside = {id(x): n for n in unit.nodes if isinstance(n, (ast.Compare, ast.BinOp)) for x in ast.walk(n)}
+    for call in naive:
+        node = inside.get(id(call))
+        if node is None or isinstance(node, ast.BinOp) and not isinstance(node.op, ast.Sub):
+            continue
+        sides = [node.left, *node.comparators] if isinstance(node, ast.Compare) else [node.left, node.right]
+        others = [x for x in sides if call not in ast.walk(x) and not isinstance(x, ast.Constant)]
+        aware = _aware_made(unit.source.tree)
+        if others and aware is not None and all(_family(x) != "naive datetimes" for x in others):
+            return [Site("type_confusion", node.lineno, f"`{call_text(call)}` is a naive datetime, and is compared "
+                         f"with or subtracted from `{ast.unparse(others[0])[:60]}`, while this module makes aware "
+                         f"ones (`{ast.unparse(aware)[:60]}`, line {aware.lineno})",
+                         "Use an aware now (`datetime.now(timezone.utc)`) on both sides")]
+    return []
+
+
 def unit_mix_sites(unit: Unit) -> list[Site]:
     """Seconds added to or compared with milliseconds (or minutes, bytes...), or a sleep given milliseconds."""
     out = _suffix_mix(unit)
@@ -366,4 +430,5 @@ def unit_mix_sites(unit: Unit) -> list[Site]:
             out.append(Site("type_confusion", node.lineno, f"`{ast.unparse(node)}` mixes {' and '.join(sorted(families))} "
                             "with no conversion on that line", "Convert both sides to the same unit before comparing "
                             "or adding"))
-    return (out + _text_vs_number(unit) + _bytes_vs_text(unit) + _text_misused(unit))[:1]
+    return (out + _text_vs_number(unit) + _bytes_vs_text(unit) + _text_misused(unit) + _naive_against_aware(unit) +
+            _text_hashed(unit))[:1]

@@ -43,7 +43,7 @@ def tested(unit: Unit, divisor: ast.AST, line: int) -> bool:
         inner = inner.args[0]  # ``float(len(self.avg))`` is zero when ``self.avg`` is empty
     wanted = {ast.unparse(inner)} | _unfiltered_sources(unit, inner)
     tests: list[ast.AST] = [n.test for n in unit.nodes if isinstance(n, (ast.If, ast.While, ast.Assert, ast.IfExp))]
-    tests += [n for n in unit.nodes if isinstance(n, ast.BoolOp)]
+    tests += [n for n in unit.nodes if isinstance(n, ast.BoolOp) and not _fallback(unit, n)]
     tests += [c for n in unit.nodes if isinstance(n, ast.comprehension) for c in n.ifs]
     spans = [n.test for n in unit.nodes if isinstance(n, ast.IfExp) and n.lineno <= line <= (n.end_lineno or line)]
     return any((t.lineno <= line or any(t is x for x in spans)) and not any(n is divisor for n in ast.walk(t)) and any(
@@ -94,6 +94,12 @@ def _unfiltered_sources(unit: Unit, name: ast.AST) -> set[str]:
     return out
 
 
+def _fallback(unit: Unit, node: ast.BoolOp) -> bool:
+    """``limit = per_page or total``: a zero replaced in another name; ``per_page`` itself can still be zero."""
+    parent = unit.parents.get(id(node))
+    return isinstance(node.op, ast.Or) and isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node
+
+
 def _zero_part(test: ast.AST) -> ast.AST:
     """The test without its parts that cannot rule out zero or empty: ``x is not None``, ``isinstance(x, T)``."""
     parts = test.values if isinstance(test, ast.BoolOp) else [test]
@@ -101,10 +107,19 @@ def _zero_part(test: ast.AST) -> ast.AST:
     return ast.BoolOp(op=ast.And(), values=kept) if len(kept) > 1 else kept[0] if kept else ast.Constant(value=None)
 
 
+def _is_zero(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and not isinstance(node.value, bool) and node.value == 0
+
+
 def _none_or_type_test(part: ast.AST) -> bool:
+    """A part that cannot rule out zero: ``x is not None``, ``isinstance(x, T)``, ``x < 0``."""
     if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not):
         part = part.operand
     if isinstance(part, ast.Compare) and all(isinstance(o, (ast.Is, ast.IsNot)) for o in part.ops):
+        return True
+    if isinstance(part, ast.Compare) and len(part.ops) == 1 and (  # ``x < 0``: zero passes
+            isinstance(part.ops[0], ast.Lt) and _is_zero(part.comparators[0]) or
+            isinstance(part.ops[0], ast.Gt) and _is_zero(part.left)):
         return True
     return isinstance(part, ast.Call) and call_name(part) in ("isinstance", "hasattr", "callable")
 

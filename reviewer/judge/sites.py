@@ -26,7 +26,9 @@ from reviewer.judge.site_exposed import exposed_sites
 from reviewer.judge.site_flow import handler_sites, status_sites
 from reviewer.judge.site_logic import boolean_sites
 from reviewer.judge.site_resources import acquire_sites
+from reviewer.judge.site_retries import retry_sites
 from reviewer.judge.site_stores import store_sites
+from reviewer.judge.site_tasks import task_sites
 from reviewer.judge.site_types import unit_mix_sites
 from reviewer.judge.site_bounds import bound_sites
 from reviewer.judge.site_values import division_sites
@@ -164,6 +166,7 @@ def race_sites(unit: Unit) -> list[Site]:
 _Finder = Callable[[Unit], list[Site]]
 _FINDERS: list[tuple[str, _Finder]] = [
     ("race_on_shared_state", race_sites),
+    ("tasks", task_sites),                # race_on_shared_state between asyncio tasks
     ("stores", store_sites),              # race_on_shared_state / missing_timeout on state outside the process
     ("handlers", handler_sites),          # error_swallowed / success_on_failure
     ("status", status_sites),             # success_on_failure: a result never checked
@@ -177,6 +180,7 @@ _FINDERS: list[tuple[str, _Finder]] = [
     ("stale_cache_key", cache_sites),
     ("missing_timeout", timeout_sites),
     ("off_by_one", bound_sites),
+    ("retries", retry_sites),             # off_by_one: a retry counter's stop test
     ("wrong_boolean_logic", boolean_sites),
     ("decoded", decode_sites),            # type_confusion / wrong_boolean_logic / off_by_one: more shapes
 ]
