@@ -993,6 +993,23 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "    start = page * per_page\n    return rows[start:start + per_page]\n", 3, True),
     ("off_by_one", "def f(rows, page, per_page):\n    \"\"\"Rows of the 1-based page.\"\"\"\n"
      "    start = (page - 1) * per_page\n    return rows[start:start + per_page]\n", 3, False),
+    ("error_swallowed", "def f(p):\n    \"\"\"Load the optional local file.\"\"\"\n"
+     "    with contextlib.suppress(FileNotFoundError):\n        return p.read_text()\n    return ''\n", 3, False),
+    ("error_swallowed", "def f(p):\n    \"\"\"Load the local file.\"\"\"\n"
+     "    with contextlib.suppress(FileNotFoundError):\n        return p.read_text()\n    return ''\n", 3, True),
+    # asyncio alone: one thread, so a task switch (and a lost update) needs an await between the read and the write
+    ("race_on_shared_state", "import asyncio\n_counts = {}\nasync def bump(k):\n    n = _counts.get(k, 0)\n"
+     "    await asyncio.sleep(0)\n    _counts[k] = n + 1\nasync def main():\n"
+     "    await asyncio.gather(bump(1), bump(1))\n",
+     6, True),
+    ("race_on_shared_state", "import asyncio\n_counts = {}\nasync def bump(k):\n    n = _counts.get(k, 0)\n"
+     "    _counts[k] = n + 1\n    await asyncio.sleep(0)\nasync def main():\n"
+     "    await asyncio.gather(bump(1), bump(1))\n",
+     5, False),
+    ("error_swallowed", "class T:\n    def spawn(self, c):\n"
+     "        asyncio.create_task(c).add_done_callback(self._done)\n"
+     "    def _done(self, task):\n        exc = task.exception()\n        if exc is not None:\n"
+     "            log.error('task failed', exc_info=exc)\n", 7, False),
     ("race_on_shared_state", "class S:\n    async def broadcast(self, m):\n        for k, ws in self._c.items():\n"
      "            await ws.send(m)\n    def kick(self, k):\n        self._c.pop(k, None)\n", 3, True),
     ("race_on_shared_state", "class S:\n    async def broadcast(self, m):\n"

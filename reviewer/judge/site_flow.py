@@ -197,14 +197,18 @@ def _suppressions(unit: Unit) -> list[tuple[ast.With, list[str]]]:
     return out
 
 
+_ABSENCE = frozenset({"FileNotFoundError"})
+_SAYS_OPTIONAL = re.compile(r"\b(optional|missing|absent|if (it|the file|one) exists|may not exist)\b", re.I)
+
+
 def _suppress_sites(unit: Unit, parents: dict[int, ast.AST]) -> list[Site]:
     """A ``suppress()`` block is a handler that ignores the failure, unless the failure means the work is done
-    (FileNotFoundError from unlink) or is expected (ImportError)."""
+    (FileNotFoundError from unlink), is expected (ImportError), or is a file the docstring calls optional."""
     out = []
     for node, names in _suppressions(unit):
         calls = {call_name(c).rsplit(".", 1)[-1] for s in node.body for c in ast.walk(s) if isinstance(c, ast.Call)}
         if not names or set(names) & EXPECTED_ERRORS or any(calls & set(_IDEMPOTENT.get(n, ())) for n in names) or \
-                _in_finally(node, parents):
+                _in_finally(node, parents) or set(names) <= _ABSENCE and _SAYS_OPTIONAL.search(docstring(unit) or ""):
             continue
         caught = ", ".join(names)
         reached = _return_after(node, parents)
@@ -332,7 +336,7 @@ def _logged_exceptions(unit: Unit) -> list[Site]:
     names = {t.id for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
              and isinstance(n.value.func, ast.Attribute) and n.value.func.attr == "exception"
              for t in n.targets if isinstance(t, ast.Name)}
-    if not names or any(isinstance(n, ast.Raise) for n in unit.nodes):
+    if not names or any(isinstance(n, ast.Raise) for n in unit.nodes) or _done_callback(unit):
         return []
     for test in (n for n in unit.nodes if isinstance(n, ast.If) and any(
             isinstance(x, ast.Name) and x.id in names for x in ast.walk(n.test))):
@@ -343,6 +347,14 @@ def _logged_exceptions(unit: Unit) -> list[Site]:
                          "is only logged: nothing raises it or hands it to the caller",
                          "Raise (or collect and report) the exceptions of failed jobs")]
     return []
+
+
+def _done_callback(unit: Unit) -> bool:
+    """The unit is given to ``add_done_callback()`` in its module: it runs after the task, with no caller to tell,
+    so logging the task's exception is all it can do."""
+    name = unit.qualname.rsplit(".", 1)[-1]
+    return any(isinstance(n, ast.Call) and call_name(n).endswith("add_done_callback") and any(
+        ast.unparse(a) in (name, f"self.{name}") for a in n.args) for n in ast.walk(unit.source.tree))
 
 
 def _unchecked(unit: Unit, call: ast.Call, parents: dict[int, ast.AST]) -> bool:

@@ -125,6 +125,33 @@ def _read_elsewhere(unit: Unit, write: ast.AST, bases: list[str]) -> bool:
     return False
 
 
+_THREADS = ("threading", "concurrent", "multiprocessing", "_thread", "gevent", "eventlet")
+
+
+def _event_loop_only(tree: ast.Module) -> bool:
+    """The module's only concurrency is asyncio (no thread module, no ``run_in_executor``/``to_thread``): its
+    code runs on one thread, and tasks switch only at an ``await``."""
+    imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    return "asyncio" in imported and not imported & set(_THREADS) and not _calls(tree) & {"run_in_executor",
+                                                                                           "to_thread"}
+
+
+def _await_before(unit: Unit, line: int) -> bool:
+    """An ``await`` between a read of the state written at ``line`` and the write (``n = self.n`` ... ``await``
+    ... ``self.n = n + 1``, or ``self.n += await f()``): there another task can change what was read."""
+    if not isinstance(unit.node, ast.AsyncFunctionDef):
+        return False
+    bases = {_container(t) for n in unit.nodes if getattr(n, "lineno", None) == line
+             and isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+             for t in (n.targets if isinstance(n, ast.Assign) else [n.target])}
+    bases |= {_container(n.func.value) for n in unit.nodes if isinstance(n, ast.Call) and n.lineno == line
+              and isinstance(n.func, ast.Attribute)}
+    reads = [n.lineno for n in unit.nodes if isinstance(n, (ast.Attribute, ast.Name, ast.Subscript))
+             and isinstance(getattr(n, "ctx", None), ast.Load) and ast.unparse(n) in bases and n.lineno <= line]
+    return bool(reads) and any(isinstance(n, ast.Await) and min(reads) <= n.lineno <= line for n in unit.nodes)
+
+
 def _called_under_lock(unit: Unit) -> bool:
     """A private method (``_enable_redirect_io``) that its class calls only inside ``with self._lock:``: the
     caller holds the lock for it."""
@@ -153,6 +180,8 @@ def race_sites(unit: Unit) -> list[Site]:
     open_writes = [w for w in writes if not any(a <= w <= b for a, b in locked)
                    and not any(f".{name}." in unit.source.line(w) for name in local)]
     open_writes = [w for w in open_writes if _read_modify_write(unit, w)]
+    if _event_loop_only(unit.source.tree):  # one thread: a task switch happens only at an await
+        open_writes = [w for w in open_writes if _await_before(unit, w)]
     if not open_writes or _called_under_lock(unit):  # (the class's other methods are walked only when needed)
         return []
     line = open_writes[0]
