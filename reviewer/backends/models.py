@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, files
 from pathlib import Path
 
-
 from reviewer.errors import ModelAssetError, ModelNotFoundError
 from reviewer.userdirs import cache_base
 
