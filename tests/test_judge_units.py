@@ -997,6 +997,12 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "    with contextlib.suppress(FileNotFoundError):\n        return p.read_text()\n    return ''\n", 3, False),
     ("error_swallowed", "def f(p):\n    \"\"\"Load the local file.\"\"\"\n"
      "    with contextlib.suppress(FileNotFoundError):\n        return p.read_text()\n    return ''\n", 3, True),
+    ("wrong_boolean_logic", "def debug():\n    return bool(os.environ.get('APP_DEBUG', 'false'))\n", 2, True),
+    ("wrong_boolean_logic", "def debug():\n    if os.getenv('APP_DEBUG', '0'):\n        return 1\n    return 0\n", 2,
+     True),
+    ("wrong_boolean_logic", "def debug():\n"
+     "    return os.environ.get('APP_DEBUG', 'false').lower() in ('1', 'true')\n", 2, False),
+    ("wrong_boolean_logic", "def token():\n    if os.getenv('APP_TOKEN'):\n        return 1\n    return 0\n", 2, False),
     # asyncio alone: one thread, so a task switch (and a lost update) needs an await between the read and the write
     ("race_on_shared_state", "import asyncio\n_counts = {}\nasync def bump(k):\n    n = _counts.get(k, 0)\n"
      "    await asyncio.sleep(0)\n    _counts[k] = n + 1\nasync def main():\n"

@@ -198,6 +198,27 @@ def _both_sides(op: ast.BoolOp) -> str | None:
     return None
 
 
+_ENV_TEXT = ("os.environ.get", "os.getenv", "environ.get", "getenv")
+_FALSE_WORDS = frozenset({"false", "0", "no", "off", "n", "f"})
+
+
+def _text_truth(unit: Unit) -> list[Site]:
+    """``bool(os.environ.get("DEBUG", "false"))``, or ``if os.getenv("X", "0"):``: any non-empty text is true, so
+    "false" and "0" switch it on."""
+    for node in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n) in _ENV_TEXT):
+        parent = unit.parents.get(id(node))
+        default = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "default"),
+                                                               None)
+        worded = isinstance(default, ast.Constant) and str(default.value).strip().lower() in _FALSE_WORDS
+        tested = isinstance(parent, (ast.If, ast.While, ast.IfExp)) and parent.test is node or isinstance(
+            parent, ast.UnaryOp) and isinstance(parent.op, ast.Not)
+        if isinstance(parent, ast.Call) and call_name(parent) == "bool" or tested and worded:
+            return [Site("wrong_boolean_logic", node.lineno, f"`{ast.unparse(node)}` is text, and any non-empty text "
+                         "is true: a value of \"false\" or \"0\" counts as on",
+                         "Compare the text with the words that mean on (`.lower() in (\"1\", \"true\", \"yes\")`)")]
+    return []
+
+
 def boolean_sites(unit: Unit) -> list[Site]:
     everywhere = [b for b in unit.nodes if isinstance(b, ast.BoolOp) and _always(b)]
     out = [Site("wrong_boolean_logic", c.lineno, f"`{ast.unparse(c)}` is always false as meant (always true with "
@@ -209,4 +230,4 @@ def boolean_sites(unit: Unit) -> list[Site]:
         facts = (f"`{text}` is {always}" if always else
                  f"the condition `{text}` combines {len(op.values)} parts with `{'and' if isinstance(op.op, ast.And) else 'or'}`")
         out.append(Site("wrong_boolean_logic", op.lineno, facts, f"Correct the condition `{text}`"))
-    return sorted(out, key=lambda s: "always" not in s.facts)[:1]
+    return sorted(out + _text_truth(unit), key=lambda s: "always" not in s.facts)[:1]
