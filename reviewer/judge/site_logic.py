@@ -54,12 +54,22 @@ def _refusal(stmt: ast.Raise) -> bool:
     return exc is not None and bool(_REFUSALS.search(ast.unparse(exc)))
 
 
+_VALUE_NAME = re.compile(r"(^|_)(id|ids|key|name|code|count|number|num|port|uid|pid)$", re.I)
+
+
+def _value_named(node: ast.AST) -> bool:
+    """``a.id``, ``user_id``, ``row.name``: by its name a number or a string, not an object with an identity."""
+    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+    return bool(_VALUE_NAME.search(name))
+
+
 def _identity_literal(unit: Unit) -> list[ast.Compare]:
-    """``scheme is "Bearer"``: ``is`` compares identity, and a string (or number) made at run time is an equal but
-    different object."""
+    """``scheme is "Bearer"``, ``a.id is b.id``: ``is`` compares identity, and a string (or number) made at run time
+    is an equal but different object."""
     return [n for n in unit.nodes if isinstance(n, ast.Compare) and any(isinstance(o, (ast.Is, ast.IsNot))
-            for o in n.ops) and any(isinstance(c, ast.Constant) and isinstance(c.value, (str, bytes, int, float))
-                                    and not isinstance(c.value, bool) for c in [n.left, *n.comparators])]
+            for o in n.ops) and (any(isinstance(c, ast.Constant) and isinstance(c.value, (str, bytes, int, float))
+                                     and not isinstance(c.value, bool) for c in [n.left, *n.comparators])
+                                 or all(_value_named(c) for c in [n.left, *n.comparators]))]
 
 
 def _guarded_name(test: ast.AST, op: ast.boolop | None = None) -> str | None:
