@@ -1005,6 +1005,8 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("wrong_boolean_logic", "def token():\n    if os.getenv('APP_TOKEN'):\n        return 1\n    return 0\n", 2, False),
     ("wrong_boolean_logic", "def same(a, b):\n    return a.id is b.id\n", 2, True),
     ("wrong_boolean_logic", "def same(a, b):\n    return a.owner is b.owner\n", 2, False),
+    ("type_confusion", "def elapsed_ms(started):\n    return time.monotonic() - started\n", 2, True),
+    ("type_confusion", "def elapsed_ms(started):\n    return (time.monotonic() - started) * 1000\n", 2, False),
     # asyncio alone: one thread, so a task switch (and a lost update) needs an await between the read and the write
     ("race_on_shared_state", "import asyncio\n_counts = {}\nasync def bump(k):\n    n = _counts.get(k, 0)\n"
      "    await asyncio.sleep(0)\n    _counts[k] = n + 1\nasync def main():\n"

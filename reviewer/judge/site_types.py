@@ -8,10 +8,10 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site, call_text, parameters
+from reviewer.judge.site import Site, call_text, docstring, parameters
 from reviewer.judge.units import Unit
 
-__all__ = ["unit_mix_sites"]
+__all__ = ["converted", "datetime_family", "family", "unit_mix_sites"]
 
 
 # --- units and types mixed up -----------------------------------------------------------------------------------
@@ -45,7 +45,7 @@ _CONVERSIONS = frozenset({24, 60, 1000, 1e3, 1e6, 1e9, 1024, 1_000_000, 3600, 86
 _TIME_CALLS = ("time.sleep", "sleep")
 
 
-def _datetime_family(node: ast.AST) -> str | None:
+def datetime_family(node: ast.AST) -> str | None:
     """``datetime.now()``, ``utcnow()``, ``fromtimestamp(t)`` are naive; with a tz argument, aware. Subtracting or
     comparing one with the other raises TypeError."""
     if not isinstance(node, ast.Call):
@@ -59,8 +59,8 @@ def _datetime_family(node: ast.AST) -> str | None:
     return "aware datetimes" if aware else "naive datetimes"
 
 
-def _family(node: ast.AST) -> str | None:
-    dated = _datetime_family(node)
+def family(node: ast.AST) -> str | None:
+    dated = datetime_family(node)
     if dated:
         return dated
     text = ast.unparse(node)
@@ -71,7 +71,7 @@ def _family(node: ast.AST) -> str | None:
     return None
 
 
-def _converted(node: ast.AST) -> bool:
+def converted(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Constant) and n.value in _CONVERSIONS and not isinstance(n.value, bool)
                for n in ast.walk(node))
 
@@ -246,14 +246,14 @@ def _scaled_unnamed(unit: Unit, arg: ast.AST) -> Site | None:
     if not (isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Div) and isinstance(arg.right, ast.Constant)
             and arg.right.value in (1000, 1e3)):
         return None
-    family = _family(arg.left)
-    if family == "milliseconds":
+    named = family(arg.left)
+    if named == "milliseconds":
         return None
     name = ast.unparse(arg.left)
     source = next((n for n in unit.nodes if isinstance(n, ast.Assign) and any(
         ast.unparse(t) == name for t in n.targets)), None)
     origin = f"; `{name}` is set from `{ast.unparse(source.value)}` (line {source.lineno})" if source else ""
-    said = f"`{name}` is in {family}" if family else f"nothing in its name says `{name}` is in milliseconds"
+    said = f"`{name}` is in {named}" if named else f"nothing in its name says `{name}` is in milliseconds"
     return Site("type_confusion", arg.lineno, f"`{ast.unparse(arg)}` converts `{name}` from milliseconds to "
                 f"seconds, but {said}{origin}", f"Pass `{name}` in seconds if it already is")
 
@@ -314,9 +314,9 @@ def _keyword_mix(node: ast.Call) -> Site | None:
     a value of another."""
     for k in node.keywords:
         wanted = _KEYWORD_UNITS.get(k.arg or "")
-        if wanted is None or _converted(k.value):
+        if wanted is None or converted(k.value):
             continue
-        given = {f for o in _operands(k.value) if (f := _family(o))}
+        given = {f for o in _operands(k.value) if (f := family(o))}
         if given and wanted not in given:
             return Site("type_confusion", node.lineno, f"`{k.arg}=` takes {wanted} and is given "
                         f"`{ast.unparse(k.value)}`, in {' and '.join(sorted(given))}",
@@ -332,7 +332,7 @@ def _suffix_mix(unit: Unit) -> list[Site]:
                     and isinstance(after, ast.Constant)):
                 continue
             word = re.match(r"[a-zA-Z]+", str(after.value))
-            named, wanted = _family(value.value), _SUFFIXES.get(word.group(0).lower()) if word else None
+            named, wanted = family(value.value), _SUFFIXES.get(word.group(0).lower()) if word else None
             if named and wanted and named != wanted and not (wanted == "kilo" and named in _KILO):
                 return [Site("type_confusion", text.lineno, f"`{ast.unparse(value.value)}` is in {named}, and the "
                              f"text writes it with the unit `{word.group(0) if word else ''}`",
@@ -370,40 +370,6 @@ def _text_hashed(unit: Unit) -> list[Site]:
     return []
 
 
-def _aware_made(tree: ast.AST) -> ast.AST | None:
-    """The first place the module makes a timezone-aware datetime: ``datetime.now(timezone.utc)``,
-    ``fromtimestamp(t, tz=...)``, ``.replace(tzinfo=...)``, ``.astimezone(...)``."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and (_datetime_family(node) == "aware datetimes" or any(
-                k.arg in ("tzinfo", "tz") for k in node.keywords) or call_name(node).endswith(".astimezone")):
-            return node
-    return None
-
-
-def _naive_against_aware(unit: Unit) -> list[Site]:
-    """``datetime.utcnow() >= token.expires_at`` in a module that makes aware datetimes: a naive "now" compared
-    with or subtracted from a value the module may well have made aware raises TypeError (or, for ``now()``
-    against UTC, is off by the local offset)."""
-    naive = [n for n in unit.nodes if isinstance(n, ast.Call) and _datetime_family(n) == "naive datetimes"
-             and call_name(n).rsplit(".", 1)[-1] in ("now", "utcnow", "today")]
-    if not naive:
-        return []
-    inside = {id(x): n for n in unit.nodes if isinstance(n, (ast.Compare, ast.BinOp)) for x in ast.walk(n)}
-    for call in naive:
-        node = inside.get(id(call))
-        if node is None or isinstance(node, ast.BinOp) and not isinstance(node.op, ast.Sub):
-            continue
-        sides = [node.left, *node.comparators] if isinstance(node, ast.Compare) else [node.left, node.right]
-        others = [x for x in sides if call not in ast.walk(x) and not isinstance(x, ast.Constant)]
-        aware = _aware_made(unit.source.tree)
-        if others and aware is not None and all(_family(x) != "naive datetimes" for x in others):
-            return [Site("type_confusion", node.lineno, f"`{call_text(call)}` is a naive datetime, and is compared "
-                         f"with or subtracted from `{ast.unparse(others[0])[:60]}`, while this module makes aware "
-                         f"ones (`{ast.unparse(aware)[:60]}`, line {aware.lineno})",
-                         "Use an aware now (`datetime.now(timezone.utc)`) on both sides")]
-    return []
-
-
 def unit_mix_sites(unit: Unit) -> list[Site]:
     """Seconds added to or compared with milliseconds (or minutes, bytes...), or a sleep given milliseconds."""
     out = _suffix_mix(unit)
@@ -417,18 +383,17 @@ def unit_mix_sites(unit: Unit) -> list[Site]:
         elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
             sides = [node]
         elif isinstance(node, ast.Call) and call_name(node) in _TIME_CALLS and node.args:
-            if _family(node.args[0]) == "milliseconds" and not _converted(node.args[0]):
+            if family(node.args[0]) == "milliseconds" and not converted(node.args[0]):
                 out.append(Site("type_confusion", node.lineno, f"`{call_text(node)}` takes seconds and is given "
                                 f"`{ast.unparse(node.args[0])}`", "Convert milliseconds to seconds (/ 1000)"))
             elif (scaled := _scaled_unnamed(unit, node.args[0])) is not None:
                 out.append(scaled)
             continue
-        if not sides or _converted(node):
+        if not sides or converted(node):
             continue
-        families = {f for s in sides for o in _operands(s) if (f := _family(o))}
+        families = {f for s in sides for o in _operands(s) if (f := family(o))}
         if len(families) > 1:
             out.append(Site("type_confusion", node.lineno, f"`{ast.unparse(node)}` mixes {' and '.join(sorted(families))} "
                             "with no conversion on that line", "Convert both sides to the same unit before comparing "
                             "or adding"))
-    return (out + _text_vs_number(unit) + _bytes_vs_text(unit) + _text_misused(unit) + _naive_against_aware(unit) +
-            _text_hashed(unit))[:1]
+    return (out + _text_vs_number(unit) + _bytes_vs_text(unit) + _text_misused(unit) + _text_hashed(unit))[:1]

@@ -18,6 +18,7 @@ from reviewer.judge.features import FRESH_OBJECT, call_name, lock_withs, module_
     uses_threads
 from reviewer.judge.site import Site, unqualified
 from reviewer.judge.site_cache import cache_sites
+from reviewer.judge.site_clocks import clock_sites
 from reviewer.judge.site_data import logged_sites, timeout_sites
 from reviewer.judge.site_decode import decode_sites
 from reviewer.judge.site_errors import error_value_sites
@@ -205,6 +206,7 @@ _FINDERS: list[tuple[str, _Finder]] = [
     ("division_by_zero", division_sites),
     ("resource_not_released", acquire_sites),
     ("type_confusion", unit_mix_sites),
+    ("clocks", clock_sites),              # type_confusion: naive against aware, seconds as milliseconds
     ("error_as_value", error_value_sites),
     ("stale_cache_key", cache_sites),
     ("missing_timeout", timeout_sites),
