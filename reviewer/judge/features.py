@@ -6,8 +6,8 @@ import ast
 import re
 
 __all__ = [
-    "FRESH_OBJECT", "call_name", "is_broad_handler", "is_division", "lock_withs", "module_names", "nodes_on_line",
-    "shared_state_writes", "uses_threads",
+    "FRESH_OBJECT", "call_name", "imported_modules", "is_broad_handler", "is_division", "lock_withs", "module_names",
+    "nodes_on_line", "shared_state_writes", "uses_threads",
 ]
 
 _MUTATORS = frozenset({"append", "extend", "insert", "update", "pop", "popitem", "remove", "clear", "add",
@@ -148,14 +148,15 @@ def lock_withs(root: ast.AST) -> list[tuple[int, int]]:
     return spans
 
 
+def imported_modules(tree: ast.AST) -> set[str]:
+    """The top-level packages a module imports (``concurrent`` for ``from concurrent.futures import ...``)."""
+    out = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    return out | {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+
+
 def uses_threads(tree: ast.AST) -> bool:
     """The module imports a concurrency library (threading, concurrent.futures, asyncio, queue, ...)."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import) and any(a.name.split(".")[0] in _CONCURRENCY for a in node.names):
-            return True
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in _CONCURRENCY:
-            return True
-    return False
+    return bool(imported_modules(tree) & set(_CONCURRENCY))
 
 
 def module_names(tree: ast.Module) -> set[str]:

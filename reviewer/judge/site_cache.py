@@ -12,7 +12,7 @@ from reviewer.judge.features import call_name
 from reviewer.judge.site import Site, code_at, parameters
 from reviewer.judge.units import Unit
 
-__all__ = ["cache_sites", "changed_attrs"]
+__all__ = ["cache_sites", "changed_attrs", "self_attr"]
 
 
 # --- stale cache key --------------------------------------------------------------------------------------------
@@ -225,7 +225,7 @@ _MUTATORS = frozenset({"update", "append", "extend", "insert", "pop", "popitem",
 _DROPS = frozenset({"clear", "pop", "popitem", "cache_clear", "invalidate"})
 
 
-def _self_attr(node: ast.AST) -> str | None:
+def self_attr(node: ast.AST) -> str | None:
     """``x`` for ``self.x``, ``self.x[k]``."""
     node = node.value if isinstance(node, ast.Subscript) else node
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
@@ -242,7 +242,7 @@ def changed_attrs(method: ast.AST) -> dict[str, int]:
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS:
             targets = [n.func.value]
         for t in targets:
-            if (attr := _self_attr(t)) is not None:
+            if (attr := self_attr(t)) is not None:
                 out.setdefault(attr, n.lineno)
     return out
 
@@ -253,9 +253,9 @@ def _drops(method: ast.AST) -> set[str]:
     for n in ast.walk(method):
         if isinstance(n, ast.Assign) and (isinstance(n.value, ast.Constant) and n.value.value is None or _empty_map(
                 n.value)):
-            out |= {a for t in n.targets if isinstance(t, ast.Attribute) and (a := _self_attr(t))}
+            out |= {a for t in n.targets if isinstance(t, ast.Attribute) and (a := self_attr(t))}
         elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _DROPS:
-            out |= {a for a in [_self_attr(n.func.value)] if a}
+            out |= {a for a in [self_attr(n.func.value)] if a}
     return out
 
 
@@ -272,16 +272,19 @@ def _invalidation_left_out(unit: Unit) -> list[Site]:
         return []
     siblings = [m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m is not unit.node
                 and not (m.name.startswith("__") and m.name.endswith("__"))]
-    derived = {a for m in siblings for a in _built_lazily(m)} | {a for m in siblings for a in changed_attrs(m)
-                                                                  if _CACHEISH.search(a) or "snapshot" in a}
+    changes = {id(m): changed_attrs(m) for m in siblings}  # each sibling walked once, not once per attribute
+    drops = {id(m): _drops(m) for m in siblings}
+    lazy = {id(m): _built_lazily(m) for m in siblings}
+    derived = set().union(*lazy.values()) | {a for c in changes.values() for a in c
+                                             if _CACHEISH.search(a) or "snapshot" in a}
     mine, dropped = changed_attrs(unit.node), _drops(unit.node)
     for attr, line in sorted(mine.items(), key=lambda item: item[1]):
-        writers = [m for m in siblings if attr in changed_attrs(m)]
-        kept = set.intersection(*[_drops(m) - _built_lazily(m) - {attr} for m in writers]) & derived \
+        writers = [m for m in siblings if attr in changes[id(m)]]
+        kept = set.intersection(*[drops[id(w)] - lazy[id(w)] - {attr} for w in writers]) & derived \
             if writers else set()
         stale = sorted(kept - dropped - set(mine))
-        if stale and not _calls_dropper(unit, siblings, stale[0]):
-            names = ", ".join(f"`{m.name}`" for m in writers[:3])
+        if stale and not _calls_dropper(unit, {m.name for m in siblings if stale[0] in drops[id(m)]}):
+            names = ", ".join(f"`{w.name}`" for w in writers[:3])
             return [Site("stale_cache_key", line, f"`{code_at(unit, line)}` changes `self.{attr}`; the other methods "
                          f"that change it ({names}) also drop `self.{stale[0]}`, and this one leaves it as it was",
                          f"Drop `self.{stale[0]}` here too, as the other methods do")]
@@ -292,16 +295,15 @@ def _built_lazily(method: ast.AST) -> set[str]:
     """Attributes a method builds when they are missing: ``if self._snapshot is None: self._snapshot = ...``."""
     out = set()
     for n in (n for n in ast.walk(method) if isinstance(n, ast.If)):
-        tested = {a for x in ast.walk(n.test) if (a := _self_attr(x))}
+        tested = {a for x in ast.walk(n.test) if (a := self_attr(x))}
         built = {a for b in n.body for x in ast.walk(b) if isinstance(x, ast.Assign) for t in x.targets
-                 if (a := _self_attr(t))}
+                 if (a := self_attr(t))}
         out |= tested & built
     return out
 
 
-def _calls_dropper(unit: Unit, siblings: list[ast.AST], attr: str) -> bool:
-    """The method calls one of the class's methods that drops ``attr`` (``self._invalidate()``)."""
-    droppers = {m.name for m in siblings if attr in _drops(m)}
+def _calls_dropper(unit: Unit, droppers: set[str]) -> bool:
+    """The method calls one of the class's methods that drop the stale value (``self._invalidate()``)."""
     return any(isinstance(c, ast.Call) and call_name(c) in {f"self.{d}" for d in droppers} for c in unit.nodes)
 
 

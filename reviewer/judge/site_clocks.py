@@ -51,6 +51,9 @@ def _naive_against_aware(unit: Unit) -> list[Site]:
              and call_name(n).rsplit(".", 1)[-1] in ("now", "utcnow", "today")]
     if not naive:
         return []
+    aware = _aware_made(unit.source.tree)
+    if aware is None:
+        return []
     inside = {id(x): n for n in unit.nodes if isinstance(n, (ast.Compare, ast.BinOp)) for x in ast.walk(n)}
     for call in naive:
         node = inside.get(id(call))
@@ -58,8 +61,7 @@ def _naive_against_aware(unit: Unit) -> list[Site]:
             continue
         sides = [node.left, *node.comparators] if isinstance(node, ast.Compare) else [node.left, node.right]
         others = [x for x in sides if call not in ast.walk(x) and not isinstance(x, ast.Constant)]
-        aware = _aware_made(unit.source.tree)
-        if others and aware is not None and all(family(x) != "naive datetimes" for x in others):
+        if others and all(family(x) != "naive datetimes" for x in others):
             return [Site("type_confusion", node.lineno, f"`{call_text(call)}` is a naive datetime, and is compared "
                          f"with or subtracted from `{ast.unparse(others[0])[:60]}`, while this module makes aware "
                          f"ones (`{ast.unparse(aware)[:60]}`, line {aware.lineno})",

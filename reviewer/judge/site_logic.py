@@ -9,6 +9,7 @@ import re
 
 from reviewer.judge.features import call_name
 from reviewer.judge.site import Site
+from reviewer.judge.site_types import ENV_READS
 from reviewer.judge.units import Unit
 
 __all__ = ["boolean_sites"]
@@ -208,14 +209,13 @@ def _both_sides(op: ast.BoolOp) -> str | None:
     return None
 
 
-_ENV_TEXT = ("os.environ.get", "os.getenv", "environ.get", "getenv")
 _FALSE_WORDS = frozenset({"false", "0", "no", "off", "n", "f"})
 
 
 def _text_truth(unit: Unit) -> list[Site]:
     """``bool(os.environ.get("DEBUG", "false"))``, or ``if os.getenv("X", "0"):``: any non-empty text is true, so
     "false" and "0" switch it on."""
-    for node in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n) in _ENV_TEXT):
+    for node in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n) in ENV_READS):
         parent = unit.parents.get(id(node))
         default = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "default"),
                                                                None)

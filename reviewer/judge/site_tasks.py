@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 
 from reviewer.judge.site import Site
-from reviewer.judge.site_cache import changed_attrs
+from reviewer.judge.site_cache import changed_attrs, self_attr
 from reviewer.judge.units import Unit
 
 __all__ = ["task_sites"]
@@ -21,9 +21,7 @@ def _iterated_attr(loop: ast.For | ast.AsyncFor) -> str | None:
     it = loop.iter
     if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr in _VIEWS and not it.args:
         it = it.func.value
-    if isinstance(it, ast.Attribute) and isinstance(it.value, ast.Name) and it.value.id == "self":
-        return it.attr
-    return None
+    return self_attr(it) if isinstance(it, ast.Attribute) else None
 
 
 def task_sites(unit: Unit) -> list[Site]:

@@ -11,7 +11,7 @@ from reviewer.judge.features import call_name
 from reviewer.judge.site import Site, call_text, docstring, parameters
 from reviewer.judge.units import Unit
 
-__all__ = ["converted", "datetime_family", "family", "unit_mix_sites"]
+__all__ = ["ENV_READS", "converted", "datetime_family", "family", "unit_mix_sites"]
 
 
 # --- units and types mixed up -----------------------------------------------------------------------------------
@@ -274,12 +274,15 @@ def _text_names(unit: Unit) -> dict[str, ast.AST]:
     return {name: values[0] for name, values in sources.items() if all(_outside_text(v) for v in values)}
 
 
+ENV_READS = ("os.environ.get", "os.getenv", "environ.get", "getenv")
+"""Calls that read an environment variable: text, whatever it holds."""
+
+
 def _outside_text(node: ast.AST) -> bool:
     """Text whatever it holds and from outside the program: an environment variable, ``input()``, argv."""
     if isinstance(node, ast.Subscript):
         return ast.unparse(node.value) in ("sys.argv", "os.environ")
-    return isinstance(node, ast.Call) and call_name(node) in ("os.environ.get", "os.getenv", "environ.get", "getenv",
-                                                              "input")
+    return isinstance(node, ast.Call) and call_name(node) in (*ENV_READS, "input")
 
 
 def _text_misused(unit: Unit) -> list[Site]:

@@ -14,8 +14,8 @@ import ast
 import re
 from collections.abc import Callable
 
-from reviewer.judge.features import FRESH_OBJECT, call_name, lock_withs, module_names, shared_state_writes, \
-    uses_threads
+from reviewer.judge.features import FRESH_OBJECT, call_name, imported_modules, lock_withs, module_names, \
+    shared_state_writes, uses_threads
 from reviewer.judge.site import Site, unqualified
 from reviewer.judge.site_cache import cache_sites
 from reviewer.judge.site_clocks import clock_sites
@@ -132,8 +132,7 @@ _THREADS = ("threading", "concurrent", "multiprocessing", "_thread", "gevent", "
 def _event_loop_only(tree: ast.Module) -> bool:
     """The module's only concurrency is asyncio (no thread module, no ``run_in_executor``/``to_thread``): its
     code runs on one thread, and tasks switch only at an ``await``."""
-    imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    imported |= {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported = imported_modules(tree)
     return "asyncio" in imported and not imported & set(_THREADS) and not _calls(tree) & {"run_in_executor",
                                                                                            "to_thread"}
 
