@@ -1025,6 +1025,21 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("race_on_shared_state", "class S:\n    async def broadcast(self, m):\n"
      "        for k, ws in list(self._c.items()):\n"
      "            await ws.send(m)\n    def kick(self, k):\n        self._c.pop(k, None)\n", 3, False),
+    # a write to the store a sibling caches from, with the cached entry left as it was
+    *[("stale_cache_key", "class Users:\n    def get(self, uid):\n        if uid not in self._cache:\n"
+       "            self._cache[uid] = self.db.load(uid)\n        return self._cache[uid]\n"
+       f"    def rename(self, uid, name):\n        self.db.update(uid, name=name)\n{tail}", 7, sited)
+      for tail, sited in [("", True), ("        self._cache.pop(uid, None)\n", False),
+                          ("        self._forget(uid)\n    def _forget(self, uid):\n"
+                           "        del self._cache[uid]\n", False),
+                          ("    def __init__(self, db):\n        self._cache = TTLCache(100, ttl=60)\n", False)]],
+    ("stale_cache_key", "class Users:\n    def get(self, uid):\n        row = self.db.load(uid)\n"
+     "        self._cache[uid] = row\n        return row\n"
+     "    def rename(self, uid, name):\n        self.audit.update(uid, name=name)\n", 7, False),  # another store
+    ("stale_cache_key", "class Prices:\n    def price(self, sku):\n        if sku not in self._memo:\n"
+     "            self._memo[sku] = self.conn.execute('SELECT p FROM t WHERE sku = ?', (sku,)).fetchone()\n"
+     "        return self._memo[sku]\n    def set_price(self, sku, p):\n"
+     "        self.conn.execute('UPDATE t SET p = ? WHERE sku = ?', (p, sku))\n", 7, True),
 ])
 
 

@@ -10,15 +10,13 @@ import re
 
 from reviewer.judge.features import call_name
 from reviewer.judge.site import Site, code_at, parameters
+from reviewer.judge.site_stale import CACHEISH as _CACHEISH, stale_sites
 from reviewer.judge.units import Unit
 
-__all__ = ["cache_sites", "changed_attrs", "self_attr"]
+__all__ = ["cache_sites"]
 
 
 # --- stale cache key --------------------------------------------------------------------------------------------
-
-_CACHEISH = re.compile(r"cache|memo|_seen$|lookup|registry", re.I)
-
 
 _Store = tuple[ast.AST, ast.AST, ast.AST]
 """(statement or call, cache, key) of a store into a cache."""
@@ -220,93 +218,6 @@ def _dict_keys_only(unit: Unit, stores: list[_Store]) -> list[Site]:
     return []
 
 
-_MUTATORS = frozenset({"update", "append", "extend", "insert", "pop", "popitem", "remove", "discard", "add",
-                       "setdefault", "clear", "__setitem__", "__delitem__", "appendleft", "sort"})
-_DROPS = frozenset({"clear", "pop", "popitem", "cache_clear", "invalidate"})
-
-
-def self_attr(node: ast.AST) -> str | None:
-    """``x`` for ``self.x``, ``self.x[k]``."""
-    node = node.value if isinstance(node, ast.Subscript) else node
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-        return node.attr
-    return None
-
-
-def changed_attrs(method: ast.AST) -> dict[str, int]:
-    """The object's attributes a method changes in place or rebinds, with the first line that does."""
-    out: dict[str, int] = {}
-    for n in ast.walk(method):
-        targets = n.targets if isinstance(n, ast.Assign) else [n.target] if isinstance(n, ast.AugAssign) else \
-            n.targets if isinstance(n, ast.Delete) else []
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS:
-            targets = [n.func.value]
-        for t in targets:
-            if (attr := self_attr(t)) is not None:
-                out.setdefault(attr, n.lineno)
-    return out
-
-
-def _drops(method: ast.AST) -> set[str]:
-    """Attributes a method throws away: ``self._snapshot = None``, ``self._cache.clear()``, ``= {}``."""
-    out = set()
-    for n in ast.walk(method):
-        if isinstance(n, ast.Assign) and (isinstance(n.value, ast.Constant) and n.value.value is None or _empty_map(
-                n.value)):
-            out |= {a for t in n.targets if isinstance(t, ast.Attribute) and (a := self_attr(t))}
-        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _DROPS:
-            out |= {a for a in [self_attr(n.func.value)] if a}
-    return out
-
-
-def _empty_map(node: ast.AST) -> bool:
-    return isinstance(node, (ast.Dict, ast.List, ast.Set)) and not getattr(node, "elts", getattr(node, "keys", None)) \
-        or isinstance(node, ast.Call) and call_name(node) in ("dict", "list", "set", "OrderedDict") and not node.args
-
-
-def _invalidation_left_out(unit: Unit) -> list[Site]:
-    """``self._ratings[p] = r`` in a method, where every other method of the class that changes ``self._ratings``
-    also drops ``self._snapshot`` (``= None``, ``.clear()``): this one leaves the derived value stale."""
-    cls = unit.class_node
-    if cls is None or unit.qualname.rsplit(".", 1)[-1] in ("__init__", "__post_init__"):
-        return []
-    siblings = [m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m is not unit.node
-                and not (m.name.startswith("__") and m.name.endswith("__"))]
-    changes = {id(m): changed_attrs(m) for m in siblings}  # each sibling walked once, not once per attribute
-    drops = {id(m): _drops(m) for m in siblings}
-    lazy = {id(m): _built_lazily(m) for m in siblings}
-    derived = set().union(*lazy.values()) | {a for c in changes.values() for a in c
-                                             if _CACHEISH.search(a) or "snapshot" in a}
-    mine, dropped = changed_attrs(unit.node), _drops(unit.node)
-    for attr, line in sorted(mine.items(), key=lambda item: item[1]):
-        writers = [m for m in siblings if attr in changes[id(m)]]
-        kept = set.intersection(*[drops[id(w)] - lazy[id(w)] - {attr} for w in writers]) & derived \
-            if writers else set()
-        stale = sorted(kept - dropped - set(mine))
-        if stale and not _calls_dropper(unit, {m.name for m in siblings if stale[0] in drops[id(m)]}):
-            names = ", ".join(f"`{w.name}`" for w in writers[:3])
-            return [Site("stale_cache_key", line, f"`{code_at(unit, line)}` changes `self.{attr}`; the other methods "
-                         f"that change it ({names}) also drop `self.{stale[0]}`, and this one leaves it as it was",
-                         f"Drop `self.{stale[0]}` here too, as the other methods do")]
-    return []
-
-
-def _built_lazily(method: ast.AST) -> set[str]:
-    """Attributes a method builds when they are missing: ``if self._snapshot is None: self._snapshot = ...``."""
-    out = set()
-    for n in (n for n in ast.walk(method) if isinstance(n, ast.If)):
-        tested = {a for x in ast.walk(n.test) if (a := self_attr(x))}
-        built = {a for b in n.body for x in ast.walk(b) if isinstance(x, ast.Assign) for t in x.targets
-                 if (a := self_attr(t))}
-        out |= tested & built
-    return out
-
-
-def _calls_dropper(unit: Unit, droppers: set[str]) -> bool:
-    """The method calls one of the class's methods that drop the stale value (``self._invalidate()``)."""
-    return any(isinstance(c, ast.Call) and call_name(c) in {f"self.{d}" for d in droppers} for c in unit.nodes)
-
-
 def cache_sites(unit: Unit) -> list[Site]:
     """A store into a cache-like mapping whose key leaves out a parameter the function uses as a value."""
     memoised = _memoised_reads_state(unit)
@@ -316,7 +227,7 @@ def cache_sites(unit: Unit) -> list[Site]:
     keyed = _keywords_left_out(unit, stores) or _dict_keys_only(unit, stores) or _narrowed_keys(unit, stores)
     params = [a.arg for a in parameters(unit)]
     if keyed or not params:
-        return keyed or _invalidation_left_out(unit)
+        return keyed or stale_sites(unit)
     used = _value_params(unit, params)
     local = {t.id for n in unit.nodes if isinstance(n, (ast.Assign, ast.AnnAssign))
              for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
@@ -342,7 +253,7 @@ def cache_sites(unit: Unit) -> list[Site]:
                          f"leaves out {names}, which the function also uses",
                          f"Put {names} in the cache key, or leave out of the cache what depends on it",
                          _depends(" and ".join(f"`{m}`" for m in missing)))]
-    return _invalidation_left_out(unit)
+    return stale_sites(unit)
 
 
 def _identity_key(unit: Unit, key: ast.AST) -> str | None:

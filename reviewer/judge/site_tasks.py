@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 
 from reviewer.judge.site import Site
-from reviewer.judge.site_cache import changed_attrs, self_attr
+from reviewer.judge.site_stale import changed_attrs, self_attr
 from reviewer.judge.units import Unit
 
 __all__ = ["task_sites"]
