@@ -19,7 +19,7 @@ from reviewer.judge.features import FRESH_OBJECT, call_name, imported_modules, l
 from reviewer.judge.site import Site, unqualified
 from reviewer.judge.site_cache import cache_sites
 from reviewer.judge.site_clocks import clock_sites
-from reviewer.judge.site_data import logged_sites, timeout_sites
+from reviewer.judge.site_data import timeout_sites
 from reviewer.judge.site_decode import decode_sites
 from reviewer.judge.site_errors import error_value_sites
 from reviewer.judge.site_exits import exit_sites
@@ -28,6 +28,7 @@ from reviewer.judge.site_flow import handler_sites, status_sites
 from reviewer.judge.site_logic import boolean_sites
 from reviewer.judge.site_resources import acquire_sites
 from reviewer.judge.site_retries import retry_sites
+from reviewer.judge.site_secrets import logged_sites
 from reviewer.judge.site_stores import store_sites
 from reviewer.judge.site_tasks import task_sites
 from reviewer.judge.site_types import unit_mix_sites
