@@ -1036,6 +1036,21 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("stale_cache_key", "class Users:\n    def get(self, uid):\n        row = self.db.load(uid)\n"
      "        self._cache[uid] = row\n        return row\n"
      "    def rename(self, uid, name):\n        self.audit.update(uid, name=name)\n", 7, False),  # another store
+    # a value logged raw where the module masks values like it
+    *[("sensitive_data_logged", "def redact_url(u):\n    return u\n"
+       f"def show(database_url, redis_url):\n    {body}\n", 4, sited) for body, sited in [
+          ("log.info('db %s redis %s', database_url, redact_url(redis_url))", True),
+          ("log.info('db %s redis %s', redact_url(database_url), redact_url(redis_url))", False),
+          ("log.info('db %s', database_url)", False),  # a helper never used: nothing masked
+          ("log.info('db %s', len(database_url))", False)]],
+    ("sensitive_data_logged", "def safe_target(u):\n    '''scheme and host of u, without userinfo, for logs.'''\n"
+     "def send(d):\n    log.warning('failed %s', d.url)\n    raise E(safe_target(d.url))\n", 4, True),
+    ("sensitive_data_logged", "def get_hint(p):\n    '''p's name, for use in error messages.'''\n"
+     "def send(d):\n    log.warning('failed %s', d.url)\n    raise E(get_hint(d.url))\n", 4, False),
+    ("sensitive_data_logged", "def redact_url(u):\n    return u\n"
+     "def show(url):\n    url = redact_url(url)\n    log.info('to %s', url)\n", 5, False),
+    ("sensitive_data_logged", "def redact_url(u):\n    return u\n"
+     "def show(name, url):\n    log.info('%s at %s', name, redact_url(url))\n", 4, False),
     ("stale_cache_key", "class Prices:\n    def price(self, sku):\n        if sku not in self._memo:\n"
      "            self._memo[sku] = self.conn.execute('SELECT p FROM t WHERE sku = ?', (sku,)).fetchone()\n"
      "        return self._memo[sku]\n    def set_price(self, sku, p):\n"

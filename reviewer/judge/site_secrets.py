@@ -198,7 +198,60 @@ def logged_sites(unit: Unit) -> list[Site]:
             return [Site("sensitive_data_logged", node.lineno, f"`{name}` is passed whole to `{where}`, which writes "
                          f"out its repr, and it holds `{field_}`",
                          f"Log only the fields of `{name}` that are safe (or give it a repr that masks `{field_}`)")]
+    return _raw_beside_masked(unit)
+
+
+_FOR_LOGS = re.compile(r"\b(for|in|into) (the )?(logs?|logging|error messages?)\b|can be (logged|shown|printed)"
+                       r"|safe to (log|show|print)", re.I)
+_LEAVES_OUT = re.compile(r"\b(without|mask|redact|hid(e|es|den)|strip|remov|replac)|\*\*\*", re.I)
+_MASKER = re.compile(r"_?(redact|mask|saniti[sz]e|scrub|obfuscate|censor|anonymi[sz]e|safe_"
+                     r"|(strip|hide)_?(secrets?|auth|creds?|credentials|passwords?|userinfo|tokens?))", re.I)
+_KIN = frozenset({"url", "uri", "dsn", "email", "phone", "address", "endpoint", "webhook", "callback", "target"})
+"""Last words of names that hold the same kind of value (``redis_url``, ``database_url``): where the module masks one
+of them, the others need it too. Other words (``name``, ``path``) say nothing about what a value holds."""
+
+
+def _masking_helpers(tree: ast.Module) -> set[str]:
+    """Functions the module defines or imports to mask what it logs: named so (``redact_url``, ``safe_target``) or
+    whose docstring says the result is for logs."""
+    out = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names
+           if _MASKER.match(a.name)}
+    return out | {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+        _MASKER.match(n.name) or _FOR_LOGS.search(doc := ast.get_docstring(n) or "") and _LEAVES_OUT.search(doc))}
+
+
+def _masked_values(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """What the module passes to its masking helpers: the values as text, and the last words of their names."""
+    helpers = _masking_helpers(tree)
+    texts = {ast.unparse(a) for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and call_name(n).rsplit(".", 1)[-1] in helpers for a in n.args if isinstance(a, (ast.Name, ast.Attribute))}
+    return texts, {w for t in texts if (w := t.rsplit(".", 1)[-1].rsplit("_", 1)[-1].lower()) in _KIN}
+
+
+def _raw_beside_masked(unit: Unit) -> list[Site]:
+    """``logger.info("... %s %s", database_url, redact_url(redis_url))``: the module masks values like the one this
+    message shows raw (the same value, or one whose name ends the same way: ``*_url``)."""
+    texts, words = _masked_values(unit.source.tree)
+    if not texts:
+        return []
+    helpers = _masking_helpers(unit.source.tree)
+    masked_here = {ast.unparse(t) for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+                   and call_name(n.value).rsplit(".", 1)[-1] in helpers for t in n.targets}  # ``url = redact(url)``
+    for node in unit.nodes:
+        for raw in (w for v in _logged_values(node) for w in _whole(v)):
+            text = ast.unparse(raw)
+            word = text.rsplit(".", 1)[-1].rsplit("_", 1)[-1].lower()
+            if (text in texts or word in words) and text not in masked_here:
+                where = call_text(node) if isinstance(node, ast.Call) else "raise"
+                return [Site("sensitive_data_logged", node.lineno, f"`{text}` is passed raw to `{where}`, which writes "
+                             f"it out, where the module masks values like it ({_kin_said(texts, text, word)}) before "
+                             "they are shown", f"Mask `{text}` here too")]
     return []
+
+
+def _kin_said(texts: set[str], text: str, word: str) -> str:
+    same = text if text in texts else sorted(t for t in texts if t.lower().endswith(word))[0]
+    return f"`{same}` elsewhere" if same == text else f"`{same}`"
 
 
 _CARRIES = frozenset({"format", "join", "str", "repr", "quote", "quote_plus", "urlencode", "dict", "encode",
