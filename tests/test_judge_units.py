@@ -1036,6 +1036,19 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("stale_cache_key", "class Users:\n    def get(self, uid):\n        row = self.db.load(uid)\n"
      "        self._cache[uid] = row\n        return row\n"
      "    def rename(self, uid, name):\n        self.audit.update(uid, name=name)\n", 7, False),  # another store
+    # mkstemp's file is a resource of its own: the with statement over its descriptor does not remove it
+    *[("resource_not_released", "def fetch(url):\n    fd, name = tempfile.mkstemp()\n"
+       "    with os.fdopen(fd, 'wb') as fh:\n        download(url, fh)\n" + tail, 2, sited) for tail, sited in [
+          ("    try:\n        yield name\n    finally:\n        os.unlink(name)\n", True),
+          ("    return Path(name)\n", False),
+          ("    os.replace(name, 'dest')\n", False)]],
+    ("resource_not_released", "def fetch(url):\n    fd, name = tempfile.mkstemp()\n    try:\n"
+     "        with os.fdopen(fd, 'wb') as fh:\n            download(url, fh)\n        yield name\n"
+     "    finally:\n        os.unlink(name)\n", 2, False),
+    # a handler of everything that releases and re-raises does what a finally does
+    *[("resource_not_released", "def open_index(path):\n    conn = sqlite3.connect(path)\n    try:\n"
+       f"        conn.execute('PRAGMA x')\n    except {caught}:\n        conn.close()\n        raise\n"
+       "    rows = conn.execute('SELECT 1').fetchall()\n    conn.close()\n    return rows\n", 2, sited) for caught, sited in [("BaseException", False), ("ValueError", True)]],
     # a value logged raw where the module masks values like it
     *[("sensitive_data_logged", "def redact_url(u):\n    return u\n"
        f"def show(database_url, redis_url):\n    {body}\n", 4, sited) for body, sited in [

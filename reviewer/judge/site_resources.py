@@ -9,6 +9,7 @@ import re
 
 from reviewer.judge.features import call_name
 from reviewer.judge.site import Site, block_of, call_text
+from reviewer.judge.site_flow import reraises
 from reviewer.judge.units import Unit
 
 __all__ = ["acquire_sites"]
@@ -67,7 +68,7 @@ def _acquired(unit: Unit) -> list[ast.Call]:
             continue  # ``sock.connect(addr)``: a result nobody keeps is nothing to release
         if isinstance(parent, ast.Assign) and any(isinstance(t, ast.Attribute) for t in parent.targets):
             continue  # owned by an object, released by it
-        if isinstance(parent, ast.Assign) and _handed_on(unit, parent):
+        if isinstance(parent, ast.Assign) and _handed_on(unit, parent) and not _temp_path_left(unit, call, parent):
             continue
         out.append(call)
     return out
@@ -101,6 +102,27 @@ def _handed_on(unit: Unit, assign: ast.Assign) -> bool:
     return False
 
 
+_MOVES = frozenset({"replace", "rename", "move", "link", "symlink"})
+
+
+def _temp_path_left(unit: Unit, call: ast.Call, assign: ast.Assign) -> bool:
+    """``fd, path = mkstemp()``: the descriptor handed to ``with os.fdopen(fd)`` still leaves the file on disk; unless
+    the path goes to the caller (``return Path(path)``) or is moved into place (``os.replace(path, dest)``), it needs
+    a release of its own."""
+    target = assign.targets[0] if len(assign.targets) == 1 else None
+    if not (call_name(call).endswith("mkstemp") and isinstance(target, ast.Tuple) and len(target.elts) == 2
+            and isinstance(target.elts[1], ast.Name)):
+        return False
+    path = target.elts[1].id
+    for node in unit.nodes:
+        value = node.value if isinstance(node, ast.Return) else None  # (a yield lends it; the file is still ours)
+        if value is not None and any(isinstance(n, ast.Name) and n.id == path for n in ast.walk(value)) or \
+                isinstance(node, ast.Call) and call_name(node).rsplit(".", 1)[-1] in _MOVES and node.args and \
+                isinstance(node.args[0], ast.Name) and node.args[0].id == path:
+            return False
+    return True
+
+
 def _managed_by(expr: ast.AST) -> list[ast.AST]:
     """What a with statement takes charge of: ``conn`` itself, or what its call is given directly
     (``closing(conn)``, ``os.fdopen(fd)``) or called on; not a name inside another call
@@ -115,7 +137,9 @@ def _finally_releases(unit: Unit) -> list[str]:
     """What the unit's ``finally`` blocks release, as text: ``conn.close()`` gives ``conn``, ``rmtree(tmp)``
     ``tmp``, ``flock(fd, LOCK_UN)`` ``fd``."""
     out = []
-    for c in (c for n in unit.nodes if isinstance(n, ast.Try) for s in n.finalbody for c in ast.walk(s)):
+    cleanups = [s for n in unit.nodes if isinstance(n, ast.Try) for s in n.finalbody + [
+        s for h in n.handlers if _catches_all(h) and reraises(h) for s in h.body]]
+    for c in (c for s in cleanups for c in ast.walk(s)):
         if not isinstance(c, ast.Call):
             continue
         leaf = call_name(c).rsplit(".", 1)[-1]
@@ -124,6 +148,11 @@ def _finally_releases(unit: Unit) -> list[str]:
         if leaf in _RELEASE or leaf in ("rmtree", "remove", "flock", "lockf", "closerange"):
             out.extend(ast.unparse(a) for a in c.args)
     return out
+
+
+def _catches_all(handler: ast.ExceptHandler) -> bool:
+    """``except:`` or ``except BaseException:``: a handler that runs, as a finally does, whatever is raised."""
+    return handler.type is None or ast.unparse(handler.type) in ("BaseException", "builtins.BaseException")
 
 
 def _released_by_finally(unit: Unit, call: ast.Call, released: list[str]) -> bool:
