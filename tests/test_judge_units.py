@@ -1048,7 +1048,8 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     # a handler of everything that releases and re-raises does what a finally does
     *[("resource_not_released", "def open_index(path):\n    conn = sqlite3.connect(path)\n    try:\n"
        f"        conn.execute('PRAGMA x')\n    except {caught}:\n        conn.close()\n        raise\n"
-       "    rows = conn.execute('SELECT 1').fetchall()\n    conn.close()\n    return rows\n", 2, sited) for caught, sited in [("BaseException", False), ("ValueError", True)]],
+       "    rows = conn.execute('SELECT 1').fetchall()\n    conn.close()\n    return rows\n", 2, sited)
+      for caught, sited in [("BaseException", False), ("ValueError", True)]],
     # a value logged raw where the module masks values like it
     *[("sensitive_data_logged", "def redact_url(u):\n    return u\n"
        f"def show(database_url, redis_url):\n    {body}\n", 4, sited) for body, sited in [
