@@ -1050,6 +1050,9 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
        f"        conn.execute('PRAGMA x')\n    except {caught}:\n        conn.close()\n        raise\n"
        "    rows = conn.execute('SELECT 1').fetchall()\n    conn.close()\n    return rows\n", 2, sited)
       for caught, sited in [("BaseException", False), ("ValueError", True)]],
+    *[("sensitive_data_logged", f"def load(path):\n    secret = read(path)\n    log.debug('%s', {shown})\n", 3, sited)
+      for shown, sited in [("len(secret)", False), ("type(secret)", False), ("secret[:4]", True),
+                           ("str(secret)", True)]],
     # a value logged raw where the module masks values like it
     *[("sensitive_data_logged", "def redact_url(u):\n    return u\n"
        f"def show(database_url, redis_url):\n    {body}\n", 4, sited) for body, sited in [

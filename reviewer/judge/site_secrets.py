@@ -35,6 +35,9 @@ def _masked(node: ast.AST) -> bool:
                for n in ast.walk(node))
 
 
+_TELLS_NOTHING = frozenset({"len", "bool", "type", "id", "hash", "isinstance", "callable", "hasattr"})
+
+
 def _sensitive_names(node: ast.AST) -> list[str]:
     """Sensitive-looking names among the values (``password``, ``self.token``, ``{"password": pw}``), unless the
     value masks them."""
@@ -42,6 +45,8 @@ def _sensitive_names(node: ast.AST) -> list[str]:
     if _masked(node):
         return out
     called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    called |= {id(x) for n in ast.walk(node) if isinstance(n, ast.Call) and call_name(n) in _TELLS_NOTHING
+               for a in n.args for x in ast.walk(a)}  # ``len(secret)`` shows a number, not the secret
     for n in ast.walk(node):
         if id(n) in called:
             continue  # ``expect_token(t, s)`` calls a function; it passes no token
