@@ -1053,6 +1053,12 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     *[("sensitive_data_logged", f"def load(path):\n    secret = read(path)\n    log.debug('%s', {shown})\n", 3, sited)
       for shown, sited in [("len(secret)", False), ("type(secret)", False), ("secret[:4]", True),
                            ("str(secret)", True)]],
+    # the same rule on several values, joined with `and` in a rejection
+    *[("wrong_boolean_logic", f"def check(req):\n    if {test}:\n        raise ValueError('bad size')\n", 2, sited)
+      for test, sited in [("req.width % 2 and req.height % 2", True), ("req.width < 0 and req.height < 0", True),
+                          ("req.width % 2 or req.height % 2", False), ("not req.email and not req.phone", False),
+                          ("req.email is None and req.phone is None", False), ("req.w < 0 and req.h > 9", False),
+                          ("req.w == 0 and req.h == 0", False)]],
     # a value logged raw where the module masks values like it
     *[("sensitive_data_logged", "def redact_url(u):\n    return u\n"
        f"def show(database_url, redis_url):\n    {body}\n", 4, sited) for body, sited in [

@@ -229,6 +229,49 @@ def _text_truth(unit: Unit) -> list[Site]:
     return []
 
 
+class _Blank(ast.NodeTransformer):
+    """Every name and attribute name blanked: what is left is the shape of a test."""
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return ast.Name(id="_", ctx=ast.Load())
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        return ast.Attribute(value=self.visit(node.value), attr="_", ctx=ast.Load())
+
+
+_BOUND_TESTS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.NotEq, ast.In, ast.NotIn)
+
+
+def _rule_test(part: ast.AST) -> bool:
+    """A rule a value must meet (``w % 2``, ``w <= 0``, ``c not in ALLOWED``), not whether it was given at all
+    (``not w``, ``w is None``, ``w == 0``): ``if not email and not phone: raise`` asks for at least one."""
+    return isinstance(part, ast.BinOp) or isinstance(part, ast.Compare) and all(
+        isinstance(op, _BOUND_TESTS) for op in part.ops) and not any(
+        isinstance(c, ast.Constant) and c.value is None for c in part.comparators)
+
+
+def _rejects(body: list[ast.stmt]) -> bool:
+    last = body[-1] if body else None
+    return isinstance(last, ast.Raise) or isinstance(last, ast.Return) and isinstance(last.value, ast.Constant) \
+        and last.value.value in (False, None)
+
+
+def _all_must_fail(unit: Unit) -> list[Site]:
+    """``if req.width % 2 and req.height % 2: raise ...``: the same rule tested on each of several values, joined
+    with ``and`` in a rejection, rejects only when every value breaks it; a value that breaks it alone passes."""
+    for node in (n for n in unit.nodes if isinstance(n, ast.If) and _rejects(n.body)):
+        test = node.test
+        if not (isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and all(_rule_test(p)
+                                                                                       for p in test.values)):
+            continue
+        shapes = {ast.dump(_Blank().visit(ast.parse(ast.unparse(p), mode="eval").body)) for p in test.values}
+        texts = [ast.unparse(p) for p in test.values]
+        if len(shapes) == 1 and len(set(texts)) == len(texts):
+            return [Site("wrong_boolean_logic", node.lineno, f"`{ast.unparse(test)}` tests the same rule on "
+                         f"{len(texts)} values and rejects only when every one of them breaks it: a value that breaks "
+                         "it alone passes", "Join the tests with `or`, if each value must meet the rule")]
+    return []
+
+
 def boolean_sites(unit: Unit) -> list[Site]:
     everywhere = [b for b in unit.nodes if isinstance(b, ast.BoolOp) and _always(b)]
     out = [Site("wrong_boolean_logic", c.lineno, f"`{ast.unparse(c)}` is always false as meant (always true with "
@@ -240,4 +283,4 @@ def boolean_sites(unit: Unit) -> list[Site]:
         facts = (f"`{text}` is {always}" if always else
                  f"the condition `{text}` combines {len(op.values)} parts with `{'and' if isinstance(op.op, ast.And) else 'or'}`")
         out.append(Site("wrong_boolean_logic", op.lineno, facts, f"Correct the condition `{text}`"))
-    return sorted(out + _text_truth(unit), key=lambda s: "always" not in s.facts)[:1]
+    return sorted(out + _text_truth(unit) + _all_must_fail(unit), key=lambda s: "always" not in s.facts)[:1]
