@@ -1053,6 +1053,13 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     *[("sensitive_data_logged", f"def load(path):\n    secret = read(path)\n    log.debug('%s', {shown})\n", 3, sited)
       for shown, sited in [("len(secret)", False), ("type(secret)", False), ("secret[:4]", True),
                            ("str(secret)", True)]],
+    # bytes returned where the name promises bits per second
+    *[("type_confusion", f"def {name}(size_bytes, seconds):\n    if seconds <= 0:\n        return None\n"
+       f"    return {value}\n", 4, sited)
+      for name, value, sited in [("output_kbps", "size_bytes / seconds / 1000", True),
+                                 ("output_kbps", "size_bytes * 8 / seconds / 1000", False),
+                                 ("output_kbps", "(size_bytes << 3) / seconds / 1000", False),
+                                 ("throughput", "size_bytes / seconds", False)]],
     # the same rule on several values, joined with `and` in a rejection
     *[("wrong_boolean_logic", f"def check(req):\n    if {test}:\n        raise ValueError('bad size')\n", 2, sited)
       for test, sited in [("req.width % 2 and req.height % 2", True), ("req.width < 0 and req.height < 0", True),

@@ -1,5 +1,5 @@
-"""Sites of clock values mixed up: a naive "now" compared with a datetime its module makes aware, and a clock's
-seconds returned where the function promises milliseconds.
+"""Sites of clock and rate values mixed up: a naive "now" compared with a datetime its module makes aware, a clock's
+seconds returned where the function promises milliseconds, and bytes returned where it promises bits per second.
 """
 
 from __future__ import annotations
@@ -30,6 +30,27 @@ def _seconds_as_ms(unit: Unit) -> list[Site]:
             return [Site("type_confusion", r.lineno, f"`{ast.unparse(r.value)[:60]}` is in seconds "
                          f"(`{call_name(clock)}()` counts seconds), and the function promises milliseconds",
                          "Multiply by 1000 (or use `time.monotonic_ns() // 1_000_000`)")]
+    return []
+
+
+_SAYS_BITS = re.compile(r"\b(bits? per second|[kmg]?bit/s|[kmg]bps|bit ?rate)\b", re.I)
+
+
+def _bytes_as_bits(unit: Unit) -> list[Site]:
+    """``def output_kbps(self): return self.output_bytes / self.seconds / 1000``: the name (or the docstring)
+    promises bits per second, the value is made from a count of bytes, and nothing multiplies it by 8."""
+    name = unit.qualname.rsplit(".", 1)[-1]
+    if not (re.search(r"(^|_)([kmg]?bps|bitrate)$", name, re.I) or _SAYS_BITS.search(docstring(unit) or "")):
+        return []
+    for r in (n for n in unit.nodes if isinstance(n, ast.Return) and n.value is not None):
+        count = next((x for x in ast.walk(r.value) if isinstance(x, (ast.Name, ast.Attribute))
+                      and family(x) == "bytes"), None)
+        eight = any(isinstance(c, ast.Constant) and c.value in (8, 8.0) or isinstance(c, ast.BinOp)
+                    and isinstance(c.op, ast.LShift) for c in ast.walk(r.value))  # ``* 8``, ``<< 3``
+        if count is not None and not eight:
+            return [Site("type_confusion", r.lineno, f"`{ast.unparse(r.value)[:60]}` is made from "
+                         f"`{ast.unparse(count)}`, a count of bytes, with no `* 8`, and the function promises bits "
+                         "per second", f"Multiply `{ast.unparse(count)}` by 8 to count bits")]
     return []
 
 
@@ -70,4 +91,4 @@ def _naive_against_aware(unit: Unit) -> list[Site]:
 
 
 def clock_sites(unit: Unit) -> list[Site]:
-    return (_naive_against_aware(unit) + _seconds_as_ms(unit))[:1]
+    return (_naive_against_aware(unit) + _seconds_as_ms(unit) + _bytes_as_bits(unit))[:1]
