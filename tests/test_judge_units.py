@@ -1053,6 +1053,13 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     *[("sensitive_data_logged", f"def load(path):\n    secret = read(path)\n    log.debug('%s', {shown})\n", 3, sited)
       for shown, sited in [("len(secret)", False), ("type(secret)", False), ("secret[:4]", True),
                            ("str(secret)", True)]],
+    # a 3xx counted as success where the docstring promises a 2xx, or the client (httpx) does not follow redirects
+    *[("success_on_failure", f"{head}def deliver(client, url):\n    '''{doc}'''\n    r = client.post(url)\n"
+       f"    return {test}\n", 4 + head.count("\n"), sited) for head, doc, test, sited in [
+          ("", "True if the receiver accepted it (2xx).", "r.status_code < 400", True),
+          ("import httpx\n", "True if the receiver accepted it.", "r.status_code <= 399", True),
+          ("import requests\n", "True if the receiver accepted it.", "r.status_code < 400", False),
+          ("", "True if the receiver accepted it (2xx).", "200 <= r.status_code < 300", False)]],
     # bytes returned where the name promises bits per second
     *[("type_confusion", f"def {name}(size_bytes, seconds):\n    if seconds <= 0:\n        return None\n"
        f"    return {value}\n", 4, sited)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import ast
 import re
 
-from reviewer.judge.features import call_name
-from reviewer.judge.site import Site, call_text
+from reviewer.judge.features import call_name, imported_modules
+from reviewer.judge.site import Site, call_text, docstring
 from reviewer.judge.site_flow import EXPECTED_ERRORS, caught_names, is_success_value, unit_handlers
 from reviewer.judge.units import Unit
 
@@ -184,6 +184,27 @@ def _ignored_errors(unit: Unit) -> list[Site]:
     return []
 
 
+_SAYS_2XX = re.compile(r"\b(2xx|2\d\d|200)\b")
+
+
+def _redirect_as_success(unit: Unit) -> list[Site]:
+    """``return response.status_code < 400`` where the docstring promises a 2xx, or the module's client is httpx,
+    which does not follow redirects unless told to: a 3xx the request never followed counts as delivered."""
+    said = bool(_SAYS_2XX.search(docstring(unit) or ""))
+    httpx_used = "httpx" in imported_modules(unit.source.tree)
+    if not (said or httpx_used):
+        return []
+    for node in (n for n in unit.nodes if isinstance(n, ast.Compare) and len(n.ops) == 1):
+        bound = node.comparators[0]
+        if isinstance(bound, ast.Constant) and (isinstance(node.ops[0], ast.Lt) and bound.value == 400 or isinstance(
+                node.ops[0], ast.LtE) and bound.value == 399) and ast.unparse(node.left).endswith("status_code"):
+            why = "the docstring promises a 2xx" if said else "httpx does not follow redirects unless told to"
+            return [Site("success_on_failure", node.lineno, f"`{ast.unparse(node)}` counts a 3xx answer as success, "
+                         f"and {why}: a redirect the request never followed counts as accepted",
+                         f"Test for 2xx (`200 <= {ast.unparse(node.left)} < 300`)")]
+    return []
+
+
 def exit_sites(unit: Unit) -> list[Site]:
     return _exit_true(unit) + _generator_stops(unit) + _finally_success(unit) + _unfiltered_gather(unit) + \
-        _status_for_data(unit) + _ignored_errors(unit) + _error_reply_ok(unit)
+        _status_for_data(unit) + _ignored_errors(unit) + _error_reply_ok(unit) + _redirect_as_success(unit)
