@@ -134,8 +134,8 @@ def _managed_by(expr: ast.AST) -> list[ast.AST]:
 
 
 def _finally_releases(unit: Unit) -> list[str]:
-    """What the unit's ``finally`` blocks release, as text: ``conn.close()`` gives ``conn``, ``rmtree(tmp)``
-    ``tmp``, ``flock(fd, LOCK_UN)`` ``fd``."""
+    """What the unit's ``finally`` blocks (and handlers of everything that re-raise) release, as text:
+    ``conn.close()`` gives ``conn``, ``rmtree(tmp)`` ``tmp``, ``flock(fd, LOCK_UN)`` ``fd``."""
     out = []
     cleanups = [s for n in unit.nodes if isinstance(n, ast.Try) for s in n.finalbody + [
         s for h in n.handlers if _catches_all(h) and reraises(h) for s in h.body]]
