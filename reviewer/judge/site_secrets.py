@@ -225,9 +225,8 @@ def _masking_helpers(tree: ast.Module) -> set[str]:
         _MASKER.match(n.name) or _FOR_LOGS.search(doc := ast.get_docstring(n) or "") and _LEAVES_OUT.search(doc))}
 
 
-def _masked_values(tree: ast.Module) -> tuple[set[str], set[str]]:
+def _masked_values(tree: ast.Module, helpers: set[str]) -> tuple[set[str], set[str]]:
     """What the module passes to its masking helpers: the values as text, and the last words of their names."""
-    helpers = _masking_helpers(tree)
     texts = {ast.unparse(a) for n in ast.walk(tree) if isinstance(n, ast.Call)
              and call_name(n).rsplit(".", 1)[-1] in helpers for a in n.args if isinstance(a, (ast.Name, ast.Attribute))}
     return texts, {w for t in texts if (w := t.rsplit(".", 1)[-1].rsplit("_", 1)[-1].lower()) in _KIN}
@@ -236,10 +235,10 @@ def _masked_values(tree: ast.Module) -> tuple[set[str], set[str]]:
 def _raw_beside_masked(unit: Unit) -> list[Site]:
     """``logger.info("... %s %s", database_url, redact_url(redis_url))``: the module masks values like the one this
     message shows raw (the same value, or one whose name ends the same way: ``*_url``)."""
-    texts, words = _masked_values(unit.source.tree)
+    helpers = _masking_helpers(unit.source.tree)
+    texts, words = _masked_values(unit.source.tree, helpers) if helpers else (set(), set())
     if not texts:
         return []
-    helpers = _masking_helpers(unit.source.tree)
     masked_here = {ast.unparse(t) for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
                    and call_name(n.value).rsplit(".", 1)[-1] in helpers for t in n.targets}  # ``url = redact(url)``
     for node in unit.nodes:
