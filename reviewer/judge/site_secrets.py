@@ -235,21 +235,23 @@ def _masked_values(tree: ast.Module, helpers: set[str]) -> tuple[set[str], set[s
 def _raw_beside_masked(unit: Unit) -> list[Site]:
     """``logger.info("... %s %s", database_url, redact_url(redis_url))``: the module masks values like the one this
     message shows raw (the same value, or one whose name ends the same way: ``*_url``)."""
+    shown = [(node, raw) for node in unit.nodes for v in _logged_values(node) for raw in _whole(v)]
+    if not shown:
+        return []  # most units log nothing: the module is not walked for them
     helpers = _masking_helpers(unit.source.tree)
     texts, words = _masked_values(unit.source.tree, helpers) if helpers else (set(), set())
     if not texts:
         return []
     masked_here = {ast.unparse(t) for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
                    and call_name(n.value).rsplit(".", 1)[-1] in helpers for t in n.targets}  # ``url = redact(url)``
-    for node in unit.nodes:
-        for raw in (w for v in _logged_values(node) for w in _whole(v)):
-            text = ast.unparse(raw)
-            word = text.rsplit(".", 1)[-1].rsplit("_", 1)[-1].lower()
-            if (text in texts or word in words) and text not in masked_here:
-                where = call_text(node) if isinstance(node, ast.Call) else "raise"
-                return [Site("sensitive_data_logged", node.lineno, f"`{text}` is passed raw to `{where}`, which writes "
-                             f"it out, where the module masks values like it ({_kin_said(texts, text, word)}) before "
-                             "they are shown", f"Mask `{text}` here too")]
+    for node, raw in shown:
+        text = ast.unparse(raw)
+        word = text.rsplit(".", 1)[-1].rsplit("_", 1)[-1].lower()
+        if (text in texts or word in words) and text not in masked_here:
+            where = call_text(node) if isinstance(node, ast.Call) else "raise"
+            return [Site("sensitive_data_logged", node.lineno, f"`{text}` is passed raw to `{where}`, which writes "
+                         f"it out, where the module masks values like it ({_kin_said(texts, text, word)}) before "
+                         "they are shown", f"Mask `{text}` here too")]
     return []
 
 
