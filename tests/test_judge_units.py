@@ -1092,6 +1092,97 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "            self._memo[sku] = self.conn.execute('SELECT p FROM t WHERE sku = ?', (sku,)).fetchone()\n"
      "        return self._memo[sku]\n    def set_price(self, sku, p):\n"
      "        self.conn.execute('UPDATE t SET p = ? WHERE sku = ?', (p, sku))\n", 7, True),
+    # a stored value read, tested and changed in Python, and written back with nothing keeping others out
+    *[("race_on_shared_state", f"def cancel(r, jid):\n    {head}job = Job.from_json(r.hget('jobs', jid))\n"
+       "    if job.state != 'queued':\n        return False\n    job.state = 'cancelled'\n"
+       "    r.hset('jobs', jid, job.to_json())\n    return True\n", 3 + bool(head), sited) for head, sited in [
+          ("", True), ("r.watch('jobs')\n    ", False), ("lock = r.lock(jid)\n    ", False)]],
+    ("race_on_shared_state", "def fill(r, k):\n    v = r.get(k)\n    if v is None:\n        v = compute(k)\n"
+     "        r.set(k, v)\n    return v\n", 5, False),  # a cache fill writes what it computed, not a change
+    ("race_on_shared_state", "def touch(r, k):\n    data = json.loads(r.get(k))\n    data['seen'] += 1\n"
+     "    r.set(k, json.dumps(data))\n", 4, True),
+    ("race_on_shared_state", "def touch(r, k, other):\n    data = json.loads(r.get(k))\n    data['seen'] += 1\n"
+     "    r.set(other, json.dumps(data))\n", 4, False),  # written to another key
+    # a blocking pop whose timeout rounds down to 0, which means forever
+    *[("missing_timeout", f"def f(r, k, poll_s):\n    return r.brpop(k, timeout={limit})\n", 2, sited)
+      for limit, sited in [("int(poll_s)", True), ("poll_ms // 1000", True), ("max(1, int(poll_s))", False),
+                           ("int(math.ceil(poll_s))", False), ("int(5)", False), ("poll_s", False)]],
+    # Redis expiries given the other unit: px/pexpire take milliseconds, ex/expire seconds, a Lua script's ARGV too
+    *[("type_confusion", f"def f(r, k, ttl_seconds, ttl_ms):\n    r.{call}\n", 2, sited) for call, sited in [
+        ("set(k, 1, px=ttl_seconds)", True), ("set(k, 1, px=int(ttl_seconds * 1000))", False),
+        ("set(k, 1, ex=ttl_ms)", True), ("set(k, 1, ex=ttl_seconds)", False), ("pexpire(k, int(ttl_seconds))", True),
+        ("pexpire(k, ttl_ms)", False), ("expire(k, ttl_ms)", True), ("expire(k, ttl_seconds)", False)]],
+    *[("type_confusion", "RENEW = \"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('"
+       f"{command}', KEYS[1], ARGV[2]) end\"\nclass Q:\n    def __init__(self, r):\n"
+       "        self._renew = r.register_script(RENEW)\n    def renew(self, key, who):\n"
+       f"        return self._renew(keys=[key], args=[who, {ttl}])\n", 6, sited) for command, ttl, sited in [
+          ("PEXPIRE", "int(self.lease_seconds)", True), ("PEXPIRE", "int(self.lease_seconds * 1000)", False),
+          ("EXPIRE", "int(self.lease_seconds)", False), ("EXPIRE", "self.lease_ms", True)]],
+    # one memo entry dropped where the memo's values are built from other keys' entries too (a parent chain)
+    *[("stale_cache_key", "class Catalog:\n    def resolve(self, name):\n        hit = self._resolved.get(name)\n"
+       "        if hit is not None:\n            return hit\n        chain, cur = [], name\n"
+       "        while cur is not None:\n            p = self._presets[cur]\n            chain.append(p)\n"
+       "            cur = p.parent\n        self._resolved[name] = merge(chain)\n        return self._resolved[name]\n"
+       f"    def update(self, p):\n        self._presets[p.name] = p\n        {drop}\n", 15, sited)
+      for drop, sited in [("self._resolved.pop(p.name, None)", True), ("self._resolved.clear()", False)]],
+    ("stale_cache_key", "class Catalog:\n    def resolve(self, name):\n        hit = self._resolved.get(name)\n"
+     "        if hit is not None:\n            return hit\n        self._resolved[name] = build(self._presets[name])\n"
+     "        return self._resolved[name]\n    def update(self, p):\n        self._presets[p.name] = p\n"
+     "        self._resolved.pop(p.name, None)\n", 10, False),  # each entry built from its own key alone
+    ("race_on_shared_state", "async def hit(r, key):\n    current = await r.get(key)\n"
+     "    count = int(current or 0) + 1\n    await r.set(key, count, ex=60)\n", 4, True),
+    # a slot taken, then a return before the try whose finally gives it back
+    *[("resource_not_released", "async def run(self, e):\n    await self._slots.acquire()\n"
+       f"    hs = self._h.get(e)\n    if not hs:\n{early}        return\n    try:\n        await go(hs)\n"
+       "    finally:\n        self._slots.release()\n", 2, sited) for early, sited in [
+          ("", True), ("        self._slots.release()\n", False)]],
+    ("resource_not_released", "def write(tmp):\n    fd = os.open(tmp, 1)\n    try:\n        put(fd)\n"
+     "    except BaseException:\n        os.close(fd)\n        raise\n    os.close(fd)\n    return tmp\n", 2, False),
+    # futures dropped on the floor, whatever else the function returns
+    *[("error_swallowed", f"{extra}class S:\n    def tick(self):\n        due = self.due()\n        for j in due:\n"
+       f"            {call}\n        return len(due)\n", 5 + extra.count("\n"), sited) for extra, call, sited in [
+          ("", "self._pool.submit(self._run, j)", True),
+          ("", "self._futures.append(self._pool.submit(self._run, j))", False),
+          ("def _run(j):\n    try:\n        j()\n    except Exception:\n        log.exception('job')\n",
+           "self._pool.submit(_run, j)", False)]],
+    ("error_swallowed", "def start(pool, jobs):\n    fs = [pool.submit(j) for j in jobs]\n    return fs\n", 2, False),
+    # a connection URL, password and all, logged raw
+    *[("sensitive_data_logged", "def connect(url):\n    c = redis.Redis.from_url(url)\n"
+       f"    log.info('at %s', {shown})\n    return c\n", 3, sited)
+      for shown, sited in [("url", True), ("redact_url(url)", False)]],
+    # a rowcount test that holds when no row matched
+    *[("success_on_failure", f"def resolve(conn, i):\n    cur = conn.execute('UPDATE t SET s = 1 WHERE id = ?', (i,))\n"
+       f"    return {test}\n", 3, sited) for test, sited in [
+          ("cur.rowcount >= 0", True), ("cur.rowcount != -1", True), ("cur.rowcount > 0", False),
+          ("cur.rowcount == 1", False)]],
+    # a key built from a mapping's keys alone
+    *[("stale_cache_key", f"def make_key(ns, args, kwargs: dict):\n    parts = [ns, *map(repr, args), {kw}]\n"
+       "    return ':'.join(parts)\n", 2, sited) for kw, sited in [
+          ("*map(repr, sorted(kwargs))", True), ("*map(repr, sorted(kwargs.items()))", False)]],
+    # the entry dropped is not the one read
+    *[("stale_cache_key", "class Store:\n    def get_roles(self, uid):\n        key = f'roles:{uid}'\n"
+       "        hit = self._cache.get(key)\n        if hit is None:\n            hit = load(uid)\n"
+       "            self._cache.set(key, hit)\n        return hit\n    def set_roles(self, uid, roles):\n"
+       f"        save(uid, roles)\n        self._cache.delete(f'{prefix}:{{uid}}')\n", 11, sited)
+      for prefix, sited in [("role", True), ("roles", False), ("user", False)]],
+    # a field the module divides by 1000 elsewhere, taken from a clock in seconds
+    *[("type_confusion", "def parse(p):\n    return p['origin_server_ts'] / 1000.0\n"
+       f"def old(p):\n    return time.time() - {field} > 60\n", 4, sited) for field, sited in [
+          ("p.get('origin_server_ts', 0)", True), ("p.get('origin_server_ts', 0) / 1000", False),
+          ("p.get('ts', 0)", False)]],
+    # a range written as text names its last value
+    *[("off_by_one", "def expand(part):\n    start_s, end_s = part.split('-', 1)\n"
+       f"    start, end = int(start_s), int(end_s)\n    return set({rng})\n", 4, sited) for rng, sited in [
+          ("range(start, end)", True), ("range(start, 10)", False)]],
+    ("off_by_one", "def take(part, xs):\n    a, b = part.split(':')\n    return xs[int(a):int(b)]\n", 3, False),
+    # redis-py replies are bytes unless decode_responses=True
+    *[("type_confusion", f"import redis\nclass C:\n    def __init__(self, url):\n"
+       f"        self._client = redis.Redis.from_url(url{opt})\n    def on(self, k):\n"
+       "        raw = self._client.get(k)\n        return raw == '1'\n", 7, sited) for opt, sited in [
+          ("", True), (", decode_responses=True", False)]],
+    # redis commands take no per-call timeout: the connection's is theirs
+    ("missing_timeout", "import redis\ndef f(client, k):\n    return client.get(k)\n", 3, False),
+    ("missing_timeout", "import requests\ndef f(client, k):\n    return client.get(k)\n", 3, True),
 ])
 
 

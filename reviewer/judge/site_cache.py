@@ -205,8 +205,14 @@ def _dict_keys_only(unit: Unit, stores: list[_Store]) -> list[Site]:
                 if k.arg is None and isinstance(k.value, ast.Name)}
     mappings |= {n.func.value.id for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
                  and n.func.attr in ("items", "values") and isinstance(n.func.value, ast.Name)}
+    args = getattr(unit.node, "args", None)
+    mappings |= {a.arg for a in parameters(unit) if a.annotation is not None and re.match(
+        r"(typing\.)?(dict|Dict|Mapping|MutableMapping)\b", ast.unparse(a.annotation))}
+    mappings |= {args.kwarg.arg} if args is not None and args.kwarg is not None else set()
     keys = [k for _, _, k in stores] + [n.value for n in unit.nodes if isinstance(n, ast.Assign) and any(
         isinstance(t, ast.Name) and "key" in t.id.lower() for t in n.targets)]
+    if re.search(r"key$", unit.qualname.rsplit(".", 1)[-1], re.I):  # ``make_key()``: what it builds is a key
+        keys += [n.value for n in unit.nodes if isinstance(n, (ast.Assign, ast.Return)) and n.value is not None]
     for key in keys:
         for call in (c for c in ast.walk(key) if isinstance(c, ast.Call) and call_name(c) in ("sorted", "list", "tuple",
                                                                                             "set", "frozenset")):

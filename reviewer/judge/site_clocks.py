@@ -54,6 +54,108 @@ def _bytes_as_bits(unit: Unit) -> list[Site]:
     return []
 
 
+_MS_ARGS = {"pexpire": 1, "psetex": 1, "pexpireat": 1}
+_SECONDS_ARGS = {"expire": 1, "setex": 1}
+_SCRIPT_UNITS = [(re.compile(r"""['"](?:PEXPIRE|PSETEX)['"]\s*,\s*KEYS\[\d+\]\s*,\s*(?:tonumber\()?ARGV\[(\d+)\]|"""
+                             r"""['"]PX['"]\s*,\s*(?:tonumber\()?ARGV\[(\d+)\]""", re.I), "milliseconds"),
+                 (re.compile(r"""['"](?:EXPIRE|SETEX)['"]\s*,\s*KEYS\[\d+\]\s*,\s*(?:tonumber\()?ARGV\[(\d+)\]|"""
+                             r"""['"]EX['"]\s*,\s*(?:tonumber\()?ARGV\[(\d+)\]""", re.I), "seconds")]
+"""A Lua script's expiry commands and the ARGV they are given: ``redis.call('PEXPIRE', KEYS[1], ARGV[2])``."""
+
+
+def _unwrapped(node: ast.AST) -> ast.AST:
+    """``int(self.ttl_seconds)`` -> ``self.ttl_seconds``: a rounding keeps the unit."""
+    while isinstance(node, ast.Call) and call_name(node) in ("int", "float", "round") and node.args:
+        node = node.args[0]
+    return node
+
+
+def _script_text(unit: Unit, callee: str) -> str | None:
+    """The Lua text behind ``self._renew(...)`` where the module has ``self._renew =
+    client.register_script(_RENEW)`` and ``_RENEW = "..."``."""
+    tree = unit.source.tree
+    consts = {t.id: n.value.value for n in ast.walk(tree) if isinstance(n, ast.Assign) for t in n.targets
+              if isinstance(t, ast.Name) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Assign) and any(ast.unparse(t) == callee for t in n.targets) and isinstance(
+                n.value, ast.Call) and call_name(n.value).endswith("register_script") and n.value.args:
+            script = n.value.args[0]
+            return script.value if isinstance(script, ast.Constant) and isinstance(script.value, str) else \
+                consts.get(script.id) if isinstance(script, ast.Name) else None
+    return None
+
+
+def _expiry_given(call: ast.Call, unit: Unit) -> list[tuple[ast.AST, str, str]]:
+    """(value, the unit the call takes, what takes it) for each expiry a Redis call is given."""
+    leaf = call_name(call).rsplit(".", 1)[-1]
+    out = [(k.value, "milliseconds" if k.arg == "px" else "seconds", f"`{k.arg}=`") for k in call.keywords
+           if k.arg in ("px", "ex") and leaf == "set"]
+    for names, wanted in ((_MS_ARGS, "milliseconds"), (_SECONDS_ARGS, "seconds")):
+        if leaf in names and len(call.args) > names[leaf]:
+            out.append((call.args[names[leaf]], wanted, f"`{leaf}`"))
+    argv = next((k.value for k in call.keywords if k.arg == "args"), None)
+    if isinstance(argv, (ast.List, ast.Tuple)) and "keys" in {k.arg for k in call.keywords}:
+        script = _script_text(unit, ast.unparse(call.func))
+        for pattern, wanted in _SCRIPT_UNITS if script else []:
+            for m in pattern.finditer(script or ""):
+                n = int(m.group(1) or m.group(2))
+                if 0 < n <= len(argv.elts):
+                    out.append((argv.elts[n - 1], wanted, f"the script's `ARGV[{n}]`"))
+    return out
+
+
+def _expiry_units(unit: Unit) -> list[Site]:
+    """``r.set(key, v, px=ttl_seconds)``, ``r.pexpire(key, lease_s)``, a Lua script's ``PEXPIRE KEYS[1] ARGV[2]``
+    given ``int(self.lease_seconds)``: Redis expiries named for one unit given a value named for the other."""
+    for call in (n for n in unit.nodes if isinstance(n, ast.Call)):
+        for value, wanted, taker in _expiry_given(call, unit):
+            named = family(_unwrapped(value))
+            if named in ("seconds", "milliseconds") and named != wanted and not converted(value):
+                return [Site("type_confusion", call.lineno, f"{taker} takes {wanted}, and is given "
+                             f"`{ast.unparse(value)}`, in {named}: the key expires "
+                             f"{'1000 times too soon' if wanted == 'milliseconds' else '1000 times too late'}",
+                             f"Convert `{ast.unparse(value)}` to {wanted}")]
+    return []
+
+
+def _field(node: ast.AST) -> str | None:
+    """The field a value is read from: ``"origin_server_ts"`` for ``payload["origin_server_ts"]`` or
+    ``payload.get("origin_server_ts", 0)``, ``created_ms`` for ``event.created_ms``."""
+    node = _unwrapped(node)
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        return node.slice.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args \
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        return node.args[0].value
+    if isinstance(node, ast.Attribute) and ast.unparse(node.value) != "time":
+        return node.attr
+    return None
+
+
+def _ms_fields(tree: ast.AST) -> set[str]:
+    """Fields the module divides by 1000 somewhere (``payload["origin_server_ts"] / 1000.0``): milliseconds."""
+    return {f for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv))
+            and isinstance(n.right, ast.Constant) and n.right.value in (1000, 1000.0, 1e3) and (f := _field(n.left))}
+
+
+def _ms_field_as_seconds(unit: Unit) -> list[Site]:
+    """``time.time() - payload.get("origin_server_ts", 0)`` where the module divides that field by 1000 elsewhere:
+    the field is in milliseconds and the clock in seconds."""
+    pairs = [(n, side) for n in unit.nodes if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub)
+             for clock, side in ((n.left, n.right), (n.right, n.left))
+             if isinstance(clock, ast.Call) and call_name(clock) in ("time.time", "time")]
+    if not pairs:
+        return []
+    fields = _ms_fields(unit.source.tree)
+    for node, side in pairs:
+        name = _field(side)
+        if name in fields and not converted(side):
+            return [Site("type_confusion", node.lineno, f"`{ast.unparse(node)[:70]}` takes `{name}` from a clock in "
+                         f"seconds, while this module divides `{name}` by 1000 elsewhere: it is in milliseconds",
+                         f"Divide `{name}` by 1000 here too")]
+    return []
+
+
 def _aware_made(tree: ast.AST) -> ast.AST | None:
     """The first place the module makes a timezone-aware datetime: ``datetime.now(timezone.utc)``,
     ``fromtimestamp(t, tz=...)``, ``.replace(tzinfo=...)``, ``.astimezone(...)``."""
@@ -91,4 +193,5 @@ def _naive_against_aware(unit: Unit) -> list[Site]:
 
 
 def clock_sites(unit: Unit) -> list[Site]:
-    return (_naive_against_aware(unit) + _seconds_as_ms(unit) + _bytes_as_bits(unit))[:1]
+    return (_naive_against_aware(unit) + _seconds_as_ms(unit) + _bytes_as_bits(unit) + _expiry_units(unit)
+            + _ms_field_as_seconds(unit))[:1]

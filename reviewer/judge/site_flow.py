@@ -320,14 +320,47 @@ def _unread_futures(unit: Unit) -> list[Site]:
     if not submits or any(isinstance(n, ast.Attribute) and n.attr in ("result", "exception", "add_done_callback")
                           for n in unit.nodes):
         return []
-    if any(isinstance(n, (ast.Return, ast.Yield, ast.YieldFrom)) and n.value is not None for n in unit.nodes):
-        return []  # the futures may be handed back to the caller
+    if _futures_handed_back(unit, submits) or _handles_own_errors(unit, submits):
+        return []
     waits = [n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n).rsplit(".", 1)[-1] in ("wait",
                                                                                                        "as_completed")]
     line = (waits or submits)[0].lineno
     return [Site("error_swallowed", line, f"`{call_text(submits[0])}` runs work whose futures are never asked for "
                  "`.result()`: an exception a job raises is kept in its future and never reaches anyone",
                  "Call `.result()` on each future (for example over `as_completed(futures)`)")]
+
+
+def _futures_handed_back(unit: Unit, submits: list[ast.Call]) -> bool:
+    """A return or yield hands the futures (or what holds them) to the caller, or the object keeps them
+    (``self._futures.append(pool.submit(...))``): someone else may ask them for their result."""
+    inside = {id(x) for c in submits for x in ast.walk(c) if isinstance(x, ast.expr)}  # not the shared Load()
+    holders = set()
+    for n in unit.nodes:
+        if not any(id(x) in inside for x in ast.walk(n)) or isinstance(n, ast.Call) and id(n) in inside:
+            continue
+        targets = n.targets if isinstance(n, ast.Assign) else [n.target] if isinstance(
+            n, (ast.AugAssign, ast.AnnAssign)) else [n.func.value] if isinstance(n, ast.Call) and isinstance(
+            n.func, ast.Attribute) else []
+        for t in targets:
+            base = t.value if isinstance(t, ast.Subscript) else t
+            if isinstance(base, ast.Attribute):
+                return True  # kept on the object
+            holders |= {x.id for x in ast.walk(base) if isinstance(x, ast.Name)}
+    return any(isinstance(n, (ast.Return, ast.Yield, ast.YieldFrom)) and n.value is not None and any(
+        isinstance(x, ast.Name) and x.id in holders or id(x) in inside for x in ast.walk(n.value)) for n in unit.nodes)
+
+
+def _handles_own_errors(unit: Unit, submits: list[ast.Call]) -> bool:
+    """Every submitted function is one of the module's (or the class's) that catches everything it raises itself
+    (``except Exception:``): nothing is left in the future to lose."""
+    defs = {n.name: n for n in ast.walk(unit.source.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for c in submits:
+        name = ast.unparse(c.args[0]).removeprefix("self.") if c.args else ""
+        target = defs.get(name)
+        if target is None or not any(isinstance(h, ast.ExceptHandler) and (h.type is None or ast.unparse(h.type) in (
+                "Exception", "BaseException")) for h in ast.walk(target)):
+            return False
+    return True
 
 
 def _logged_exceptions(unit: Unit) -> list[Site]:

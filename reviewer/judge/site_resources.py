@@ -171,7 +171,8 @@ def _released_by_finally(unit: Unit, call: ast.Call, released: list[str]) -> boo
 _HARMLESS = frozenset({
     "settimeout", "setsockopt", "setblocking", "set_inheritable", "debug", "info", "warning", "getLogger", "append",
     "len", "str", "int", "float", "bool", "dict", "list", "tuple", "isinstance", "monotonic", "time", "perf_counter",
-    "get", "format", "join", "encode", "decode", "time_ns", "cast", "fileno", "getattr", "hasattr", "id", "repr"})
+    "get", "format", "join", "encode", "decode", "time_ns", "cast", "fileno", "getattr", "hasattr", "id", "repr",
+    "release"})
 """Calls that do not fail in practice between an acquire and the try that releases it."""
 
 
@@ -179,12 +180,20 @@ def _raises_before_try(unit: Unit, call: ast.Call) -> Site | None:
     """``sock = socket.socket(); sock.connect(addr)`` and only then ``try: ... finally: sock.close()``: if the
     call in between raises, the finally never runs."""
     stmt = unit.parents.get(id(call))
+    while isinstance(stmt, (ast.Await, ast.expr)) and id(stmt) in unit.parents:  # ``await sem.acquire()``
+        stmt = unit.parents[id(stmt)]
     block = block_of(stmt, unit.parents.get(id(stmt)))
     names = {ast.unparse(t) for t in getattr(stmt, "targets", [])}
     after = block[next((i for i, x in enumerate(block) if x is stmt), len(block)) + 1:]
-    for x in after:
+    for i, x in enumerate(after):
         if isinstance(x, ast.Try) and x.finalbody:
             return None
+        if not isinstance(x, ast.Try) and (early := _returns_holding(after[:i + 1], call, names)) is not None:
+            held = ", ".join(sorted(names)) or "it"
+            return Site("resource_not_released", call.lineno, f"`{call_text(call)}(...)` is released in a finally "
+                        f"block, but the return at line {early.lineno} leaves before that try starts, and nothing "
+                        f"releases {held} on the way out", f"Release it before returning, or start the try right "
+                        f"after `{call_text(call)}(...)`")
         risky = next((c for c in ast.walk(x) if isinstance(c, ast.Call)
                       and call_name(c).rsplit(".", 1)[-1] not in _HARMLESS), None)
         if risky is not None and any(isinstance(t, ast.Try) and t.finalbody for t in after):
@@ -193,6 +202,24 @@ def _raises_before_try(unit: Unit, call: ast.Call) -> Site | None:
                         f"block, but `{call_text(risky)}(...)` at line {risky.lineno} runs before that try starts: "
                         f"if it raises, {held} is never released",
                         f"Start the try (or the with statement) right after `{call_text(call)}(...)`")
+    return None
+
+
+def _returns_holding(stmts: list[ast.stmt], call: ast.Call, names: set[str]) -> ast.Return | None:
+    """A ``return`` in the last of ``stmts`` (the statements after the acquire, up to a try) with no release of
+    what ``call`` acquired before it: ``sem.acquire()``, then ``if not handlers: return``, then the try that
+    releases."""
+    held = names | ({ast.unparse(call.func.value)} if isinstance(call.func, ast.Attribute) else set())
+    stmt, earlier = stmts[-1], [c for b in stmts[:-1] for c in ast.walk(b) if isinstance(c, ast.Call)]
+    branches = [stmt.body, stmt.orelse] if isinstance(stmt, ast.If) else [[stmt]]
+    for branch in branches:
+        for i, x in enumerate(branch):
+            if not isinstance(x, ast.Return):
+                continue
+            before = earlier + [c for b in branch[:i] for c in ast.walk(b) if isinstance(c, ast.Call)]
+            if not any(call_name(c).rsplit(".", 1)[-1] in _RELEASE and (isinstance(c.func, ast.Attribute) and (
+                    ast.unparse(c.func.value) in held) or any(ast.unparse(a) in held for a in c.args)) for c in before):
+                return x
     return None
 
 

@@ -203,7 +203,7 @@ def logged_sites(unit: Unit) -> list[Site]:
             return [Site("sensitive_data_logged", node.lineno, f"`{name}` is passed whole to `{where}`, which writes "
                          f"out its repr, and it holds `{field_}`",
                          f"Log only the fields of `{name}` that are safe (or give it a repr that masks `{field_}`)")]
-    return _raw_beside_masked(unit)
+    return _connection_url_logged(unit) or _raw_beside_masked(unit)
 
 
 _FOR_LOGS = re.compile(r"\b(for|in|into) (the )?(logs?|logging|error messages?)\b|can be (logged|shown|printed)"
@@ -247,11 +247,37 @@ def _raw_beside_masked(unit: Unit) -> list[Site]:
     for node, raw in shown:
         text = ast.unparse(raw)
         word = text.rsplit(".", 1)[-1].rsplit("_", 1)[-1].lower()
-        if (text in texts or word in words) and text not in masked_here:
+        same = text in texts and ("." in text or word in _KIN)  # a bare local (``value``) in another function
+        if (same or word in words) and text not in masked_here:
             where = call_text(node) if isinstance(node, ast.Call) else "raise"
             return [Site("sensitive_data_logged", node.lineno, f"`{text}` is passed raw to `{where}`, which writes "
                          f"it out, where the module masks values like it ({_kin_said(texts, text, word)}) before "
                          "they are shown", f"Mask `{text}` here too")]
+    return []
+
+
+_CONNECTS = re.compile(r"(^|\.)(from_url|create_engine|create_async_engine|URLParameters|MongoClient|"
+                       r"AsyncIOMotorClient|(psycopg2?|asyncpg|pymysql|aiomysql|aiopg|mysql\.connector)\.(connect|"
+                       r"create_pool)|create_pool|StrictRedis\.from_url)$")
+"""Calls given a connection URL or DSN, which carries the password when there is one (``redis://:pw@host``)."""
+
+
+def _connection_url_logged(unit: Unit) -> list[Site]:
+    """``client = redis.Redis.from_url(url)`` and ``log.info("connecting to %s", url)``: the connection URL,
+    password and all, written out raw."""
+    given = {ast.unparse(a): call_text(c) for c in unit.nodes if isinstance(c, ast.Call) and _CONNECTS.search(
+        call_name(c)) for a in [*c.args[:1], *(k.value for k in c.keywords if k.arg in ("url", "dsn"))]
+        if isinstance(a, (ast.Name, ast.Attribute))}
+    if not given:
+        return []
+    for node in unit.nodes:
+        for raw in (w for v in _logged_values(node) for w in _whole(v)):
+            if ast.unparse(raw) in given:
+                text, where = ast.unparse(raw), call_text(node) if isinstance(node, ast.Call) else "raise"
+                return [Site("sensitive_data_logged", node.lineno, f"`{text}` is the connection URL given to "
+                             f"`{given[text]}`, which carries the password when there is one (`scheme://user:"
+                             f"password@host`), and `{where}` writes it out raw", f"Log the URL without its "
+                             "password (its host and port, or a redacted copy)")]
     return []
 
 

@@ -6,6 +6,7 @@ from before the write.
 from __future__ import annotations
 
 import ast
+import difflib
 import re
 
 from reviewer.judge.features import call_name
@@ -69,7 +70,8 @@ def stale_sites(unit: Unit) -> list[Site]:
         return []
     siblings = [m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m is not unit.node
                 and not (m.name.startswith("__") and m.name.endswith("__"))]
-    return _invalidation_left_out(unit, siblings) or _write_not_dropped(unit, siblings)
+    return _invalidation_left_out(unit, siblings) or _write_not_dropped(unit, siblings) or _one_entry_dropped(
+        unit, siblings) or _other_key_dropped(unit, siblings)
 
 
 def _invalidation_left_out(unit: Unit, siblings: list[ast.AST]) -> list[Site]:
@@ -179,4 +181,109 @@ def _write_not_dropped(unit: Unit, siblings: list[ast.AST]) -> list[Site]:
                              f"method neither drops nor updates `self.{attr}`: a later `{loader.name}` returns the "
                              "value from before this write",
                              f"Drop the entry from `self.{attr}` (or update it) after the write")]
+    return []
+
+
+def _memo_key(method: ast.AST) -> tuple[str, str] | None:
+    """(attribute, key) for a method that memoises: ``self._resolved.get(name)`` (or ``name in self._resolved``)
+    and later ``self._resolved[name] = ...``."""
+    looked = {(self_attr(n.func.value), ast.unparse(n.args[0])) for n in ast.walk(method) if isinstance(n, ast.Call)
+              and isinstance(n.func, ast.Attribute) and n.func.attr == "get" and n.args and self_attr(n.func.value)}
+    looked |= {(self_attr(n.comparators[0]), ast.unparse(n.left)) for n in ast.walk(method)
+               if isinstance(n, ast.Compare) and isinstance(n.ops[0], (ast.In, ast.NotIn))
+               and self_attr(n.comparators[0])}
+    for n in ast.walk(method):
+        for t in n.targets if isinstance(n, ast.Assign) else []:
+            if isinstance(t, ast.Subscript) and (self_attr(t), ast.unparse(t.slice)) in looked:
+                return self_attr(t), ast.unparse(t.slice)
+    return None
+
+
+def _other_keys_read(method: ast.AST, memo: str, key: str) -> dict[str, int]:
+    """Attributes whose entries at keys other than ``key`` go into the memoised value (a parent chain walked,
+    ``self._presets.get(current)``), with the line; a call of the method itself on another key counts as reading
+    the memo's own entries."""
+    out: dict[str, int] = {}
+    for n in ast.walk(method):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "get" and n.args:
+            attr, at = self_attr(n.func.value), ast.unparse(n.args[0])
+        elif isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load):
+            attr, at = self_attr(n), ast.unparse(n.slice)
+        elif isinstance(n, ast.Call) and call_name(n) == f"self.{getattr(method, 'name', '')}" and n.args:
+            attr, at = memo, ast.unparse(n.args[0])
+        else:
+            continue
+        if attr and at != key and not isinstance(n.args[0] if isinstance(n, ast.Call) else n.slice, ast.Constant):
+            out.setdefault(attr, n.lineno)
+    return out
+
+
+def _one_entry_dropped(unit: Unit, siblings: list[ast.AST]) -> list[Site]:
+    """``self._presets[p.name] = p; self._resolved.pop(p.name, None)``, where ``resolve`` memoises in
+    ``self._resolved`` values built from other names' entries too (a parent chain): the entries of the names that
+    inherit from this one keep the old value."""
+    changed = changed_attrs(unit.node)
+    for memo, key, loader, reads in ((m, k, s, _other_keys_read(s, m, k)) for s in siblings
+                                     if (found := _memo_key(s)) for m, k in [found]):
+        pops = [n for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                and n.func.attr == "pop" and self_attr(n.func.value) == memo] + [
+            n for n in unit.nodes if isinstance(n, ast.Delete) and any(self_attr(t) == memo for t in n.targets)]
+        source = next((a for a in reads if a in changed and a != memo), None)
+        if not pops or source is None or _cleared(unit, memo):
+            continue
+        line = pops[0].lineno
+        return [Site("stale_cache_key", line, f"`{code_at(unit, line)}` drops one entry of `self.{memo}`; "
+                     f"`{loader.name}` fills `self.{memo}[{key}]` from entries of `self.{source}` under other keys "
+                     f"too (line {reads[source]}), so the entries of other keys built from the one this method "
+                     "changes keep the old value", f"Drop every entry built from the changed one (or clear "
+                     f"`self.{memo}`)")]
+    return []
+
+
+def _cleared(unit: Unit, attr: str) -> bool:
+    """The unit empties ``self.<attr>`` whole: ``.clear()``, ``= {}``, ``= None``."""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("clear", "cache_clear")
+               and self_attr(n.func.value) == attr or isinstance(n, ast.Assign) and any(
+                   isinstance(t, ast.Attribute) and self_attr(t) == attr for t in n.targets) and (
+                   _empty_map(n.value) or isinstance(n.value, ast.Constant) and n.value.value is None)
+               for n in unit.nodes)
+
+
+_READS_WRITES = frozenset({"get", "set", "setex", "setdefault", "__getitem__", "get_or_set", "add"})
+_DELETES = frozenset({"delete", "pop", "invalidate", "expire", "unlink", "delete_many", "evict", "remove"})
+
+
+def _template(key: ast.AST, method: ast.AST) -> str | None:
+    """``"roles:{user_id}"`` for ``f"roles:{user_id}"``, or for a name the method binds to one."""
+    if isinstance(key, ast.Name):
+        key = next((n.value for n in ast.walk(method) if isinstance(n, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == key.id for t in n.targets)), key)
+    if not isinstance(key, ast.JoinedStr) or not any(isinstance(v, ast.Constant) for v in key.values):
+        return None
+    return "".join(str(v.value) if isinstance(v, ast.Constant) else "{" + ast.unparse(v.value) + "}"
+                   for v in key.values)
+
+
+def _cache_keys(method: ast.AST, verbs: frozenset[str]) -> list[tuple[str, int]]:
+    """The key templates a method passes to a cache-like attribute's ``verbs``, with their lines."""
+    return [(t, n.lineno) for n in ast.walk(method) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+            and n.func.attr in verbs and n.args and (a := self_attr(n.func.value)) and CACHEISH.search(a)
+            and (t := _template(n.args[0], method))]
+
+
+def _other_key_dropped(unit: Unit, siblings: list[ast.AST]) -> list[Site]:
+    """``self._cache.delete(f"role:{user_id}")`` where the class reads and fills the cache under
+    ``f"roles:{user_id}"``: the entry dropped is not the one that is read, which stays stale."""
+    dropped = _cache_keys(unit.node, _DELETES)
+    if not dropped:
+        return []
+    used = {t: m.name for m in siblings for t, _ in _cache_keys(m, _READS_WRITES)}
+    for template, line in dropped:
+        fields = re.findall(r"\{[^}]*\}", template)
+        near = [t for t in used if t != template and re.findall(r"\{[^}]*\}", t) == fields
+                and difflib.SequenceMatcher(None, t, template).ratio() >= 0.75]
+        if near and template not in used:
+            return [Site("stale_cache_key", line, f"this drops the cache entry `{template}`, but `{used[near[0]]}` "
+                         f"reads and fills the cache under `{near[0]}`: the entry that is read is never dropped, "
+                         "and stays stale", "Drop the key that is read (build both with one helper)")]
     return []

@@ -76,6 +76,94 @@ def _get_then_set(unit: Unit) -> list[Site]:
     return []
 
 
+_GUARDED = re.compile(r"(^|\.)(watch|transaction|lock|acquire|register_script|eval|evalsha|with_for_update|"
+                      r"select_for_update)$")
+"""Calls that keep another worker out between a read and a write: WATCH/MULTI, a lock, a Lua script."""
+_KEY_READS = {"get": 1, "hget": 2, "hgetall": 1}
+_KEY_WRITES = {"set": 1, "setex": 1, "hset": 2, "hmset": 1}
+_MUTATORS = frozenset({"append", "update", "pop", "add", "remove", "setdefault", "extend", "discard", "insert"})
+
+
+def _key(call: ast.Call, counts: dict[str, int]) -> tuple[str, ...] | None:
+    """The key a Redis-like call reads or writes: ``("self._jobs", "job_id")`` for ``hget(self._jobs, job_id)``;
+    ``hset(name, mapping=...)`` names the hash alone."""
+    if not isinstance(call.func, ast.Attribute) or call.func.attr not in counts:
+        return None
+    n = 1 if call.func.attr == "hset" and len(call.args) < 3 else counts[call.func.attr]
+    return tuple(ast.unparse(a) for a in call.args[:n]) if len(call.args) >= n else None
+
+
+def _store_reads(unit: Unit) -> dict[str, tuple[int, tuple[str, ...], str]]:
+    """Names holding what was read from a store, or what was made from it (``job = Job.from_json(raw)``), in line
+    order; a name given something else stops counting."""
+    held: dict[str, tuple[int, tuple[str, ...], str]] = {}
+    for node in sorted((n for n in unit.nodes if isinstance(n, ast.Assign) and len(n.targets) == 1
+                        and isinstance(n.targets[0], ast.Name)), key=lambda n: n.lineno):
+        read = next((c for c in ast.walk(node.value) if isinstance(c, ast.Call) and _key(c, _KEY_READS)
+                     and _STORE.search(ast.unparse(c.func.value))), None)
+        source = next((held[n.id] for n in ast.walk(node.value) if isinstance(n, ast.Name) and n.id in held), None)
+        if read is not None:
+            held[node.targets[0].id] = (read.lineno, _key(read, _KEY_READS), ast.unparse(read.func))
+        elif source is not None:
+            held[node.targets[0].id] = source
+        else:
+            held.pop(node.targets[0].id, None)
+    return held
+
+
+def _changed(node: ast.AST, names: set[str]) -> bool:
+    """``job.state = ...``, ``data["n"] += 1``, ``seen.append(x)`` on a name in ``names``."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AugAssign) \
+        else []
+    if any(isinstance(t, (ast.Attribute, ast.Subscript)) and isinstance(t.value, ast.Name) and t.value.id in names
+           for t in targets):
+        return True
+    if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in names for t in targets) and any(
+            isinstance(b, ast.BinOp) for b in ast.walk(node.value)):
+        return True  # ``count = int(current or 0) + 1``
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS \
+        and isinstance(node.func.value, ast.Name) and node.func.value.id in names
+
+
+def _checked(node: ast.AST, names: set[str]) -> bool:
+    """``if job.state is not QUEUED: return False``: a test of the read value that decides whether to write."""
+    return isinstance(node, ast.If) and any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node.test)) \
+        and any(isinstance(n, (ast.Return, ast.Raise)) for n in node.body)
+
+
+def _read_change_write(unit: Unit) -> list[Site]:
+    """``job = Job.from_json(r.hget(jobs, id))``, ``if job.state is not QUEUED: return False``, ``job.state =
+    CANCELLED``, ``r.hset(jobs, id, job.to_json())``: the value is read, tested and changed in Python and written
+    back to the same key, and nothing (WATCH, a lock, a Lua script) keeps another worker out in between."""
+    if any(isinstance(n, ast.Call) and _GUARDED.search(call_name(n)) for n in unit.nodes) or any(
+            isinstance(n, (ast.With, ast.AsyncWith)) and "lock" in ast.unparse(n.items[0].context_expr).lower()
+            for n in unit.nodes):
+        return []
+    held = _store_reads(unit)
+    for write in sorted((n for n in unit.nodes if isinstance(n, ast.Call) and _key(n, _KEY_WRITES)),
+                        key=lambda n: n.lineno):
+        key = _key(write, _KEY_WRITES)
+        value = [*write.args[len(key):], *(k.value for k in write.keywords)]
+        names = {n.id for v in value for n in ast.walk(v) if isinstance(n, ast.Name) and n.id in held
+                 and held[n.id][1] == key and held[n.id][0] < write.lineno}
+        if not names:
+            continue
+        line, _, read = held[next(iter(names))]
+        between = [n for n in unit.nodes if line < getattr(n, "lineno", 0) < write.lineno]
+        if not any(_changed(n, names) for n in between):
+            continue
+        check = min((n for n in between if _checked(n, names)), key=lambda n: n.lineno, default=None)
+        at = check.lineno if check is not None else write.lineno
+        return [Site("race_on_shared_state", at, f"`{read}({', '.join(key)})` at line {line} reads the stored value,"
+                     f" the code {'tests it at line ' + str(at) + ' and ' if check is not None else ''}changes it in "
+                     f"Python, and `{call_text(write)}` at line {write.lineno} writes it back; nothing (WATCH, a "
+                     "lock, a Lua script) keeps another worker from changing the key in between, so"
+                     f"{' both can pass the test and' if check is not None else ''} one update is lost",
+                     "Do the read, test and write atomically: WATCH the key and write in a MULTI pipeline (retry on "
+                     "WatchError), or use a Lua script")]
+    return []
+
+
 def _waits_forever(unit: Unit) -> list[Site]:
     """``redis.blpop(key, timeout=0)``: 0 means wait forever."""
     for call in (n for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
@@ -86,7 +174,22 @@ def _waits_forever(unit: Unit) -> list[Site]:
             return [Site("missing_timeout", call.lineno, f"`{call_name(call)}(...)` blocks until an item arrives, and "
                          "its timeout is 0 or missing, which means wait forever", "Give it a timeout in seconds and "
                          "handle the `None` it returns when the time runs out")]
+        if _truncated(limit):
+            return [Site("missing_timeout", call.lineno, f"`{call_name(call)}(...)` blocks until an item arrives, and "
+                         f"its timeout `{ast.unparse(limit)}` rounds down: a wait under one second (0.5) becomes 0, "
+                         "which means wait forever", "Round up and keep it at least 1 (`max(1, math.ceil(s))`), or "
+                         "pass the float (Redis 6 takes fractions of a second)")]
     return []
+
+
+def _truncated(limit: ast.expr) -> bool:
+    """``int(self.poll_seconds)`` or ``ms // 1000``: a whole number of seconds made by rounding down a value that is
+    not a constant, where nothing (``max(1, ...)``, ``ceil``) keeps it at least 1."""
+    rounded = isinstance(limit, ast.Call) and call_name(limit) == "int" and len(limit.args) == 1 or isinstance(
+        limit, ast.BinOp) and isinstance(limit.op, ast.FloorDiv)
+    inner = limit.args[0] if isinstance(limit, ast.Call) and limit.args else limit
+    return rounded and not isinstance(inner, ast.Constant) and not any(
+        isinstance(n, ast.Call) and call_name(n).rsplit(".", 1)[-1] in ("max", "ceil") for n in ast.walk(inner))
 
 
 _WRITES = frozenset({"execute", "executemany", "insert_many", "bulk_insert_mappings", "bulk_save_objects",
@@ -112,5 +215,55 @@ def _count_given(unit: Unit) -> list[Site]:
     return []
 
 
+def _rowcount_always(unit: Unit) -> list[Site]:
+    """``return cur.rowcount >= 0``: true whenever the statement ran, also when it matched no row (``rowcount`` is
+    -1 only where the driver cannot tell), so "no row changed" reads as done."""
+    for node in (n for n in unit.nodes if isinstance(n, ast.Compare) and len(n.ops) == 1):
+        left, op, right = node.left, node.ops[0], node.comparators[0]
+        if not (isinstance(left, ast.Attribute) and left.attr == "rowcount" and isinstance(right, (
+                ast.Constant, ast.UnaryOp))):
+            continue
+        value = ast.literal_eval(right) if isinstance(right, ast.Constant) or isinstance(right.operand, ast.Constant) \
+            else None
+        if isinstance(op, ast.GtE) and value == 0 or isinstance(op, (ast.Gt, ast.NotEq)) and value == -1:
+            return [Site("success_on_failure", node.lineno, f"`{ast.unparse(node)}` holds whenever the statement ran, "
+                         "also when it matched no row (rowcount is 0 then): the caller hears it was done",
+                         f"Test `{ast.unparse(left)} > 0` (or `== 1` for one row)")]
+    return []
+
+
+_REPLIES = frozenset({"get", "hget", "lpop", "rpop", "getdel", "getset", "lindex", "srandmember", "spop"})
+
+
+def _bytes_reply_as_text(unit: Unit) -> list[Site]:
+    """``raw = self._client.get(key)`` then ``raw == "1"`` in a module that uses redis and never asks for
+    ``decode_responses=True``: redis-py returns bytes, and bytes never equal text."""
+    if not any(isinstance(n, (ast.Import, ast.ImportFrom)) and "redis" in ast.unparse(n) for n in
+               unit.source.tree.body) or "decode_responses" in unit.source.text:
+        return []
+    replies = {t.id for n in unit.nodes if isinstance(n, ast.Assign) and len(n.targets) == 1
+               and isinstance(t := n.targets[0], ast.Name) for c in ast.walk(n.value) if isinstance(c, ast.Call)
+               and isinstance(c.func, ast.Attribute) and c.func.attr in _REPLIES
+               and _STORE.search(ast.unparse(c.func.value)) and c is _unwrap_await(n.value)}
+    for node in (n for n in unit.nodes if isinstance(n, ast.Compare) and len(n.ops) == 1
+                 and isinstance(n.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn))):
+        sides = [node.left, node.comparators[0]]
+        name = next((x.id for x in sides if isinstance(x, ast.Name) and x.id in replies), None)
+        text = next((x for x in sides if isinstance(x, ast.Constant) and isinstance(x.value, str)
+                     or isinstance(x, (ast.Tuple, ast.Set, ast.List)) and x.elts and all(
+                         isinstance(e, ast.Constant) and isinstance(e.value, str) for e in x.elts)), None)
+        if name is not None and text is not None:
+            return [Site("type_confusion", node.lineno, f"`{name}` is what a redis-py command returned, which is "
+                         f"bytes unless the client was made with `decode_responses=True` (this module never asks "
+                         f"for it), and `{ast.unparse(node)}` compares it with text: bytes never equal a str",
+                         f"Decode it first (`{name}.decode()`), or compare with bytes (`b\"...\"`)")]
+    return []
+
+
+def _unwrap_await(node: ast.AST) -> ast.AST:
+    return node.value if isinstance(node, ast.Await) else node
+
+
 def store_sites(unit: Unit) -> list[Site]:
-    return _row_updates(unit) + _get_then_set(unit) + _waits_forever(unit) + _count_given(unit)
+    return (_row_updates(unit) + (_get_then_set(unit) or _read_change_write(unit)) + _waits_forever(unit)
+            + _count_given(unit) + _rowcount_always(unit) + _bytes_reply_as_text(unit))

@@ -29,6 +29,7 @@ from reviewer.judge.site_logic import boolean_sites
 from reviewer.judge.site_resources import acquire_sites
 from reviewer.judge.site_retries import retry_sites
 from reviewer.judge.site_secrets import logged_sites
+from reviewer.judge.site_spans import span_sites
 from reviewer.judge.site_stores import store_sites
 from reviewer.judge.site_tasks import task_sites
 from reviewer.judge.site_types import unit_mix_sites
@@ -212,6 +213,7 @@ _FINDERS: list[tuple[str, _Finder]] = [
     ("missing_timeout", timeout_sites),
     ("off_by_one", bound_sites),
     ("retries", retry_sites),             # off_by_one: a retry counter's stop test
+    ("spans", span_sites),                # off_by_one: a range written as text ("1-5") made exclusive
     ("wrong_boolean_logic", boolean_sites),
     ("decoded", decode_sites),            # type_confusion / wrong_boolean_logic / off_by_one: more shapes
 ]

@@ -1,0 +1,65 @@
+"""Sites of ranges written as text: ``"1-5"``, ``"mon-fri"``, ``"10..20"`` name both their ends (cron fields,
+page and port ranges, version spans), so a ``range()`` over the parsed ends that stops before the last one drops it.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from reviewer.judge.features import call_name
+from reviewer.judge.site import Site
+from reviewer.judge.units import Unit
+
+__all__ = ["span_sites"]
+
+_SEPARATORS = frozenset({"-", "..", "...", "–"})
+
+
+def _split_on_dash(value: ast.AST) -> bool:
+    """``part.split("-", 1)``, ``spec.partition("-")``, ``text.rsplit("..")``."""
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in (
+        "split", "rsplit", "partition") and bool(value.args) and isinstance(value.args[0], ast.Constant) and \
+        value.args[0].value in _SEPARATORS
+
+
+def _pairs(node: ast.Assign) -> list[tuple[str, ast.AST]]:
+    """(name, value) for each name an assignment binds, element by element for ``a, b = x, y``."""
+    target, value = node.targets[0], node.value
+    if isinstance(target, ast.Name):
+        return [(target.id, value)]
+    if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
+        return [(t.id, v) for t, v in zip(target.elts, value.elts) if isinstance(t, ast.Name)]
+    return []
+
+
+def _upper_ends(unit: Unit) -> dict[str, int]:
+    """Names holding the upper end of a range parsed from text, with the line that split it: ``end_s`` in
+    ``start_s, end_s = part.split("-", 1)``, and ``end`` in ``start, end = int(start_s), int(end_s)``."""
+    ends: dict[str, int] = {}
+    for node in sorted((n for n in unit.nodes if isinstance(n, ast.Assign) and len(n.targets) == 1),
+                       key=lambda n: n.lineno):
+        target = node.targets[0]
+        if _split_on_dash(node.value) and isinstance(target, ast.Tuple) and isinstance(target.elts[-1], ast.Name):
+            ends[target.elts[-1].id] = node.lineno
+            continue
+        for name, value in _pairs(node):
+            source = next((ends[n.id] for n in ast.walk(value) if isinstance(n, ast.Name) and n.id in ends), None)
+            if source is not None:
+                ends[name] = source
+    return ends
+
+
+def span_sites(unit: Unit) -> list[Site]:
+    """``start, end = part.split("-")`` then ``range(int(start), int(end))``: the text names its last value, and
+    ``range`` stops before it."""
+    ends = _upper_ends(unit)
+    if not ends:
+        return []
+    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n) == "range" and len(n.args) >= 2):
+        stop = call.args[1]
+        inner = stop.args[0] if isinstance(stop, ast.Call) and call_name(stop) == "int" and stop.args else stop
+        if isinstance(inner, ast.Name) and inner.id in ends:
+            return [Site("off_by_one", call.lineno, f"`{ast.unparse(call)}` stops before `{inner.id}`, the last "
+                         f"value of a range written as text (split at line {ends[inner.id]}): \"1-5\" names 5 too",
+                         f"Use `range(..., {ast.unparse(stop)} + 1)` so that the last value is included")]
+    return []
