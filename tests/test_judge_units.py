@@ -1183,6 +1183,45 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     # redis commands take no per-call timeout: the connection's is theirs
     ("missing_timeout", "import redis\ndef f(client, k):\n    return client.get(k)\n", 3, False),
     ("missing_timeout", "import requests\ndef f(client, k):\n    return client.get(k)\n", 3, True),
+    # a window around a centre that range() makes lopsided
+    *[("off_by_one", f"def verify(code, now, window):\n    for step in {rng}:\n        if ok(code, step):\n"
+       "            return True\n    return False\n", 2, sited) for rng, sited in [
+          ("range(now - window, now + window)", True), ("range(now - back, now + window)", False)]],
+    # a read and its change on one line, written back
+    ("race_on_shared_state", "def fail(r, key):\n    count = int(r.get(key) or 0) + 1\n    r.set(key, count)\n",
+     3, True),
+    # an HTTP client made for one call and never closed; one kept by the object or handed back is not
+    *[("resource_not_released", f"{head}    c = httpx.Client(timeout=5)\n{tail}", line, sited)
+      for head, tail, line, sited in [
+          ("def revoke(url, t):\n", "    c.post(url, data={'token': t})\n", 2, True),
+          ("def revoke(url, t):\n", "    return c\n", 2, False),
+          ("class A:\n  def __init__(self):\n", "    self._c = c\n", 3, False)]],
+    ("resource_not_released", "def revoke(url, t):\n    with httpx.Client(timeout=5) as c:\n"
+     "        c.post(url)\n", 2, False),
+    # failures collected, then success for the caller
+    *[("success_on_failure", "def cmd_disable(names):\n    failed = []\n    for n in names:\n"
+       f"        if not disable(n):\n            failed.append(n)\n{tail}", line, sited)
+      for tail, line, sited in [
+          ("    if failed:\n        print(failed)\n    return 0\n", 8, True),
+          ("    if failed:\n        print(failed)\n        return 1\n    return 0\n", 9, False),
+          ("    return 1 if failed else 0\n", 6, False)]],
+    # any() where every required item is needed
+    *[("wrong_boolean_logic", "def has_scopes(granted, required):\n"
+       f"    return {call}(s in granted for s in required)\n", 2, sited)
+      for call, sited in [("any", True), ("all", False)]],
+    ("wrong_boolean_logic", "def any_admin(users, optional):\n    return any(u.admin for u in optional)\n", 2, False),
+    # an expiry whose unit the class's __init__ names
+    *[("type_confusion", f"class S:\n    def __init__(self, r, {arg}):\n        self._ttl = {arg}\n"
+       "    def create(self, k, v):\n        self._r.set(k, v, px=self._ttl)\n", 5, sited)
+      for arg, sited in [("ttl_seconds", True), ("ttl_ms", False)]],
+    # utcnow() is naive, and timestamp() reads a naive value as local time
+    *[("type_confusion", f"def exp(lifetime):\n    return int(({now} + lifetime).timestamp())\n", 2, sited)
+      for now, sited in [("datetime.utcnow()", True), ("datetime.now(timezone.utc)", False)]],
+    # a page offset passed to SQL where pages are numbered from 1
+    *[("off_by_one", "def list_users(cur, page=1, per_page=50):\n    \"\"\"Pages are numbered from 1.\"\"\"\n"
+       f"    offset = {offset}\n    cur.execute('SELECT * FROM users LIMIT %s OFFSET %s', (per_page, offset))\n"
+       "    return cur.fetchall()\n", 3, sited)
+      for offset, sited in [("page * per_page", True), ("(page - 1) * per_page", False)]],
 ])
 
 

@@ -306,9 +306,17 @@ def _derived_attrs(unit: Unit, names: set[str]) -> set[str]:
 
 
 def _derived(unit: Unit, names: set[str]) -> set[str]:
-    """Parameters a key variable was computed from (``key = (a, b)`` makes ``a`` and ``b`` part of the key)."""
+    """Parameters a key variable was computed from (``key = (a, b)`` makes ``a`` and ``b`` part of the key), a
+    loop variable from what the loop walks (``for jwk in fetch(issuer)``), and a cursor from what it was given to
+    run (``cur.execute(sql, (user_id, tenant_id))``)."""
     out: set[str] = set()
-    for node in (n for n in unit.nodes if isinstance(n, ast.Assign)):
-        if any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
+    for node in unit.nodes:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
             out |= {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and any(
+                isinstance(t, ast.Name) and t.id in names for t in ast.walk(node.target)):
+            out |= {n.id for n in ast.walk(node.iter) if isinstance(n, ast.Name)}
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+                "execute", "executemany") and isinstance(node.func.value, ast.Name) and node.func.value.id in names:
+            out |= {n.id for a in node.args[1:] for n in ast.walk(a) if isinstance(n, ast.Name)}
     return out

@@ -104,12 +104,42 @@ def _expiry_given(call: ast.Call, unit: Unit) -> list[tuple[ast.AST, str, str]]:
     return out
 
 
+def _attribute_unit(unit: Unit, value: ast.AST) -> str | None:
+    """The unit of ``self._ttl`` where the class's ``__init__`` sets ``self._ttl = ttl_seconds``."""
+    cls = unit.class_node
+    if cls is None or not (isinstance(value, ast.Attribute) and ast.unparse(value.value) == "self"):
+        return None
+    init = next((m for m in cls.body if isinstance(m, ast.FunctionDef) and m.name == "__init__"), None)
+    for n in ast.walk(init) if init is not None else []:
+        if isinstance(n, ast.Assign) and any(ast.unparse(t) == ast.unparse(value) for t in n.targets):
+            source = _unwrapped(n.value)
+            if isinstance(source, ast.Call) and call_name(source).endswith("total_seconds"):
+                return "seconds"
+            return family(source)
+    return None
+
+
+def _naive_timestamp(unit: Unit) -> list[Site]:
+    """``(datetime.utcnow() + ttl).timestamp()``: ``timestamp()`` reads a naive datetime as local time, and
+    ``utcnow()`` is naive, so the result is off by the machine's offset from UTC."""
+    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                 and n.func.attr == "timestamp" and not n.args):
+        naive = next((c for c in ast.walk(call.func.value) if isinstance(c, ast.Call)
+                      and call_name(c).rsplit(".", 1)[-1] in ("utcnow", "utcfromtimestamp")), None)
+        if naive is not None:
+            return [Site("type_confusion", call.lineno, f"`{call_text(naive)}()` makes a naive datetime holding UTC, "
+                         "and `.timestamp()` reads a naive datetime as local time: the result is off by the "
+                         "machine's offset from UTC", "Use `datetime.now(timezone.utc)` (an aware value) before "
+                         "`.timestamp()`")]
+    return []
+
+
 def _expiry_units(unit: Unit) -> list[Site]:
     """``r.set(key, v, px=ttl_seconds)``, ``r.pexpire(key, lease_s)``, a Lua script's ``PEXPIRE KEYS[1] ARGV[2]``
     given ``int(self.lease_seconds)``: Redis expiries named for one unit given a value named for the other."""
     for call in (n for n in unit.nodes if isinstance(n, ast.Call)):
         for value, wanted, taker in _expiry_given(call, unit):
-            named = family(_unwrapped(value))
+            named = family(_unwrapped(value)) or _attribute_unit(unit, _unwrapped(value))
             if named in ("seconds", "milliseconds") and named != wanted and not converted(value):
                 return [Site("type_confusion", call.lineno, f"{taker} takes {wanted}, and is given "
                              f"`{ast.unparse(value)}`, in {named}: the key expires "
@@ -194,4 +224,4 @@ def _naive_against_aware(unit: Unit) -> list[Site]:
 
 def clock_sites(unit: Unit) -> list[Site]:
     return (_naive_against_aware(unit) + _seconds_as_ms(unit) + _bytes_as_bits(unit) + _expiry_units(unit)
-            + _ms_field_as_seconds(unit))[:1]
+            + _ms_field_as_seconds(unit) + _naive_timestamp(unit))[:1]

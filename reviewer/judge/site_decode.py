@@ -171,7 +171,8 @@ def _numbered_from_zero(unit: Unit) -> list[Site]:
 _PAGE = re.compile(r"^(page|page_?no|page_?num(ber)?|pageno)$", re.I)
 
 
-_ONE_BASED = re.compile(r"\b(1|one)[- ]based\b|\b(start|count)s? (at|from) (1|one)\b|first page is (1|one)\b", re.I)
+_ONE_BASED = re.compile(r"\b(1|one)[- ]based\b|\b(start|count|number)(s|ed)? (at|from) (1|one)\b|first page is "
+                        r"(1|one)\b", re.I)
 
 
 def _refuses_below_one(unit: Unit, name: str) -> bool:
@@ -197,7 +198,17 @@ def _offset_use(unit: Unit, node: ast.BinOp) -> bool:
     name = parent.targets[0].id
     return any(isinstance(n, ast.Slice) and name in {x.id for x in ast.walk(n) if isinstance(x, ast.Name)} or
                isinstance(n, ast.Call) and call_name(n).endswith(("offset", "skip")) and any(
-                   isinstance(a, ast.Name) and a.id == name for a in n.args) for n in unit.nodes)
+                   isinstance(a, ast.Name) and a.id == name for a in n.args) or _sql_offset(n, name)
+               for n in unit.nodes)
+
+
+def _sql_offset(node: ast.AST, name: str) -> bool:
+    """``cur.execute("... LIMIT %s OFFSET %s", (per_page, offset))``: the name is a parameter of a query with an
+    OFFSET."""
+    return isinstance(node, ast.Call) and call_name(node).rsplit(".", 1)[-1] in ("execute", "fetch", "fetchrow",
+                                                                                 "fetchall") \
+        and len(node.args) >= 2 and "offset" in ast.unparse(node.args[0]).lower() and any(
+            isinstance(x, ast.Name) and x.id == name for a in node.args[1:] for x in ast.walk(a))
 
 
 def _page_offsets(unit: Unit) -> list[Site]:

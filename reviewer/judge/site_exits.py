@@ -205,6 +205,41 @@ def _redirect_as_success(unit: Unit) -> list[Site]:
     return []
 
 
+_FAILURES = re.compile(r"^(failed|failures|errors|errored|problems|rejected|not_\w+|could_not\w*|unable\w*)$", re.I)
+
+
+def _failures_then_success(unit: Unit) -> list[Site]:
+    """``failed.append(name)`` for each item that could not be done, then ``return 0`` (or True) with no test of
+    ``failed`` on the way: the caller (a shell, a scheduler) hears that everything worked."""
+    lists = {n.func.value.id for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+             and n.func.attr in ("append", "add", "extend") and isinstance(n.func.value, ast.Name)
+             and _FAILURES.match(n.func.value.id)}
+    if not lists:
+        return []
+    body = getattr(unit.node, "body", [])
+    last = body[-1] if body else None
+    if not (isinstance(last, ast.Return) and last.value is not None and (
+            is_success_value(last.value) or _exit_code_zero(unit, last.value))):
+        return []
+    decided = any(isinstance(n, (ast.Return, ast.Raise)) for s in body[:-1] if isinstance(s, ast.If) and any(
+        isinstance(x, ast.Name) and x.id in lists for x in ast.walk(s.test)) for n in ast.walk(s))
+    if decided or any(isinstance(n, ast.Name) and n.id in lists for n in ast.walk(last)):
+        return []
+    name = sorted(lists)[0]
+    return [Site("success_on_failure", last.lineno, f"`{name}` collects what could not be done, and the function "
+                 f"still ends with `{ast.unparse(last)}`, success, whatever `{name}` holds",
+                 f"Return a failure (or raise) when `{name}` is not empty")]
+
+
+def _exit_code_zero(unit: Unit, value: ast.AST) -> bool:
+    """``return 0`` from a command: ``main``, ``cmd_*``, ``*_command``, or a function that returns 1 elsewhere."""
+    if not (isinstance(value, ast.Constant) and value.value == 0 and type(value.value) is int):
+        return False
+    return bool(re.match(r"^(main|cmd_\w+|\w+_command|command_\w+|run_cli)$", unit.qualname.rsplit(".", 1)[-1])) or any(
+        isinstance(r, ast.Return) and isinstance(r.value, ast.Constant) and r.value.value == 1 for r in unit.nodes)
+
+
 def exit_sites(unit: Unit) -> list[Site]:
     return _exit_true(unit) + _generator_stops(unit) + _finally_success(unit) + _unfiltered_gather(unit) + \
-        _status_for_data(unit) + _ignored_errors(unit) + _error_reply_ok(unit) + _redirect_as_success(unit)
+        _status_for_data(unit) + _ignored_errors(unit) + _error_reply_ok(unit) + _redirect_as_success(unit) + \
+        _failures_then_success(unit)

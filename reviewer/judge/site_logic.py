@@ -272,6 +272,21 @@ def _all_must_fail(unit: Unit) -> list[Site]:
     return []
 
 
+_REQUIRED = re.compile(r"(^|_)(required|needed|mandatory|must)(_|$)", re.I)
+
+
+def _any_of_required(unit: Unit) -> list[Site]:
+    """``any(s in granted for s in required)``: one of the required items is taken as all of them."""
+    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n) == "any" and n.args
+                 and isinstance(n.args[0], ast.GeneratorExp)):
+        walked = ast.unparse(call.args[0].generators[0].iter)
+        if _REQUIRED.search(walked.rsplit(".", 1)[-1]):
+            return [Site("wrong_boolean_logic", call.lineno, f"`{ast.unparse(call)[:80]}` holds when any one of "
+                         f"`{walked}` is there, while the name says every one of them is required",
+                         "Use `all(...)` if each required item must be there")]
+    return []
+
+
 def boolean_sites(unit: Unit) -> list[Site]:
     everywhere = [b for b in unit.nodes if isinstance(b, ast.BoolOp) and _always(b)]
     out = [Site("wrong_boolean_logic", c.lineno, f"`{ast.unparse(c)}` is always false as meant (always true with "
@@ -283,4 +298,5 @@ def boolean_sites(unit: Unit) -> list[Site]:
         facts = (f"`{text}` is {always}" if always else
                  f"the condition `{text}` combines {len(op.values)} parts with `{'and' if isinstance(op.op, ast.And) else 'or'}`")
         out.append(Site("wrong_boolean_logic", op.lineno, facts, f"Correct the condition `{text}`"))
-    return sorted(out + _text_truth(unit) + _all_must_fail(unit), key=lambda s: "always" not in s.facts)[:1]
+    return sorted(_any_of_required(unit) + out + _text_truth(unit) + _all_must_fail(unit),
+                  key=lambda s: "always" not in s.facts and "required" not in s.facts)[:1]

@@ -18,6 +18,8 @@ _ACQUIRE = frozenset({"open", "acquire", "socket", "urlopen", "Popen", "connect"
                       "mkdtemp", "TemporaryFile", "NamedTemporaryFile", "ZipFile", "TarFile", "cursor", "flock",
                       "lockf", "FTP", "FTP_TLS", "SMTP", "SMTP_SSL", "HTTPConnection", "HTTPSConnection",
                       "SSHClient", "open_connection"})
+_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient", "requests.Session", "aiohttp.ClientSession"})
+"""HTTP clients: a pool of connections, worth closing when made for one call, kept for the life of an object."""
 _NOT_RESOURCES = ("webbrowser.", "os.startfile", "click.", "signal.", ".signal")
 _RELEASE = frozenset({"close", "release", "shutdown", "terminate", "kill", "cleanup", "__exit__", "unlink",
                       "quit"})
@@ -53,7 +55,8 @@ def _acquired(unit: Unit) -> list[ast.Call]:
     out = []
     for call in (n for n in unit.nodes if isinstance(n, ast.Call) and id(n) not in managed):
         name = call_name(call)
-        if name.rsplit(".", 1)[-1] not in _ACQUIRE or any(x in name for x in _NOT_RESOURCES) or \
+        if name.rsplit(".", 1)[-1] not in _ACQUIRE and name not in _CLIENTS or any(
+                x in name for x in _NOT_RESOURCES) or \
                 (name.startswith("self.") and name.count(".") == 1):
             continue  # (a method of the object itself manages what it opens; ``self._lock.acquire()`` does not)
         if name.endswith("Popen") and not _pipes(call):
@@ -70,8 +73,32 @@ def _acquired(unit: Unit) -> list[ast.Call]:
             continue  # owned by an object, released by it
         if isinstance(parent, ast.Assign) and _handed_on(unit, parent) and not _temp_path_left(unit, call, parent):
             continue
+        if name in _CLIENTS and _client_kept(unit, parent):
+            continue
         out.append(call)
     return out
+
+
+def _client_kept(unit: Unit, parent: ast.AST | None) -> bool:
+    """An HTTP client made to be kept: in ``__init__`` or a generator (a lifespan), or bound to a name that is
+    returned, stored on an object or handed to another call."""
+    if unit.qualname.rsplit(".", 1)[-1] == "__init__" or any(isinstance(n, (ast.Yield, ast.YieldFrom))
+                                                               for n in unit.nodes):
+        return True
+    names = {t.id for t in getattr(parent, "targets", []) if isinstance(t, ast.Name)}
+    if not names:
+        return not isinstance(parent, ast.Assign)
+    for n in unit.nodes:
+        used = {x.id for x in ast.walk(n) if isinstance(x, ast.Name)} & names
+        if not used:
+            continue
+        if isinstance(n, ast.Return) or isinstance(n, ast.Assign) and n is not parent and any(
+                isinstance(t, (ast.Attribute, ast.Subscript)) for t in n.targets):
+            return True
+        if isinstance(n, ast.Call) and any(isinstance(a, ast.Name) and a.id in names
+                                           for a in [*n.args, *(k.value for k in n.keywords)]):
+            return True
+    return False
 
 
 def _pipes(call: ast.Call) -> bool:

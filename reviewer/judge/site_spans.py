@@ -12,7 +12,7 @@ from reviewer.judge.units import Unit
 
 __all__ = ["span_sites"]
 
-_SEPARATORS = frozenset({"-", "..", "...", "–"})
+_SEPARATORS = frozenset({"-", "..", "...", "\u2013"})
 
 
 def _split_on_dash(value: ast.AST) -> bool:
@@ -49,12 +49,27 @@ def _upper_ends(unit: Unit) -> dict[str, int]:
     return ends
 
 
+def _lopsided_window(unit: Unit) -> list[Site]:
+    """``range(current - window, current + window)``: a window meant to reach as far on each side of its centre,
+    which ``range`` ends one short of on the upper side."""
+    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n) == "range" and len(n.args) == 2):
+        low, high = call.args
+        if isinstance(low, ast.BinOp) and isinstance(low.op, ast.Sub) and isinstance(high, ast.BinOp) and isinstance(
+                high.op, ast.Add) and ast.unparse(low.left) == ast.unparse(high.left) and ast.unparse(
+                low.right) == ast.unparse(high.right) and not isinstance(low.right, ast.Constant):
+            centre, reach = ast.unparse(low.left), ast.unparse(low.right)
+            return [Site("off_by_one", call.lineno, f"`{ast.unparse(call)}` reaches `{reach}` below `{centre}` but "
+                         f"only `{reach} - 1` above it: `range` stops before its end", f"Use `range({centre} - "
+                         f"{reach}, {centre} + {reach} + 1)` for a window as wide on both sides")]
+    return []
+
+
 def span_sites(unit: Unit) -> list[Site]:
     """``start, end = part.split("-")`` then ``range(int(start), int(end))``: the text names its last value, and
-    ``range`` stops before it."""
+    ``range`` stops before it. And a window around a centre that ``range`` makes lopsided."""
     ends = _upper_ends(unit)
     if not ends:
-        return []
+        return _lopsided_window(unit)
     for call in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n) == "range" and len(n.args) >= 2):
         stop = call.args[1]
         inner = stop.args[0] if isinstance(stop, ast.Call) and call_name(stop) == "int" and stop.args else stop
@@ -62,4 +77,4 @@ def span_sites(unit: Unit) -> list[Site]:
             return [Site("off_by_one", call.lineno, f"`{ast.unparse(call)}` stops before `{inner.id}`, the last "
                          f"value of a range written as text (split at line {ends[inner.id]}): \"1-5\" names 5 too",
                          f"Use `range(..., {ast.unparse(stop)} + 1)` so that the last value is included")]
-    return []
+    return _lopsided_window(unit)

@@ -150,7 +150,8 @@ def _read_change_write(unit: Unit) -> list[Site]:
             continue
         line, _, read = held[next(iter(names))]
         between = [n for n in unit.nodes if line < getattr(n, "lineno", 0) < write.lineno]
-        if not any(_changed(n, names) for n in between):
+        made = [n for n in unit.nodes if isinstance(n, ast.Assign) and n.lineno == line]  # ``int(r.get(k)) + 1``
+        if not any(_changed(n, names) for n in between + made):
             continue
         check = min((n for n in between if _checked(n, names)), key=lambda n: n.lineno, default=None)
         at = check.lineno if check is not None else write.lineno
