@@ -1222,6 +1222,41 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
        f"    offset = {offset}\n    cur.execute('SELECT * FROM users LIMIT %s OFFSET %s', (per_page, offset))\n"
        "    return cur.fetchall()\n", 3, sited)
       for offset, sited in [("page * per_page", True), ("(page - 1) * per_page", False)]],
+    # two things that each make a record unusable, joined with `and` in a refusal
+    *[("wrong_boolean_logic", f"def redeem(record, now):\n    if {test}:\n        raise Invalid('no longer valid')\n"
+       "    return record.user_id\n", 2, sited) for test, sited in [
+          ("record.used and record.expires_at <= now", True), ("record.used or record.expires_at <= now", False),
+          ("user.locked and user.locked_until > now", False)]],
+    # a value moved down and up by one margin: below the one and above the other at once is never true
+    *[("wrong_boolean_logic", f"def fresh(ts, now, tol):\n    if {test}:\n        raise Stale(ts)\n", 2, sited)
+      for test, sited in [("ts < now - tol and ts > now + tol", True), ("ts < now - tol or ts > now + tol", False)]],
+    # asdict() and vars() copy the fields repr=False keeps out of the repr
+    *[("sensitive_data_logged", "@dataclass\nclass Settings:\n    db_password: str = field(repr=False)\n"
+       f"def log_startup(settings: Settings):\n    log.info('config: %s', {shown})\n", 5, sited)
+      for shown, sited in [("dataclasses.asdict(settings)", True), ("settings", False)]],
+    # what was sent in a batch counted as done, the reply listing failures unread
+    *[("success_on_failure", "def purge(s3, keys):\n    deleted = 0\n    for batch in chunks(keys):\n"
+       f"        {call}\n        deleted += len(batch)\n    return deleted\n", 5, sited) for call, sited in [
+          ("s3.delete_objects(Delete={'Objects': [{'Key': k} for k in batch]})", True),
+          ("reply = s3.delete_objects(Delete={'Objects': [{'Key': k} for k in batch]})", False)]],
+    # an HTTP reply of success from the handler of a failure
+    ("success_on_failure", "def record(repo, e):\n    try:\n        repo.save(e)\n    except DBError:\n"
+     "        log.exception('no')\n        return 202, 'accepted'\n    return 200, 'ok'\n", 6, True),
+    ("success_on_failure", "def record(repo, e):\n    try:\n        repo.save(e)\n    except DBError:\n"
+     "        log.exception('no')\n        return 503, 'retry'\n    return 200, 'ok'\n", 6, False),
+    # a naive datetime made by combine() compared with the module's aware values
+    *[("type_confusion", "def booked_on(p, tz):\n    return p.booked_at.astimezone(tz).date()\n"
+       f"def paid_late(p, due):\n    deadline = datetime.combine(due, time.max{tz})\n"
+       "    return p.booked_at > deadline\n",
+       5, sited) for tz, sited in [("", True), (", tzinfo=timezone.utc", False)]],
+    # milliseconds given to a histogram that takes seconds
+    *[("type_confusion", f"def timed(h, fn):\n    start = time.perf_counter()\n    fn()\n    {call}\n", 4, sited)
+      for call, sited in [("h.observe((time.perf_counter() - start) * 1000)", True),
+                          ("h.observe(time.perf_counter() - start)", False),
+                          ("latency_ms.observe((time.perf_counter() - start) * 1000)", False)]],
+    # openpyxl keeps the file open only when it reads lazily
+    *[("resource_not_released", f"def rows(path):\n    wb = load_workbook(path{opt})\n"
+       "    yield from wb.active.values\n", 2, sited) for opt, sited in [(", read_only=True", True), ("", False)]],
 ])
 
 

@@ -186,6 +186,22 @@ def _ms_field_as_seconds(unit: Unit) -> list[Site]:
     return []
 
 
+def _ms_observed(unit: Unit) -> list[Site]:
+    """``histogram.observe((time.perf_counter() - start) * 1000)``: Prometheus-style histograms and summaries
+    take seconds (their default buckets run from 5 ms to 10 s), and this gives them milliseconds."""
+    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                 and n.func.attr == "observe" and n.args):
+        value = call.args[0]
+        scaled = isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult) and any(
+            isinstance(x, ast.Constant) and x.value in (1000, 1000.0, 1e3) for x in (value.left, value.right))
+        clock = any(isinstance(c, ast.Call) and call_name(c) in _CLOCKS for c in ast.walk(value))
+        if scaled and clock and not _SAYS_MS.search(ast.unparse(call.func.value).replace("_", " ")):
+            return [Site("type_confusion", call.lineno, f"`{ast.unparse(value)[:60]}` is in milliseconds, and "
+                         f"`{call_text(call)}` takes seconds (as Prometheus histograms do: their buckets run from "
+                         "0.005 to 10)", "Observe the seconds the clock gives, without `* 1000`")]
+    return []
+
+
 def _aware_made(tree: ast.AST) -> ast.AST | None:
     """The first place the module makes a timezone-aware datetime: ``datetime.now(timezone.utc)``,
     ``fromtimestamp(t, tz=...)``, ``.replace(tzinfo=...)``, ``.astimezone(...)``."""
@@ -201,9 +217,12 @@ def _naive_against_aware(unit: Unit) -> list[Site]:
     with or subtracted from a value the module may well have made aware raises TypeError (or, for ``now()``
     against UTC, is off by the local offset)."""
     naive = [n for n in unit.nodes if isinstance(n, ast.Call) and datetime_family(n) == "naive datetimes"
-             and call_name(n).rsplit(".", 1)[-1] in ("now", "utcnow", "today")]
+             and call_name(n).rsplit(".", 1)[-1] in ("now", "utcnow", "today", "combine")]
     if not naive:
         return []
+    held = {t.id: c for c in naive if isinstance(a := unit.parents.get(id(c)), ast.Assign) and len(a.targets) == 1
+            for t in a.targets if isinstance(t, ast.Name)}  # ``deadline = datetime.combine(day, time.max)``
+    naive += [n for n in unit.nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in held]
     aware = _aware_made(unit.source.tree)
     if aware is None:
         return []
@@ -215,13 +234,16 @@ def _naive_against_aware(unit: Unit) -> list[Site]:
         sides = [node.left, *node.comparators] if isinstance(node, ast.Compare) else [node.left, node.right]
         others = [x for x in sides if call not in ast.walk(x) and not isinstance(x, ast.Constant)]
         if others and all(family(x) != "naive datetimes" for x in others):
-            return [Site("type_confusion", node.lineno, f"`{call_text(call)}` is a naive datetime, and is compared "
+            shown = f"`{call_text(call)}`" if isinstance(call, ast.Call) else \
+                f"`{call.id}` (made by `{call_text(held[call.id])}(...)`)"
+            return [Site("type_confusion", node.lineno, f"{shown} is a naive datetime, and is compared "
                          f"with or subtracted from `{ast.unparse(others[0])[:60]}`, while this module makes aware "
                          f"ones (`{ast.unparse(aware)[:60]}`, line {aware.lineno})",
-                         "Use an aware now (`datetime.now(timezone.utc)`) on both sides")]
+                         "Make both sides aware (`datetime.now(timezone.utc)`, `datetime.combine(d, t, "
+                         "tzinfo=...)`)")]
     return []
 
 
 def clock_sites(unit: Unit) -> list[Site]:
     return (_naive_against_aware(unit) + _seconds_as_ms(unit) + _bytes_as_bits(unit) + _expiry_units(unit)
-            + _ms_field_as_seconds(unit) + _naive_timestamp(unit))[:1]
+            + _ms_field_as_seconds(unit) + _naive_timestamp(unit) + _ms_observed(unit))[:1]

@@ -85,7 +85,9 @@ def is_success_value(node: ast.AST | None) -> bool:
         return any(isinstance(k, ast.Constant) and str(k.value).lower() in ("ok", "success", "status", "succeeded")
                    and is_success_value(v) for k, v in zip(node.keys, node.values))
     if isinstance(node, ast.Tuple) and node.elts:
-        return is_success_value(node.elts[0])
+        head = node.elts[0]  # ``(True, data)``, or an HTTP reply ``(202, "accepted")``
+        return is_success_value(head) or len(node.elts) > 1 and isinstance(head, ast.Constant) and type(
+            head.value) is int and 200 <= head.value < 300
     return False
 
 

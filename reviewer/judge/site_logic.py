@@ -187,12 +187,36 @@ def _order(low: str, high: str) -> bool | None:
         return ast.literal_eval(low) <= ast.literal_eval(high)
     except (ValueError, SyntaxError, TypeError):
         pass
+    shifted = _shifted_order(low, high)
+    if shifted is not None:
+        return shifted
     low_leaf, high_leaf = low.rsplit(".", 1)[-1], high.rsplit(".", 1)[-1]
     if _LOW.search(low_leaf) and _HIGH.search(high_leaf):
         return True
     if _HIGH.search(low_leaf) and _LOW.search(high_leaf):
         return False
     return None
+
+
+def _offset(text: str) -> tuple[str, str, int] | None:
+    """``now - tolerance`` -> ("now", "tolerance", -1); ``now`` -> ("now", "", 0)."""
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)) and not isinstance(
+            node.right, ast.Constant):
+        return ast.unparse(node.left), ast.unparse(node.right), 1 if isinstance(node.op, ast.Add) else -1
+    return text, "", 0
+
+
+def _shifted_order(low: str, high: str) -> bool | None:
+    """``now - tol`` <= ``now + tol`` (and <= ``now``): the same value moved by the same margin (a tolerance, a
+    window, taken as not negative) down and up."""
+    a, b = _offset(low), _offset(high)
+    if a is None or b is None or a[0] != b[0] or (a[1] and b[1] and a[1] != b[1]) or a[2] == b[2]:
+        return None
+    return a[2] < b[2]
 
 
 def _both_sides(op: ast.BoolOp) -> str | None:
@@ -272,6 +296,39 @@ def _all_must_fail(unit: Unit) -> list[Site]:
     return []
 
 
+_DISQUALIFIED = re.compile(r"^(is_)?(used|consumed|revoked|disabled|banned|blocked|deleted|expired|cancel+ed|"
+                          r"suspended|redeemed)$", re.I)
+_EXPIRY = re.compile(r"expir|valid_until|not_after|deadline", re.I)
+
+
+def _disqualifier(part: ast.AST) -> str | None:
+    """What makes a record unusable on its own: a flag (``token.used``, ``user.disabled``) or an expiry passed
+    (``token.expires_at <= now``); the word it is about."""
+    if isinstance(part, ast.Attribute) and _DISQUALIFIED.match(part.attr):
+        return part.attr.lower().removeprefix("is_")
+    if isinstance(part, ast.Compare) and len(part.ops) == 1 and isinstance(part.ops[0], (ast.Lt, ast.LtE, ast.Gt,
+                                                                                         ast.GtE)):
+        named = [x.attr for x in (part.left, part.comparators[0]) if isinstance(x, ast.Attribute)]
+        if any(_EXPIRY.search(n) for n in named):
+            return "expired"
+    return None
+
+
+def _each_refuses(unit: Unit) -> list[Site]:
+    """``if record.used and record.expires_at <= now: raise``: a used token and an expired one are each unusable,
+    and joined with ``and`` the check refuses only a token that is both."""
+    for node in (n for n in unit.nodes if isinstance(n, ast.If) and _rejects(n.body)):
+        test = node.test
+        if not (isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)):
+            continue
+        words = [_disqualifier(p) for p in test.values]
+        if all(words) and len(set(words)) == len(words):
+            return [Site("wrong_boolean_logic", node.lineno, f"`{ast.unparse(test)}` refuses only when all of "
+                         f"{', '.join(f'`{w}`' for w in words)} hold, while each alone makes it unusable: a record "
+                         "that is only one of them passes", "Join the tests with `or`")]
+    return []
+
+
 _REQUIRED = re.compile(r"(^|_)(required|needed|mandatory|must)(_|$)", re.I)
 
 
@@ -298,5 +355,6 @@ def boolean_sites(unit: Unit) -> list[Site]:
         facts = (f"`{text}` is {always}" if always else
                  f"the condition `{text}` combines {len(op.values)} parts with `{'and' if isinstance(op.op, ast.And) else 'or'}`")
         out.append(Site("wrong_boolean_logic", op.lineno, facts, f"Correct the condition `{text}`"))
-    return sorted(_any_of_required(unit) + out + _text_truth(unit) + _all_must_fail(unit),
-                  key=lambda s: "always" not in s.facts and "required" not in s.facts)[:1]
+    return sorted(_any_of_required(unit) + _each_refuses(unit) + out + _text_truth(unit) + _all_must_fail(unit),
+                  key=lambda s: "always" not in s.facts and "required" not in s.facts
+                  and "each alone" not in s.facts)[:1]

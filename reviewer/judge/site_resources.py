@@ -17,7 +17,7 @@ __all__ = ["acquire_sites"]
 _ACQUIRE = frozenset({"open", "acquire", "socket", "urlopen", "Popen", "connect", "create_connection", "mkstemp",
                       "mkdtemp", "TemporaryFile", "NamedTemporaryFile", "ZipFile", "TarFile", "cursor", "flock",
                       "lockf", "FTP", "FTP_TLS", "SMTP", "SMTP_SSL", "HTTPConnection", "HTTPSConnection",
-                      "SSHClient", "open_connection"})
+                      "SSHClient", "open_connection", "load_workbook"})
 _CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient", "requests.Session", "aiohttp.ClientSession"})
 """HTTP clients: a pool of connections, worth closing when made for one call, kept for the life of an object."""
 _NOT_RESOURCES = ("webbrowser.", "os.startfile", "click.", "signal.", ".signal")
@@ -59,6 +59,8 @@ def _acquired(unit: Unit) -> list[ast.Call]:
                 x in name for x in _NOT_RESOURCES) or \
                 (name.startswith("self.") and name.count(".") == 1):
             continue  # (a method of the object itself manages what it opens; ``self._lock.acquire()`` does not)
+        if name.endswith("load_workbook") and not any(k.arg == "read_only" for k in call.keywords):
+            continue  # openpyxl closes the file after loading, unless it reads lazily (read_only=True)
         if name.endswith("Popen") and not _pipes(call):
             continue  # a child without pipes holds no descriptor of ours; wait() reaps it
         if name.endswith(("flock", "lockf")) and not any("LOCK_EX" in ast.unparse(a) or "LOCK_SH" in ast.unparse(a)

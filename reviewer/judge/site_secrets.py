@@ -64,17 +64,17 @@ _SECRET_FIELD = re.compile(r"pass(word|wd|phrase)?$|(^|_)pwd$|secret|(^|_)token$
 _DATA_CLASSES = re.compile(r"(^|\.)(dataclass|NamedTuple|TypedDict|BaseModel|BaseSettings|define|frozen|attrs|s)$")
 
 
-def _class_secrets(cls: ast.ClassDef) -> list[str]:
+def _class_secrets(cls: ast.ClassDef, dumped: bool = False) -> list[str]:
     """The secret fields of a data class (dataclass, NamedTuple, pydantic model, attrs) whose generated repr
     shows every field: not one that writes its own ``__repr__``/``__str__``, nor a field declared
-    ``repr=False``."""
+    ``repr=False``. ``dumped``: shown through ``asdict()``/``vars()``, which ignore both."""
     marks = [ast.unparse(d.func if isinstance(d, ast.Call) else d) for d in cls.decorator_list]
     marks += [ast.unparse(b) for b in cls.bases]
-    if not any(_DATA_CLASSES.search(m) for m in marks) or any(
+    if not any(_DATA_CLASSES.search(m) for m in marks) or not dumped and any(
             isinstance(n, ast.FunctionDef) and n.name in ("__repr__", "__str__") for n in cls.body):
         return []
     fields = [n.target.id for n in cls.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
-              and not (isinstance(n.value, ast.Call) and any(k.arg == "repr" for k in n.value.keywords))]
+              and (dumped or not (isinstance(n.value, ast.Call) and any(k.arg == "repr" for k in n.value.keywords)))]
     fields += [t.attr for n in ast.walk(cls) if isinstance(n, ast.Assign) for t in n.targets
                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"]
     return [f for f in fields if _SECRET_FIELD.search(f)]
@@ -203,7 +203,32 @@ def logged_sites(unit: Unit) -> list[Site]:
             return [Site("sensitive_data_logged", node.lineno, f"`{name}` is passed whole to `{where}`, which writes "
                          f"out its repr, and it holds `{field_}`",
                          f"Log only the fields of `{name}` that are safe (or give it a repr that masks `{field_}`)")]
-    return _connection_url_logged(unit) or _raw_beside_masked(unit)
+    return _dumped_whole(unit) or _connection_url_logged(unit) or _raw_beside_masked(unit)
+
+
+_DUMPS = frozenset({"asdict", "dataclasses.asdict", "vars", "attrs.asdict", "attr.asdict"})
+
+
+def _dumped_whole(unit: Unit) -> list[Site]:
+    """``log.info("%s", dataclasses.asdict(settings))``: ``asdict()`` and ``vars()`` copy every field, those a
+    ``field(repr=False)`` keeps out of the repr too, so the secrets of a settings class are written out."""
+    dumped = [(node, v.args[0]) for node in unit.nodes for v in _logged_values(node)
+              if isinstance(v, ast.Call) and call_name(v) in _DUMPS and v.args]
+    if not dumped:
+        return []
+    classes = {c.name: fields for c in unit.source.tree.body if isinstance(c, ast.ClassDef)
+               if (fields := _class_secrets(c, dumped=True))}
+    kinds = {a.arg: ast.unparse(a.annotation).strip("'\"") for a in parameters(unit) if a.annotation is not None}
+    kinds |= {t.id: call_name(n.value) for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(
+        n.value, ast.Call) for t in n.targets if isinstance(t, ast.Name)}
+    for node, obj in dumped:
+        fields = classes.get(kinds.get(ast.unparse(obj), ""), [])
+        if fields:
+            where = call_text(node) if isinstance(node, ast.Call) else "raise"
+            return [Site("sensitive_data_logged", node.lineno, f"every field of `{ast.unparse(obj)}` is written out by "
+                         f"`{where}`, `{fields[0]}` among them: `asdict()` and `vars()` ignore `repr=False`",
+                         "Log only the fields that are safe (or a redacted copy)")]
+    return []
 
 
 _FOR_LOGS = re.compile(r"\b(for|in|into) (the )?(logs?|logging|error messages?)\b|can be (logged|shown|printed)"

@@ -194,7 +194,28 @@ def _truncated(limit: ast.expr) -> bool:
 
 
 _WRITES = frozenset({"execute", "executemany", "insert_many", "bulk_insert_mappings", "bulk_save_objects",
-                     "insert_rows", "put_items", "batch_write_item", "write_rows"})
+                     "insert_rows", "put_items", "batch_write_item", "write_rows", "delete_objects", "delete_many",
+                     "bulk_write", "put_records", "send_messages", "delete_messages", "send_message_batch",
+                     "delete_message_batch"})
+
+
+def _batch_counted(unit: Unit, writes: list[ast.Call]) -> list[Site]:
+    """``s3.delete_objects(Delete={"Objects": [... for key in batch]})`` with its reply dropped, then ``deleted +=
+    len(batch)``: the count is of what was sent, and the per-item errors the reply lists are never read."""
+    dropped = [w for w in writes if isinstance(unit.parents.get(id(w)), ast.Expr)]
+    for node in (n for n in unit.nodes if isinstance(n, ast.AugAssign) and isinstance(n.op, ast.Add)):
+        value = node.value
+        if not (isinstance(value, ast.Call) and call_name(value) == "len" and value.args
+                and isinstance(value.args[0], ast.Name)):
+            continue
+        sent = value.args[0].id
+        write = next((w for w in dropped if any(isinstance(x, ast.Name) and x.id == sent for x in ast.walk(w))), None)
+        if write is not None:
+            return [Site("success_on_failure", node.lineno, f"`{ast.unparse(node)}` counts what was sent to "
+                         f"`{call_text(write)}` at line {write.lineno}, whose reply (which lists the items that "
+                         "failed) is never read", "Count from the reply: what it says was done, or subtract the "
+                         "errors it lists")]
+    return []
 
 
 def _count_given(unit: Unit) -> list[Site]:
@@ -204,6 +225,9 @@ def _count_given(unit: Unit) -> list[Site]:
     writes = [n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n).rsplit(".", 1)[-1] in _WRITES]
     if not writes:
         return []
+    batched = _batch_counted(unit, writes)
+    if batched:
+        return batched
     for r in (n for n in unit.nodes if isinstance(n, ast.Return) and n.lineno > writes[0].lineno):
         value = r.value
         if isinstance(value, ast.Call) and call_name(value) == "len" and len(value.args) == 1 and isinstance(

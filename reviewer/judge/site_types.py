@@ -52,10 +52,12 @@ def datetime_family(node: ast.AST) -> str | None:
         return None
     name = call_name(node)
     leaf = name.rsplit(".", 1)[-1]
-    if "datetime" not in name or leaf not in ("now", "utcnow", "today", "fromtimestamp", "utcfromtimestamp"):
+    if "datetime" not in name or leaf not in ("now", "utcnow", "today", "fromtimestamp", "utcfromtimestamp",
+                                              "combine"):
         return None
     aware = leaf == "now" and (node.args or node.keywords) or leaf == "fromtimestamp" and (
-        len(node.args) > 1 or any(k.arg == "tz" for k in node.keywords))
+        len(node.args) > 1 or any(k.arg == "tz" for k in node.keywords)) or leaf == "combine" and (
+        len(node.args) > 2 or any(k.arg == "tzinfo" for k in node.keywords))
     return "aware datetimes" if aware else "naive datetimes"
 
 
