@@ -1257,6 +1257,48 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     # openpyxl keeps the file open only when it reads lazily
     *[("resource_not_released", f"def rows(path):\n    wb = load_workbook(path{opt})\n"
        "    yield from wb.active.values\n", 2, sited) for opt, sited in [(", read_only=True", True), ("", False)]],
+    # a divisor the class refuses to be zero when it is made, and a power of a constant
+    *[("division_by_zero", "class Totp:\n    def __init__(self, period):\n"
+       f"{check}        self._period = period\n    def counter(self, t):\n        return int(t // self._period)\n",
+       5 + check.count("\n"), sited) for check, sited in [
+          ("", True), ("        if period <= 0:\n            raise ValueError('period')\n", False)]],
+    ("division_by_zero", "def hotp(code, digits):\n    return code % (10 ** digits)\n", 2, False),
+    # an httpx client handed in, in a module that also imports urllib.parse (which sends nothing)
+    *[("missing_timeout", f"import httpx\nfrom {mod} import x\ndef f(client, u):\n    return client.get(u)\n", 4,
+       sited) for mod, sited in [("urllib.parse", False), ("requests", True)]],
+    # a nearest rank (counted from 1) used as an index
+    *[("off_by_one", "def percentile(xs, pct):\n    ordered = sorted(xs)\n"
+       f"    rank = {rank}\n    return ordered[rank]\n", 4, sited)
+      for rank, sited in [("math.ceil(pct / 100 * len(ordered))", True), ("round(pct / 100 * (len(ordered) - 1))",
+                                                                         False)]],
+    # a streamed response holds its connection until closed
+    *[("resource_not_released", f"def fetch(s, url):\n    r = s.get(url, stream=True{t})\n    check(r)\n"
+       "    body = r.raw.read()\n    r.close()\n    return body\n", 2, sited)
+      for t, sited in [("", True)]],
+    ("resource_not_released", "def fetch(s, url):\n    r = s.get(url)\n    check(r)\n    return r.content\n", 2,
+     False),
+    # gather's exceptions filtered away by type
+    *[("error_swallowed", "async def batch(urls):\n    results = await asyncio.gather(*map(one, urls), "
+       f"return_exceptions=True)\n{tail}", 2, sited) for tail, sited in [
+          ("    return [r for r in results if isinstance(r, Page)]\n", True),
+          ("    for e in (r for r in results if isinstance(r, Exception)):\n        log.error('%s', e)\n"
+           "    return [r for r in results if isinstance(r, Page)]\n", False)]],
+    # a presigned URL is a credential of its own
+    *[("sensitive_data_logged", "def share(s3, b, k):\n    url = s3.generate_presigned_url('get_object', "
+       f"Params={{'Bucket': b, 'Key': k}})\n    log.info('link for %s: %s', k, {shown})\n    return url\n", 3, sited)
+      for shown, sited in [("url", True), ("len(url)", False)]],
+    # failures reported in a loop, and still success
+    *[("success_on_failure", f"def cmd_export(args):\n    summary = export(args)\n"
+       f"    for name, why in summary.failed:\n        log.error('%s: %s', name, why)\n{tail}", line, sited)
+      for tail, line, sited in [("    return 0\n", 5, True),
+                                ("    if summary.failed:\n        return 1\n    return 0\n", 7, False)]],
+    # an UPDATE reported as done where the docstring says True means a row changed
+    *[("success_on_failure", "class Store:\n    def mark(self, url):\n        '''True when the row was updated.'''\n"
+       f"        cur = self._conn.execute('UPDATE pages SET s = 1 WHERE url = ?', (url,))\n        return {ret}\n", 5,
+       sited) for ret, sited in [("True", True), ("cur.rowcount == 1", False)]],
+    # a clock's seconds plus milliseconds, through a name
+    *[("type_confusion", f"def next_at(delay_ms):\n    now = time.monotonic()\n    return now + {delay}\n", 3, sited)
+      for delay, sited in [("delay_ms", True), ("delay_ms / 1000", False)]],
 ])
 
 

@@ -79,10 +79,11 @@ def _timed_clients_only(unit: Unit) -> bool:
     """The module's HTTP library is httpx or aiohttp (default timeouts), or its client library Redis (whose
     commands take no timeout: the connection's socket timeout is theirs; blocking pops are checked apart), and not
     requests or urllib3: a client it is handed is one of theirs."""
-    mods = {a.name.split(".")[0] for n in ast.walk(unit.source.tree) if isinstance(n, ast.Import) for a in n.names}
-    mods |= {(n.module or "").split(".")[0] for n in ast.walk(unit.source.tree) if isinstance(n, ast.ImportFrom)}
-    return bool(mods & {"httpx", "aiohttp", "redis", "aioredis"}) and not mods & {"requests", "urllib3", "urllib",
-                                                                                  "http"}
+    full = {a.name for n in ast.walk(unit.source.tree) if isinstance(n, ast.Import) for a in n.names}
+    full |= {n.module or "" for n in ast.walk(unit.source.tree) if isinstance(n, ast.ImportFrom)}
+    tops = {m.split(".")[0] for m in full}
+    return bool(tops & {"httpx", "aiohttp", "redis", "aioredis"}) and not (tops & {"requests", "urllib3"} or full & {
+        "urllib", "urllib.request", "http", "http.client"})  # (``urllib.parse`` sends nothing)
 
 
 _SOCKET_WAITS = frozenset({"connect", "recv", "recv_into", "recvfrom", "accept", "makefile"})

@@ -109,7 +109,26 @@ def _unfiltered_gather(unit: Unit) -> list[Site]:
             return [Site("error_swallowed", node.lineno, "`gather(..., return_exceptions=True)` turns each exception "
                          "into a result, and the results are never looked at, so every failure is lost",
                          "Check the results for exceptions and log or raise them (or drop return_exceptions)")]
+        kept = _kept_by_type(unit, name) if name is not None else None
+        if kept is not None:
+            return [Site("error_swallowed", node.lineno, "`gather(..., return_exceptions=True)` turns each exception "
+                         f"into a result, and only the results that are `{kept}` are kept: the exceptions are dropped "
+                         "without a word", "Log or raise the exceptions among the results before filtering them out")]
     return []
+
+
+def _kept_by_type(unit: Unit, name: str) -> str | None:
+    """``[r for r in results if isinstance(r, FetchResult)]`` is all the unit does with ``results``, and no
+    exception type is looked for: the type the results are filtered down to."""
+    if any(isinstance(n, ast.Name) and re.search(r"Exception|Error", n.id) for n in unit.nodes):
+        return None
+    for comp in (n for n in unit.nodes if isinstance(n, (ast.ListComp, ast.GeneratorExp, ast.SetComp))):
+        gen = comp.generators[0]
+        if ast.unparse(gen.iter) == name and any(isinstance(c, ast.Call) and call_name(c) == "isinstance"
+                                                 and len(c.args) == 2 for c in gen.ifs):
+            test = next(c for c in gen.ifs if isinstance(c, ast.Call) and call_name(c) == "isinstance")
+            return ast.unparse(test.args[1])
+    return None
 
 
 def _read_after(unit: Unit, name: str, line: int) -> bool:
@@ -214,6 +233,8 @@ def _failures_then_success(unit: Unit) -> list[Site]:
     lists = {n.func.value.id for n in unit.nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
              and n.func.attr in ("append", "add", "extend") and isinstance(n.func.value, ast.Name)
              and _FAILURES.match(n.func.value.id)}
+    lists |= {ast.unparse(n.iter) for n in unit.nodes if isinstance(n, ast.For) and _FAILURES.match(
+        ast.unparse(n.iter).rsplit(".", 1)[-1])}  # ``for name, why in summary.failed: log.error(...)``
     if not lists:
         return []
     body = getattr(unit.node, "body", [])
@@ -222,8 +243,8 @@ def _failures_then_success(unit: Unit) -> list[Site]:
             is_success_value(last.value) or _exit_code_zero(unit, last.value))):
         return []
     decided = any(isinstance(n, (ast.Return, ast.Raise)) for s in body[:-1] if isinstance(s, ast.If) and any(
-        isinstance(x, ast.Name) and x.id in lists for x in ast.walk(s.test)) for n in ast.walk(s))
-    if decided or any(isinstance(n, ast.Name) and n.id in lists for n in ast.walk(last)):
+        ast.unparse(x) in lists for x in ast.walk(s.test)) for n in ast.walk(s))
+    if decided or any(ast.unparse(n) in lists for n in ast.walk(last)):
         return []
     name = sorted(lists)[0]
     return [Site("success_on_failure", last.lineno, f"`{name}` collects what could not be done, and the function "

@@ -55,7 +55,7 @@ def _acquired(unit: Unit) -> list[ast.Call]:
     out = []
     for call in (n for n in unit.nodes if isinstance(n, ast.Call) and id(n) not in managed):
         name = call_name(call)
-        if name.rsplit(".", 1)[-1] not in _ACQUIRE and name not in _CLIENTS or any(
+        if name.rsplit(".", 1)[-1] not in _ACQUIRE and name not in _CLIENTS and not _streamed(call) or any(
                 x in name for x in _NOT_RESOURCES) or \
                 (name.startswith("self.") and name.count(".") == 1):
             continue  # (a method of the object itself manages what it opens; ``self._lock.acquire()`` does not)
@@ -79,6 +79,13 @@ def _acquired(unit: Unit) -> list[ast.Call]:
             continue
         out.append(call)
     return out
+
+
+def _streamed(call: ast.Call) -> bool:
+    """``requests.get(url, stream=True)``, ``session.get(..., stream=True)``: the connection stays with the
+    response until it is read to the end or closed."""
+    return isinstance(call.func, ast.Attribute) and call.func.attr in ("get", "post", "request", "put") and any(
+        k.arg == "stream" and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords)
 
 
 def _client_kept(unit: Unit, parent: ast.AST | None) -> bool:

@@ -203,7 +203,28 @@ def logged_sites(unit: Unit) -> list[Site]:
             return [Site("sensitive_data_logged", node.lineno, f"`{name}` is passed whole to `{where}`, which writes "
                          f"out its repr, and it holds `{field_}`",
                          f"Log only the fields of `{name}` that are safe (or give it a repr that masks `{field_}`)")]
-    return _dumped_whole(unit) or _connection_url_logged(unit) or _raw_beside_masked(unit)
+    return _dumped_whole(unit) or _connection_url_logged(unit) or _signed_url_logged(unit) or _raw_beside_masked(unit)
+
+
+_SIGNS = re.compile(r"(^|\.|_)(generate_presigned_url|generate_presigned_post|presign\w*|signed_url|sign_url|"
+                    r"generate_signed_url|create_signed_url)$")
+
+
+def _signed_url_logged(unit: Unit) -> list[Site]:
+    """``url = s3.generate_presigned_url(...)`` and ``log.info("link: %s", url)``: a presigned URL is a credential
+    of its own; whoever reads the log can use it until it expires."""
+    signed = {t.id: call_text(n.value) for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(
+        n.value, ast.Call) and _SIGNS.search(call_name(n.value)) for t in n.targets if isinstance(t, ast.Name)}
+    if not signed:
+        return []
+    for node in unit.nodes:
+        for raw in (w for v in _logged_values(node) for w in _whole(v)):
+            if ast.unparse(raw) in signed and not isinstance(node, ast.Raise):
+                text = ast.unparse(raw)
+                return [Site("sensitive_data_logged", node.lineno, f"`{text}` comes from `{signed[text]}`, a URL "
+                             f"that grants access to whoever holds it until it expires, and `{call_text(node)}` "
+                             "writes it out", "Log what the link is for (bucket, key, expiry), not the link")]
+    return []
 
 
 _DUMPS = frozenset({"asdict", "dataclasses.asdict", "vars", "attrs.asdict", "attr.asdict"})

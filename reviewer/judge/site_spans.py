@@ -64,12 +64,29 @@ def _lopsided_window(unit: Unit) -> list[Site]:
     return []
 
 
+def _rank_as_index(unit: Unit) -> list[Site]:
+    """``rank = math.ceil(pct / 100 * len(ordered))`` then ``ordered[rank]``: a nearest rank counts from 1 (it is
+    ``len(ordered)`` at 100 %), so as an index it reads one place too high and runs off the end at the top."""
+    ranks = {t.id: n for n in unit.nodes if isinstance(n, ast.Assign) and len(n.targets) == 1
+             and isinstance(t := n.targets[0], ast.Name) and isinstance(n.value, ast.Call)
+             and call_name(n.value) in ("math.ceil", "ceil") and any(
+                 isinstance(c, ast.Call) and call_name(c) == "len" for c in ast.walk(n.value))}
+    for sub in (n for n in unit.nodes if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Name)
+                and n.slice.id in ranks and isinstance(n.ctx, ast.Load)):
+        made = ranks[sub.slice.id]
+        return [Site("off_by_one", sub.lineno, f"`{sub.slice.id}` is `{ast.unparse(made.value)}` (line {made.lineno}), "
+                     f"a rank counted from 1 that reaches the length itself, and `{ast.unparse(sub)}` uses it as a "
+                     "0-based index: one place too high, and out of range at the top", f"Index with "
+                     f"`{sub.slice.id} - 1` (and keep it at least 0)")]
+    return []
+
+
 def span_sites(unit: Unit) -> list[Site]:
     """``start, end = part.split("-")`` then ``range(int(start), int(end))``: the text names its last value, and
     ``range`` stops before it. And a window around a centre that ``range`` makes lopsided."""
     ends = _upper_ends(unit)
     if not ends:
-        return _lopsided_window(unit)
+        return _lopsided_window(unit) + _rank_as_index(unit)
     for call in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n) == "range" and len(n.args) >= 2):
         stop = call.args[1]
         inner = stop.args[0] if isinstance(stop, ast.Call) and call_name(stop) == "int" and stop.args else stop
@@ -77,4 +94,4 @@ def span_sites(unit: Unit) -> list[Site]:
             return [Site("off_by_one", call.lineno, f"`{ast.unparse(call)}` stops before `{inner.id}`, the last "
                          f"value of a range written as text (split at line {ends[inner.id]}): \"1-5\" names 5 too",
                          f"Use `range(..., {ast.unparse(stop)} + 1)` so that the last value is included")]
-    return _lopsided_window(unit)
+    return _lopsided_window(unit) + _rank_as_index(unit)

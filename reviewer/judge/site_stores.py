@@ -9,7 +9,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site, call_text, parameters
+from reviewer.judge.site import Site, call_text, docstring, parameters
 from reviewer.judge.units import Unit
 
 __all__ = ["store_sites"]
@@ -257,6 +257,33 @@ def _rowcount_always(unit: Unit) -> list[Site]:
     return []
 
 
+_SQL_CHANGE = re.compile(r"^\s*(update|delete)\b", re.I)
+_SAYS_WHETHER = re.compile(r"\b(true|false) (when|if)\b|\bwhether\b", re.I)
+
+
+def _change_assumed(unit: Unit) -> list[Site]:
+    """``conn.execute("UPDATE pages SET ... WHERE url = ?", ...)`` then ``return True`` where the docstring says
+    True means the row was changed (or the class's other methods read ``rowcount``): no row matched is reported
+    as done."""
+    changes = [c for c in unit.nodes if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
+               and c.func.attr == "execute" and c.args and isinstance(c.args[0], ast.Constant)
+               and isinstance(c.args[0].value, str) and _SQL_CHANGE.match(c.args[0].value)]
+    if not changes or any(isinstance(n, ast.Attribute) and n.attr == "rowcount" for n in unit.nodes):
+        return []
+    cls = unit.class_node
+    siblings_count = cls is not None and any(isinstance(n, ast.Attribute) and n.attr == "rowcount"
+                                             for n in ast.walk(cls))
+    if not (_SAYS_WHETHER.search(docstring(unit) or "") or siblings_count):
+        return []
+    for r in (n for n in unit.nodes if isinstance(n, ast.Return) and isinstance(n.value, ast.Constant)
+              and n.value.value is True and n.lineno > changes[0].lineno):
+        return [Site("success_on_failure", r.lineno, f"`return True` follows `{call_text(changes[0])}` at line "
+                     f"{changes[0].lineno} ({changes[0].args[0].value.split()[0].upper()}) without reading "
+                     "`rowcount`: when no row matches, nothing changes and the caller still hears it did",
+                     "Return `cursor.rowcount > 0` (or `== 1`)")]
+    return []
+
+
 _REPLIES = frozenset({"get", "hget", "lpop", "rpop", "getdel", "getset", "lindex", "srandmember", "spop"})
 
 
@@ -291,4 +318,4 @@ def _unwrap_await(node: ast.AST) -> ast.AST:
 
 def store_sites(unit: Unit) -> list[Site]:
     return (_row_updates(unit) + (_get_then_set(unit) or _read_change_write(unit)) + _waits_forever(unit)
-            + _count_given(unit) + _rowcount_always(unit) + _bytes_reply_as_text(unit))
+            + _count_given(unit) + _rowcount_always(unit) + _bytes_reply_as_text(unit) + _change_assumed(unit))

@@ -375,9 +375,22 @@ def _text_hashed(unit: Unit) -> list[Site]:
     return []
 
 
+def _clock_names(unit: Unit) -> dict[str, str]:
+    """Names the unit sets from a clock in seconds: ``now = time.monotonic() if now is None else now``."""
+    out = {}
+    for n in (n for n in unit.nodes if isinstance(n, ast.Assign) and len(n.targets) == 1
+              and isinstance(n.targets[0], ast.Name)):
+        value = n.value.body if isinstance(n.value, ast.IfExp) else n.value
+        if isinstance(value, ast.Call) and call_name(value) in ("time.time", "time.monotonic", "time.perf_counter",
+                                                                "monotonic", "perf_counter"):
+            out[n.targets[0].id] = "seconds"
+    return out
+
+
 def unit_mix_sites(unit: Unit) -> list[Site]:
     """Seconds added to or compared with milliseconds (or minutes, bytes...), or a sleep given milliseconds."""
     out = _suffix_mix(unit)
+    clocked: dict[str, str] | None = None  # names set from a clock, found once and only when a unit needs them
     for node in unit.nodes:
         if isinstance(node, ast.Call) and (mixed := _keyword_mix(node)) is not None:
             out.append(mixed)
@@ -396,7 +409,8 @@ def unit_mix_sites(unit: Unit) -> list[Site]:
             continue
         if not sides or converted(node):
             continue
-        families = {f for s in sides for o in _operands(s) if (f := family(o))}
+        clocked = _clock_names(unit) if clocked is None else clocked
+        families = {f for s in sides for o in _operands(s) if (f := family(o) or clocked.get(ast.unparse(o)))}
         if len(families) > 1:
             out.append(Site("type_confusion", node.lineno, f"`{ast.unparse(node)}` mixes {' and '.join(sorted(families))} "
                             "with no conversion on that line", "Convert both sides to the same unit before comparing "

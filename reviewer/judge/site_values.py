@@ -32,6 +32,24 @@ def _never_zero(divisor: ast.AST) -> bool:
                    for a in divisor.args)
     if isinstance(divisor, ast.BoolOp) and isinstance(divisor.op, ast.Or):
         return _never_zero(divisor.values[-1])  # ``n or 1``
+    if isinstance(divisor, ast.BinOp) and isinstance(divisor.op, ast.Pow):
+        return _never_zero(divisor.left)  # ``10 ** digits``
+    return False
+
+
+def _checked_on_creation(unit: Unit, divisor: ast.AST) -> bool:
+    """``self.period`` where the class's ``__init__`` (or ``__post_init__``) refuses a zero for it or for the
+    parameter it is set from (``if period <= 0: raise ValueError``): it cannot be zero by the time a method runs."""
+    cls = unit.class_node
+    if cls is None or not (isinstance(divisor, ast.Attribute) and ast.unparse(divisor.value) == "self"):
+        return False
+    attr = ast.unparse(divisor)
+    for init in (m for m in cls.body if isinstance(m, ast.FunctionDef) and m.name in ("__init__", "__post_init__")):
+        names = {attr} | {n.id for a in ast.walk(init) if isinstance(a, ast.Assign) and any(
+            ast.unparse(t) == attr for t in a.targets) for n in ast.walk(a.value) if isinstance(n, ast.Name)}
+        if any(isinstance(n, ast.If) and any(isinstance(b, ast.Raise) for b in n.body) and any(
+                ast.unparse(x) in names for x in ast.walk(n.test)) for n in ast.walk(init)):
+            return True
     return False
 
 
@@ -194,7 +212,8 @@ def division_sites(unit: Unit) -> list[Site]:
     for node in (n for n in unit.nodes if is_division(n)):
         divisor = _divisor(node)
         if _never_zero(divisor) or tested(unit, divisor, node.lineno) or _caught(unit, node.lineno) or \
-                _loop_bounded(unit, node, divisor) or _safe_name(unit, divisor, node.lineno):
+                _loop_bounded(unit, node, divisor) or _safe_name(unit, divisor, node.lineno) or \
+                _checked_on_creation(unit, divisor):
             continue
         text = ast.unparse(divisor)
         out.append(Site("division_by_zero", node.lineno, f"`{text}` is the divisor, and nothing before line "
