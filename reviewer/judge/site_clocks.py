@@ -9,12 +9,11 @@ import re
 
 from reviewer.judge.features import call_name
 from reviewer.judge.site import Site, call_text, docstring
-from reviewer.judge.site_types import converted, datetime_family, family
+from reviewer.judge.site_types import CLOCKS, converted, datetime_family, family
 from reviewer.judge.units import Unit
 
 __all__ = ["clock_sites"]
 
-_CLOCKS = ("time.time", "time.monotonic", "time.perf_counter", "monotonic", "perf_counter")
 _SAYS_MS = re.compile(r"\b(milli-?seconds?|ms|millis)\b", re.I)
 
 
@@ -25,7 +24,7 @@ def _seconds_as_ms(unit: Unit) -> list[Site]:
     if not (re.search(r"(^|_)(ms|millis|milliseconds)$", name) or _SAYS_MS.search(docstring(unit) or "")):
         return []
     for r in (n for n in unit.nodes if isinstance(n, ast.Return) and n.value is not None):
-        clock = next((c for c in ast.walk(r.value) if isinstance(c, ast.Call) and call_name(c) in _CLOCKS), None)
+        clock = next((c for c in ast.walk(r.value) if isinstance(c, ast.Call) and call_name(c) in CLOCKS), None)
         if clock is not None and not converted(r.value):
             return [Site("type_confusion", r.lineno, f"`{ast.unparse(r.value)[:60]}` is in seconds "
                          f"(`{call_name(clock)}()` counts seconds), and the function promises milliseconds",
@@ -194,7 +193,7 @@ def _ms_observed(unit: Unit) -> list[Site]:
         value = call.args[0]
         scaled = isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult) and any(
             isinstance(x, ast.Constant) and x.value in (1000, 1000.0, 1e3) for x in (value.left, value.right))
-        clock = any(isinstance(c, ast.Call) and call_name(c) in _CLOCKS for c in ast.walk(value))
+        clock = any(isinstance(c, ast.Call) and call_name(c) in CLOCKS for c in ast.walk(value))
         if scaled and clock and not _SAYS_MS.search(ast.unparse(call.func.value).replace("_", " ")):
             return [Site("type_confusion", call.lineno, f"`{ast.unparse(value)[:60]}` is in milliseconds, and "
                          f"`{call_text(call)}` takes seconds (as Prometheus histograms do: their buckets run from "

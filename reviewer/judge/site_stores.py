@@ -25,9 +25,13 @@ _BLOCKING_POPS = frozenset({"blpop", "brpop", "brpoplpush", "blmove", "bzpopmin"
 
 def _atomic(unit: Unit) -> bool:
     return any(isinstance(n, ast.Call) and (_ATOMIC.search(call_name(n)) or any(
-        k.arg in ("with_for_update", "for_update", "lock") for k in n.keywords)) for n in unit.nodes) or any(
-        isinstance(n, (ast.With, ast.AsyncWith)) and "lock" in ast.unparse(n.items[0].context_expr).lower()
-        for n in unit.nodes)
+        k.arg in ("with_for_update", "for_update", "lock") for k in n.keywords)) for n in unit.nodes) or _locked(unit)
+
+
+def _locked(unit: Unit) -> bool:
+    """A ``with`` block over a lock (``with self._lock:``, ``async with redis.lock(key):``)."""
+    return any(isinstance(n, (ast.With, ast.AsyncWith)) and "lock" in ast.unparse(n.items[0].context_expr).lower()
+               for n in unit.nodes)
 
 
 def _row_updates(unit: Unit) -> list[Site]:
@@ -135,9 +139,7 @@ def _read_change_write(unit: Unit) -> list[Site]:
     """``job = Job.from_json(r.hget(jobs, id))``, ``if job.state is not QUEUED: return False``, ``job.state =
     CANCELLED``, ``r.hset(jobs, id, job.to_json())``: the value is read, tested and changed in Python and written
     back to the same key, and nothing (WATCH, a lock, a Lua script) keeps another worker out in between."""
-    if any(isinstance(n, ast.Call) and _GUARDED.search(call_name(n)) for n in unit.nodes) or any(
-            isinstance(n, (ast.With, ast.AsyncWith)) and "lock" in ast.unparse(n.items[0].context_expr).lower()
-            for n in unit.nodes):
+    if any(isinstance(n, ast.Call) and _GUARDED.search(call_name(n)) for n in unit.nodes) or _locked(unit):
         return []
     held = _store_reads(unit)
     for write in sorted((n for n in unit.nodes if isinstance(n, ast.Call) and _key(n, _KEY_WRITES)),

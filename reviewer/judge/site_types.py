@@ -375,14 +375,17 @@ def _text_hashed(unit: Unit) -> list[Site]:
     return []
 
 
+CLOCKS = ("time.time", "time.monotonic", "time.perf_counter", "monotonic", "perf_counter")
+"""Calls that read a clock in seconds."""
+
+
 def _clock_names(unit: Unit) -> dict[str, str]:
     """Names the unit sets from a clock in seconds: ``now = time.monotonic() if now is None else now``."""
     out = {}
     for n in (n for n in unit.nodes if isinstance(n, ast.Assign) and len(n.targets) == 1
               and isinstance(n.targets[0], ast.Name)):
         value = n.value.body if isinstance(n.value, ast.IfExp) else n.value
-        if isinstance(value, ast.Call) and call_name(value) in ("time.time", "time.monotonic", "time.perf_counter",
-                                                                "monotonic", "perf_counter"):
+        if isinstance(value, ast.Call) and call_name(value) in CLOCKS:
             out[n.targets[0].id] = "seconds"
     return out
 
