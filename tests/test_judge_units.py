@@ -1299,6 +1299,45 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     # a clock's seconds plus milliseconds, through a name
     *[("type_confusion", f"def next_at(delay_ms):\n    now = time.monotonic()\n    return now + {delay}\n", 3, sited)
       for delay, sited in [("delay_ms", True), ("delay_ms / 1000", False)]],
+    # pages after the first, numbered from 1: the count is the last page's number
+    *[("off_by_one", f"def pages(get):\n    first = get(1)\n    for page in range({start}, {stop}):\n"
+       "        yield get(page)\n", 3, sited)
+      for start, stop, sited in [(2, "int(first['total_pages'])", True), (1, "first['total_pages'] + 1", False),
+                                 (2, "len(first['items'])", False)]],
+    # a Redis client with no socket timeout
+    *[("missing_timeout", f"def connect(url):\n    return redis.Redis.from_url(url{kw})\n", 2, sited)
+      for kw, sited in [(", decode_responses=True", True), (", socket_timeout=5", False), (", **options", False)]],
+    # an expiry attribute whose unit only the class's docstring gives
+    *[("type_confusion", f"class Limiter:\n    '''Counts hits; `window` is in {unit}.'''\n"
+       "    def __init__(self, r, window):\n        self._r = r\n        self._window = window\n"
+       "    def hit(self, key):\n        p = self._r.pipeline()\n        p.incr(key)\n"
+       "        p.pexpire(key, self._window)\n        return p.execute()\n", 9, sited)
+      for unit, sited in [("seconds", True), ("milliseconds", False)]],
+    # two checks worked out here, refused only when both fail
+    *[("wrong_boolean_logic", "def verify(secret, ts, sig, now, tol):\n"
+       "    valid = hmac.compare_digest(sig, mac(secret))\n"
+       f"    {second}\n    if not valid and not fresh:\n        raise Rejected()\n", 4, sited)
+      for second, sited in [("fresh = abs(now - ts) <= tol", True), ("fresh = ts in recent", False)]],
+    # the error's text handed back as the rendered result, after logging the failure
+    *[("error_as_value", f"def {name}(t, ctx) -> str:\n    try:\n        return t.render(**ctx)\n"
+       "    except TemplateError as exc:\n        log.error('render failed: %s', exc)\n"
+       "        return f'<p>Template error: {exc}</p>'\n", 6, sited)
+      for name, sited in [("render_body", True), ("describe_failure", False)]],
+    ("error_as_value", "def render_body(t, ctx) -> str:\n    try:\n        return t.render(**ctx)\n"
+     "    except TemplateError as exc:\n        log.info('render failed: %s', exc)\n"
+     "        return f'<p>{exc}</p>'\n", 6, False),
+    # accepted=True whatever the gateway's reply says, where the class reads the reply's status elsewhere
+    *[("success_on_failure", "class Gateway:\n    def send(self, to):\n"
+       "        r = self._s.post(self._url, json={'to': to})\n"
+       f"        r.raise_for_status()\n        data = r.json()\n{check}"
+       "        return Result(accepted=True, id=data.get('id'))\n"
+       "    def status(self, mid):\n        return self._s.get(self._url + mid).json().get('status')\n", line, sited)
+      for check, line, sited in [("", 6, True), ("        if data.get('status') == 'rejected':\n"
+                                                 "            return Result(accepted=False, id=None)\n", 8, False)]],
+    # a datetime plus a timedelta is what a timedelta is for
+    *[("type_confusion", f"def due(delay):\n    return {expr}\n", 2, sited)
+      for expr, sited in [("datetime.now(timezone.utc) + timedelta(seconds=delay)", False),
+                          ("time.time() + timedelta(seconds=delay)", True)]],
 ])
 
 

@@ -41,7 +41,8 @@ def _bound(node: ast.AST) -> str | None:
             return ast.unparse(node)
     if isinstance(node, ast.Call) and call_name(node) == "range" and node.args and not _one_to_n(node):
         if any(_plus_minus_one(a) for a in node.args) or (
-                len(node.args) >= 2 and isinstance(node.args[0], ast.Constant) and node.args[0].value == 1):
+                len(node.args) >= 2 and isinstance(node.args[0], ast.Constant) and node.args[0].value == 1) or \
+                _numbered_rest(node):
             return ast.unparse(node)
     if isinstance(node, ast.While) and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1 and \
             isinstance(node.test.ops[0], (ast.LtE, ast.GtE)) and isinstance(node.test.left, ast.Name) and \
@@ -118,6 +119,22 @@ def _clamped(sub: ast.Subscript) -> bool:
     """``xs[min(i, len(xs) - 1)]``: the index is held below the length."""
     index, last = sub.slice, f"len({ast.unparse(sub.value)}) - 1"
     return isinstance(index, ast.Call) and call_name(index) == "min" and any(ast.unparse(a) == last for a in index.args)
+
+
+_COUNTED = re.compile(r"(^|_)(total|pages|page_count|num_pages|last_page|count|n_pages)$", re.I)
+
+
+def _numbered_rest(call: ast.Call) -> bool:
+    """``range(2, total_pages)`` after the first page was read: the rest of the numbers from 1, stopping one short
+    of the count (``total_pages`` is the last page's number)."""
+    if len(call.args) != 2 or not (isinstance(call.args[0], ast.Constant) and call.args[0].value == 2):
+        return False
+    stop = call.args[1]
+    while isinstance(stop, ast.Call) and call_name(stop) == "int" and stop.args:
+        stop = stop.args[0]
+    name = stop.slice.value if isinstance(stop, ast.Subscript) and isinstance(stop.slice, ast.Constant) else \
+        stop.attr if isinstance(stop, ast.Attribute) else stop.id if isinstance(stop, ast.Name) else None
+    return isinstance(name, str) and bool(_COUNTED.search(name))
 
 
 def _one_to_n(call: ast.Call) -> bool:
@@ -391,6 +408,9 @@ def _bound_facts(node: ast.AST, text: str) -> str:
     if isinstance(node, ast.Call) and call_name(node) == "range" and node.args and len(node.args) <= 2:
         start = ast.unparse(node.args[0]) if len(node.args) == 2 else "0"
         stop = node.args[-1]
+        if _numbered_rest(node):
+            return (f"`{text}` gives {start} up to {_minus_one(stop)}: number `{ast.unparse(stop)}` itself, the last "
+                    "of a count numbered from 1, is never reached")
         return (f"`{text}` gives {start} up to {_minus_one(stop)} (never {ast.unparse(stop)}); the bound is "
                 "computed with a +1/-1, a 1 or len() here")
     if isinstance(node, ast.Slice):

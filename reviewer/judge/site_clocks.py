@@ -114,7 +114,17 @@ def _attribute_unit(unit: Unit, value: ast.AST) -> str | None:
             source = _unwrapped(n.value)
             if isinstance(source, ast.Call) and call_name(source).endswith("total_seconds"):
                 return "seconds"
-            return family(source)
+            return family(source) or (_said_unit(cls, init, source.id) if isinstance(source, ast.Name) else None)
+    return None
+
+
+def _said_unit(cls: ast.ClassDef, init: ast.FunctionDef, name: str) -> str | None:
+    """The unit the class's or ``__init__``'s docstring gives a parameter: "`window` is in seconds"."""
+    said = re.compile(rf"`?\b{re.escape(name)}\b`?(?: \w+)?(?: is| are)? (?:given )?in (seconds|milliseconds)\b", re.I)
+    for doc in (ast.get_docstring(cls), ast.get_docstring(init)):
+        m = said.search(doc or "")
+        if m:
+            return m.group(1).lower()
     return None
 
 

@@ -165,8 +165,23 @@ def _bounded_waits(unit: Unit) -> set[int]:
     return out
 
 
+_REDIS_MAKERS = re.compile(r"^(redis\.|aioredis\.|redis\.asyncio\.)?(Strict)?Redis(\.from_url)?$|^(redis|aioredis)\."
+                          r"from_url$")
+
+
+def _redis_untimed(unit: Unit) -> list[Site]:
+    """``redis.Redis.from_url(url)`` with no ``socket_timeout``: redis-py's default is none, so every command on
+    that client waits as long as the server or the network does (a dead peer: forever)."""
+    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and _REDIS_MAKERS.match(call_name(n))):
+        if not any(k.arg is None or k.arg in ("socket_timeout", "connection_pool") for k in call.keywords):
+            return [Site("missing_timeout", call.lineno, f"`{call_text(call)}(...)` makes a client with no "
+                         "`socket_timeout`: redis-py has none by default, so a command on it waits as long as the "
+                         "server or the network does", "Pass `socket_timeout=` (and `socket_connect_timeout=`)")]
+    return []
+
+
 def timeout_sites(unit: Unit) -> list[Site]:
-    raw = _raw_socket_waits(unit) or _reply_waits(unit)
+    raw = _raw_socket_waits(unit) or _reply_waits(unit) or _redis_untimed(unit)
     if raw:
         return raw
     limited = _made_with_timeout(unit)

@@ -156,6 +156,20 @@ def _input_unchanged(unit: Unit, r: ast.Return, handler: ast.ExceptHandler | Non
         "result,"
 
 
+_ABOUT_TEXT = re.compile(r"^__\w+__$|repr|describe|summary|message|explain|error|format_exc|traceback|display",
+                         re.I)
+
+
+def _failure_as_text(unit: Unit, handler: ast.ExceptHandler | None, r: ast.Return) -> bool:
+    """``except TemplateError as exc: logger.error(...); return f"<p>Template error: {exc}</p>"`` where the
+    function's results are text: the handler logs a failure, and the caller gets the error's text as if it were the
+    rendered result (a function whose text is about the error, ``__repr__`` or ``describe_error``, is left out)."""
+    if handler is None or not handler.name or _ABOUT_TEXT.search(unit.qualname.rsplit(".", 1)[-1]):
+        return False
+    names_exc = any(isinstance(n, ast.Name) and n.id == handler.name for n in ast.walk(r.value))
+    return names_exc and logs_error(handler)
+
+
 def error_value_sites(unit: Unit) -> list[Site]:
     """An error message, error code or exception returned where the function's other returns give results."""
     others = _other_results(unit)
@@ -179,7 +193,8 @@ def error_value_sites(unit: Unit) -> list[Site]:
             continue
         rest = [o for o in others if o is not r and not (given and ast.unparse(o.value) == ast.unparse(r.value))]
         message = not _empty(r.value) and not given  # a message passes for a result where results are text anyway
-        if not rest or message and _returns_text(unit, rest) or (r.value is not None and _boolish(r.value) and any(
+        text_anyway = message and _returns_text(unit, rest) and not _failure_as_text(unit, handler, r)
+        if not rest or text_anyway or (r.value is not None and _boolish(r.value) and any(
                 _boolish(o.value) for o in rest)):
             continue  # (``False`` from a predicate is its answer)
         result = rest[0]

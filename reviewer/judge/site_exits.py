@@ -252,6 +252,66 @@ def _failures_then_success(unit: Unit) -> list[Site]:
                  f"Return a failure (or raise) when `{name}` is not empty")]
 
 
+_FLAGS = re.compile(r"^(ok|success|succeeded|successful|accepted|sent|delivered|queued|is_success)$", re.I)
+_BODY_VERDICTS = frozenset({"status", "state", "error", "errors", "error_code", "ok", "success", "accepted", "result"})
+
+
+def _keys_read(root: ast.AST) -> set[str]:
+    """Constant keys read from anything: ``x["status"]``, ``x.get("status")``, ``"error" in x``."""
+    out = {n.slice.value for n in ast.walk(root) if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant)}
+    out |= {n.args[0].value for n in ast.walk(root) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "get" and n.args and isinstance(n.args[0], ast.Constant)}
+    out |= {n.left.value for n in ast.walk(root) if isinstance(n, ast.Compare) and isinstance(n.left, ast.Constant)}
+    return {k for k in out if isinstance(k, str)}
+
+
+def _flagged_success(node: ast.AST | None) -> str | None:
+    """``SmsResult(accepted=True, ...)`` or ``{"ok": True, ...}``: the flag set to success, as text."""
+    if isinstance(node, ast.Call):
+        return next((f"{k.arg}=True" for k in node.keywords if k.arg and _FLAGS.match(k.arg)
+                     and isinstance(k.value, ast.Constant) and k.value.value is True), None)
+    if isinstance(node, ast.Dict):
+        return next((f"{k.value!r}: True" for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant)
+                     and isinstance(k.value, str) and _FLAGS.match(k.value) and isinstance(v, ast.Constant)
+                     and v.value is True), None)
+    return None
+
+
+def _verdict_elsewhere(unit: Unit) -> str | None:
+    """Where the class says its replies carry a verdict: another method reads ``status`` (or ``error``...) from a
+    reply, or the class's docstring says a reply can carry a failed status."""
+    cls = unit.class_node
+    if cls is None:
+        return None
+    methods = [m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m is not unit.node]
+    for method in methods:
+        if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "json"
+               for n in ast.walk(method)) and (keys := _keys_read(method) & _BODY_VERDICTS):
+            return f"`{method.name}` reads `{sorted(keys)[0]}` from its reply"
+    doc = ast.get_docstring(cls) or ""
+    if re.search(r"\bstatus\b", doc) and re.search(r"reject|fail|error", doc, re.I):
+        return "the class's docstring says a reply's status can be a failure"
+    return None
+
+
+def _verdict_unread(unit: Unit) -> list[Site]:
+    """``data = resp.json()`` then ``return SmsResult(accepted=True, ...)`` without a look at ``data["status"]``,
+    in a class whose replies carry one: a gateway that answers 200 with ``"status": "rejected"`` is reported as
+    accepted."""
+    bodies = {t.id for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+              and isinstance(n.value.func, ast.Attribute) and n.value.func.attr == "json" for t in n.targets
+              if isinstance(t, ast.Name)}
+    if not bodies or _keys_read(unit.node) & _BODY_VERDICTS:
+        return []
+    for r in (n for n in unit.nodes if isinstance(n, ast.Return)):
+        flag = _flagged_success(r.value)
+        if flag and (why := _verdict_elsewhere(unit)):
+            return [Site("success_on_failure", r.lineno, f"`{flag}` is set whatever the reply `{sorted(bodies)[0]}` "
+                         f"says: its status is never read here, while {why}", f"Set `{flag.split('=')[0]}` from the "
+                         "reply's status (and report its error code)")]
+    return []
+
+
 def _exit_code_zero(unit: Unit, value: ast.AST) -> bool:
     """``return 0`` from a command: ``main``, ``cmd_*``, ``*_command``, or a function that returns 1 elsewhere."""
     if not (isinstance(value, ast.Constant) and value.value == 0 and type(value.value) is int):
@@ -263,4 +323,4 @@ def _exit_code_zero(unit: Unit, value: ast.AST) -> bool:
 def exit_sites(unit: Unit) -> list[Site]:
     return _exit_true(unit) + _generator_stops(unit) + _finally_success(unit) + _unfiltered_gather(unit) + \
         _status_for_data(unit) + _ignored_errors(unit) + _error_reply_ok(unit) + _redirect_as_success(unit) + \
-        _failures_then_success(unit)
+        _failures_then_success(unit) + _verdict_unread(unit)

@@ -329,6 +329,38 @@ def _each_refuses(unit: Unit) -> list[Site]:
     return []
 
 
+_VERIFIES = re.compile(r"(^|\.)(compare_digest|verify\w*|check\w*|is_valid\w*|validate\w*)$")
+
+
+def _verification(value: ast.AST) -> bool:
+    """A check worked out here: an ordering (``abs(now - ts) <= tolerance``) or a verification call
+    (``hmac.compare_digest(...)``, inside ``any(...)`` too); not a lookup (``key in cache``, ``path.exists()``),
+    where either of two places would do."""
+    if isinstance(value, ast.Compare):
+        return all(isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for op in value.ops)
+    return any(isinstance(n, ast.Call) and _VERIFIES.search(call_name(n)) for n in ast.walk(value))
+
+
+def _both_checks_fail(unit: Unit) -> list[Site]:
+    """``valid = any(compare_digest(...))``, ``fresh = abs(now - ts) <= tolerance``, then ``if not valid and not
+    fresh: raise``: two checks each of which must pass, refused only when both fail."""
+    checks = {t.id: n.value for n in unit.nodes if isinstance(n, ast.Assign) and _verification(n.value)
+              for t in n.targets if isinstance(t, ast.Name)}
+    for node in (n for n in unit.nodes if isinstance(n, ast.If) and _rejects(n.body)):
+        test = node.test
+        if not (isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)):
+            continue
+        names = [p.operand.id for p in test.values if isinstance(p, ast.UnaryOp) and isinstance(p.op, ast.Not)
+                 and isinstance(p.operand, ast.Name) and p.operand.id in checks]
+        if len(names) == len(test.values) >= 2:
+            worked = "; ".join(f"`{n} = {ast.unparse(checks[n])[:70]}`" for n in names)
+            return [Site("wrong_boolean_logic", node.lineno, f"`if {ast.unparse(test)}` refuses only when every one "
+                         f"of the checks worked out here fails ({worked}): what fails one check and passes the other "
+                         "is let through, though each alone should refuse it",
+                         "Join the tests with `or`, if each check must pass")]
+    return []
+
+
 _REQUIRED = re.compile(r"(^|_)(required|needed|mandatory|must)(_|$)", re.I)
 
 
@@ -355,6 +387,7 @@ def boolean_sites(unit: Unit) -> list[Site]:
         facts = (f"`{text}` is {always}" if always else
                  f"the condition `{text}` combines {len(op.values)} parts with `{'and' if isinstance(op.op, ast.And) else 'or'}`")
         out.append(Site("wrong_boolean_logic", op.lineno, facts, f"Correct the condition `{text}`"))
-    return sorted(_any_of_required(unit) + _each_refuses(unit) + out + _text_truth(unit) + _all_must_fail(unit),
+    return sorted(_any_of_required(unit) + _each_refuses(unit) + _both_checks_fail(unit) + out + _text_truth(unit)
+                  + _all_must_fail(unit),
                   key=lambda s: "always" not in s.facts and "required" not in s.facts
                   and "each alone" not in s.facts)[:1]

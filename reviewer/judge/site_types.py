@@ -390,6 +390,9 @@ def _clock_names(unit: Unit) -> dict[str, str]:
     return out
 
 
+_DATED = frozenset({"naive datetimes", "aware datetimes", "datetimes", "days"})
+
+
 def unit_mix_sites(unit: Unit) -> list[Site]:
     """Seconds added to or compared with milliseconds (or minutes, bytes...), or a sleep given milliseconds."""
     out = _suffix_mix(unit)
@@ -414,6 +417,8 @@ def unit_mix_sites(unit: Unit) -> list[Site]:
             continue
         clocked = _clock_names(unit) if clocked is None else clocked
         families = {f for s in sides for o in _operands(s) if (f := family(o) or clocked.get(ast.unparse(o)))}
+        if isinstance(node, ast.BinOp) and "timedeltas" in families and families - {"timedeltas"} <= _DATED:
+            continue  # ``datetime.now(timezone.utc) + timedelta(seconds=d)``: what a timedelta is for
         if len(families) > 1:
             out.append(Site("type_confusion", node.lineno, f"`{ast.unparse(node)}` mixes {' and '.join(sorted(families))} "
                             "with no conversion on that line", "Convert both sides to the same unit before comparing "
