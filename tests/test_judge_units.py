@@ -1338,6 +1338,19 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     *[("type_confusion", f"def due(delay):\n    return {expr}\n", 2, sited)
       for expr, sited in [("datetime.now(timezone.utc) + timedelta(seconds=delay)", False),
                           ("time.time() + timedelta(seconds=delay)", True)]],
+    # a few characters of a token tell devices apart in a log
+    *[("sensitive_data_logged", f"def report(token, err):\n    log.warning('push to %s failed: %r', {shown}, err)\n", 2,
+       sited) for shown, sited in [("token", True), ("token[:8]", False), ("token[-4:]", False), ("token[:-4]", True),
+                                   ("token[8:]", True)]],
+    # a registry of named objects, each made once with its description
+    *[("stale_cache_key", "class Registry:\n    def counter(self, name, help_text):\n"
+       f"        c = self._counters.get({key})\n        if c is None:\n"
+       f"            c = self._counters[{key}] = Counter(name, help_text)\n        return c\n", 5, sited)
+      for key, sited in [("name", False), ("name.lower()", True)]],
+    # a window test that runs only when the window wraps, where it can never hold
+    *[("wrong_boolean_logic", "def contains(self, t):\n    if self.start < self.end:\n"
+       f"        return self.start <= t < self.end\n    return {test}\n", 4, sited)
+      for test, sited in [("self.start <= t and t < self.end", True), ("self.start <= t < self.end", True)]],
 ])
 
 
@@ -1346,6 +1359,14 @@ def test_each_kind_has_sites_only_where_its_shape_is(tmp_path: Path, kind: str, 
     unit = next(u for u in extract_units(_source(tmp_path, code)) if u.kind != "module" and u.start <= line <= u.end)
     sites = find_sites(unit, limit=99)
     assert any(s.kind == kind and s.line == line for s in sites) == possible, sites
+
+
+def test_a_wrapped_windows_right_test_is_not_called_always_true(tmp_path: Path) -> None:
+    code = ("def contains(self, t):\n    if self.start < self.end:\n        return self.start <= t < self.end\n"
+            "    return t >= self.start or t < self.end\n")
+    unit = next(u for u in extract_units(_source(tmp_path, code)) if u.kind != "module")
+    sites = find_sites(unit, limit=99)
+    assert not any("always" in s.facts for s in sites), sites
 
 
 @pytest.mark.parametrize(("op", "tries"), [(">", "max_attempts + 1 tries"), (">=", "max_attempts tries")])

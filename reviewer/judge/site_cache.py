@@ -250,6 +250,8 @@ def cache_sites(unit: Unit) -> list[Site]:
                          "reference to it, e.g. a WeakKeyDictionary)")]
         key_names |= {ast.unparse(n) for n in ast.walk(key) if isinstance(n, ast.Attribute)}
         key_names |= _derived_attrs(unit, key_names)
+        if _named_object(node, key):
+            continue
         feeds = _feeds(unit, node)
         missing = sorted(m for m in used - key_names if m != ast.unparse(cache) and (not feeds or m in feeds))
         if missing and key_names:
@@ -260,6 +262,15 @@ def cache_sites(unit: Unit) -> list[Site]:
                          f"Put {names} in the cache key, or leave out of the cache what depends on it",
                          _depends(" and ".join(f"`{m}`" for m in missing)))]
     return stale_sites(unit)
+
+
+def _named_object(store: ast.AST, key: ast.AST) -> bool:
+    """``self._counters[name] = Counter(name, help_text, labels)``: a registry of objects by their name, each made
+    once with the rest as its description; the name is the object's identity, not a memo's input."""
+    value = store.value if isinstance(store, ast.Assign) else None
+    return isinstance(key, ast.Name) and (key.id == "name" or key.id.endswith("_name")) and isinstance(
+        value, ast.Call) and bool(value.args) and ast.unparse(value.args[0]) == key.id and call_name(
+        value).rsplit(".", 1)[-1][:1].isupper()
 
 
 def _identity_key(unit: Unit, key: ast.AST) -> str | None:

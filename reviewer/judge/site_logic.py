@@ -361,6 +361,66 @@ def _both_checks_fail(unit: Unit) -> list[Site]:
     return []
 
 
+_LOWER = {ast.Lt: "<", ast.LtE: "<="}
+_FLIP = {ast.Gt: ast.Lt, ast.GtE: ast.LtE}
+
+
+def _pairs(node: ast.AST) -> list[tuple[str, str]]:
+    """``a <= x < b`` or ``a <= x and x < b`` (or ``x >= a``): the (smaller, larger) text pairs it tests."""
+    parts = node.values if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And) else [node]
+    out = []
+    for c in (p for p in parts if isinstance(p, ast.Compare)):
+        sides = [c.left, *c.comparators]
+        for i, op in enumerate(c.ops):
+            a, b = (sides[i], sides[i + 1]) if type(op) in _LOWER else (sides[i + 1], sides[i]) \
+                if type(op) in _FLIP else (None, None)
+            if a is not None:
+                out.append((ast.unparse(a), ast.unparse(b)))
+    return out
+
+
+def _between(node: ast.AST) -> tuple[str, str, str] | None:
+    """(low, value, high) for a test that ``value`` lies between ``low`` and ``high``."""
+    pairs = _pairs(node)
+    for low, x in pairs:
+        high = next((b for a, b in pairs if a == x and b != low), None)
+        if high is not None:
+            return low, x, high
+    return None
+
+
+def _wrapped(unit: Unit) -> list[tuple[ast.If, str, str, list[ast.AST]]]:
+    """``if self.start < self.end: return ...``: (the guard, low, high, the tests that run only when it is false,
+    that is when ``low`` is after ``high``: a window that wraps around, past midnight)."""
+    body = getattr(unit.node, "body", [])
+    out = []
+    for guard in (s for s in body if isinstance(s, ast.If)):
+        test = guard.test
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _LOWER
+                and guard.body and isinstance(guard.body[-1], ast.Return)):
+            continue
+        after = guard.orelse or [s for s in body if s.lineno > (guard.end_lineno or guard.lineno)]
+        tests: list[ast.AST] = [n for s in after for n in ast.walk(s) if isinstance(n, (ast.BoolOp, ast.Compare))]
+        out.append((guard, ast.unparse(test.left), ast.unparse(test.comparators[0]), tests))
+    return out
+
+
+def _inverted_window(unit: Unit) -> list[Site]:
+    """``if self.start < self.end: return start <= t < end`` then ``return start <= t and t < end``: the second
+    test runs only when the window wraps (start after end), where no value is both after the start and before the
+    end; it is always false."""
+    for guard, lo, hi, tests in _wrapped(unit):
+        test = guard.test
+        for node in tests:
+            window = _between(node)
+            if window and (window[0], window[2]) == (lo, hi):
+                return [Site("wrong_boolean_logic", node.lineno, f"`{ast.unparse(node)}` runs only when `{lo}` is not "
+                             f"before `{hi}` (`if {ast.unparse(test)}:` at line {guard.lineno} returned), and then no "
+                             f"`{window[1]}` is both from `{lo}` on and before `{hi}`: it is always false",
+                             f"A window that wraps around holds when `{window[1]}` is from `{lo}` on OR before `{hi}`")]
+    return []
+
+
 _REQUIRED = re.compile(r"(^|_)(required|needed|mandatory|must)(_|$)", re.I)
 
 
@@ -381,13 +441,15 @@ def boolean_sites(unit: Unit) -> list[Site]:
     out = [Site("wrong_boolean_logic", c.lineno, f"`{ast.unparse(c)}` is always false as meant (always true with "
                 "`is not`): `is` tests identity, and a value made at run time is equal to the literal but not the "
                 "same object", "Compare with `==` (or `!=`), not `is`") for c in _identity_literal(unit)]
+    wrapped = {id(t) for _, _, _, tests in _wrapped(unit) for t in tests}
     for op in everywhere + _decides(unit):
         text = ast.unparse(op)
-        always = _always(op)
+        always = _always(op) if id(op) not in wrapped else None  # (its names' order is the other way round there)
         facts = (f"`{text}` is {always}" if always else
                  f"the condition `{text}` combines {len(op.values)} parts with `{'and' if isinstance(op.op, ast.And) else 'or'}`")
         out.append(Site("wrong_boolean_logic", op.lineno, facts, f"Correct the condition `{text}`"))
-    return sorted(_any_of_required(unit) + _each_refuses(unit) + _both_checks_fail(unit) + out + _text_truth(unit)
+    return sorted(_inverted_window(unit) + _any_of_required(unit) + _each_refuses(unit) + _both_checks_fail(unit) + out
+                  + _text_truth(unit)
                   + _all_must_fail(unit),
                   key=lambda s: "always" not in s.facts and "required" not in s.facts
                   and "each alone" not in s.facts)[:1]

@@ -38,6 +38,19 @@ def _masked(node: ast.AST) -> bool:
 _TELLS_NOTHING = frozenset({"len", "bool", "type", "id", "hash", "isinstance", "callable", "hasattr"})
 
 
+def _few_characters(node: ast.AST) -> bool:
+    """``token[:8]``, ``key[-4:]``: a few characters of a token or key, the usual way to tell them apart in a log
+    (not of a password or secret, where a few characters are a good part of it)."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) and node.slice.step is None) or \
+            re.search(r"pass|pwd|secret", ast.unparse(node.value), re.I):
+        return False
+    low, high = node.slice.lower, node.slice.upper
+    bound = high if low is None else low if high is None else None
+    value = bound.operand if isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub) else bound
+    return isinstance(value, ast.Constant) and type(value.value) is int and 0 < value.value <= 8 and (
+        isinstance(bound, ast.UnaryOp) == (high is None))  # ``[:8]`` or ``[-4:]``; not ``[:-4]`` nor ``[8:]``
+
+
 def _sensitive_names(node: ast.AST) -> list[str]:
     """Sensitive-looking names among the values (``password``, ``self.token``, ``{"password": pw}``), unless the
     value masks them."""
@@ -47,6 +60,7 @@ def _sensitive_names(node: ast.AST) -> list[str]:
     called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
     called |= {id(x) for n in ast.walk(node) if isinstance(n, ast.Call) and call_name(n) in _TELLS_NOTHING
                for a in n.args for x in ast.walk(a)}  # ``len(secret)`` shows a number, not the secret
+    called |= {id(x) for n in ast.walk(node) if _few_characters(n) for x in ast.walk(n.value)}
     for n in ast.walk(node):
         if id(n) in called:
             continue  # ``expect_token(t, s)`` calls a function; it passes no token
