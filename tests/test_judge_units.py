@@ -1351,6 +1351,10 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     *[("wrong_boolean_logic", "def contains(self, t):\n    if self.start < self.end:\n"
        f"        return self.start <= t < self.end\n    return {test}\n", 4, sited)
       for test, sited in [("self.start <= t and t < self.end", True), ("self.start <= t < self.end", True)]],
+    # a request's headers logged, where the unit gave it an Authorization header
+    ("sensitive_data_logged", "def send(self, body):\n    headers = {'Authorization': f'Bearer {self._token()}'}\n"
+     "    resp = self._client.post(self._url, json=body, headers=headers)\n"
+     "    log.warning('failed: %s', dict(resp.request.headers))\n", 4, True),
 ])
 
 

@@ -372,9 +372,19 @@ def _helper_result(unit: Unit, value: ast.AST) -> ast.AST | None:
     return returns[0] if len(returns) == 1 else None
 
 
+_AUTH_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"})
+
+
 def _holds(unit: Unit, name: str, depth: int = 2) -> str:
     """``headers`` was set in the unit from something sensitive (or from a method of the class that returns
     something sensitive): say what it holds (``; `headers` holds `self.token` (line 4)``)."""
+    if name.endswith("request.headers"):  # what was sent: the headers the unit gave the request
+        sent = next((f"; the request was sent with `{ast.unparse(t)}` (line {n.lineno}), whose `{k.value}` entry "
+                     f"holds `{ast.unparse(v)[:60]}`" for n in unit.nodes if isinstance(n, ast.Assign)
+                     and isinstance(n.value, ast.Dict) for t in n.targets for k, v in zip(n.value.keys, n.value.values)
+                     if isinstance(k, ast.Constant) and str(k.value).lower() in _AUTH_HEADERS), None)
+        if sent:
+            return sent
     for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and not _masked(n.value)):
         if any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
             value = _helper_result(unit, node.value) or node.value
