@@ -1355,6 +1355,52 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     ("sensitive_data_logged", "def send(self, body):\n    headers = {'Authorization': f'Bearer {self._token()}'}\n"
      "    resp = self._client.post(self._url, json=body, headers=headers)\n"
      "    log.warning('failed: %s', dict(resp.request.headers))\n", 4, True),
+    # a 4xx answer counted as done
+    *[("success_on_failure", f"def {name}(s, url):\n    resp = s.post(url)\n    return resp.status_code < 500\n", 3,
+       sited) for name, sited in [("acknowledge", True), ("server_alive", False)]],
+    # success reported when there was nothing to work on
+    *[("success_on_failure", "def handover(self, out_id, new):\n    current = self._active.get(out_id)\n"
+       f"    if current is None:\n        return Result(ok={flag}, closed=None)\n    closed = self.end(out_id)\n"
+       "    return Result(ok=True, closed=closed)\n", 4, sited) for flag, sited in [("True", True), ("False", False)]],
+    # a failed query returned as the same None that means "no such row"
+    *[("error_as_value", f"def last(self, vid) -> Pos | None:\n    '''{doc}'''\n    try:\n        row = self._q(vid)\n"
+       "    except sqlite3.Error:\n        log.exception('read failed')\n        return None\n"
+       "    return to_pos(row) if row else None\n", 7, sited)
+      for doc, sited in [("The latest fix.", True), ("The latest fix, or None when it cannot be read.", False)]],
+    # the page counter moved on, then compared with the page count
+    *[("off_by_one", "def jobs(self):\n    page = 1\n    while True:\n        body = self._get(page)\n"
+       f"        yield from body['items']\n        page += 1\n        if page {op} body['total_pages']:\n"
+       "            return\n", 7, sited) for op, sited in [(">=", True), (">", False)]],
+    # two range checks written inline, refused only when both fail
+    *[("wrong_boolean_logic", f"def check(lat, lon):\n    if not -90 <= lat <= 90 {op} not -180 <= lon <= 180:\n"
+       "        raise ValueError('out of range')\n", 2, sited) for op, sited in [("and", True), ("or", False)]],
+    # one read of a stream wrapped in wait_for, another not
+    *[("missing_timeout", f"async def handle(self, reader):\n    header = await {first}\n"
+       "    return await asyncio.wait_for(reader.readexactly(int(header)), timeout=5)\n", 2, sited)
+      for first, sited in [("reader.readexactly(4)", True),
+                           ("asyncio.wait_for(reader.readexactly(4), timeout=5)", False)]],
+    # a known conversion factor into another unit than the name says
+    *[("type_confusion", f"def fix(knots):\n    return Fix(speed_mps=knots * {factor})\n", 2, sited)
+      for factor, sited in [("1.852", True), ("0.514444", False)]],
+    # divisors that cannot be zero
+    ("division_by_zero", "def to_ms(dt):\n    return (dt - EPOCH) // timedelta(milliseconds=1)\n", 2, False),
+    *[("division_by_zero", f"R_M = {value}\ndef deg(m):\n    return m / R_M\n", 3, sited)
+      for value, sited in [("6_371_008.8", False), ("0", True)]],
+    # a poll of a queue that found nothing yet
+    ("error_swallowed", "def run(self, q):\n    while True:\n        try:\n            item = q.get(timeout=0.5)\n"
+     "        except queue.Empty:\n            continue\n        self.handle(item)\n", 5, False),
+    # an attribute set once in __init__ is the same for every entry of the instance's cache
+    *[("stale_cache_key", "class Geo:\n    def __init__(self, url):\n        self._url = url\n"
+       "        self._cache = {}\n"
+       f"{extra}    def lookup(self, key):\n        if key in self._cache:\n            return self._cache[key]\n"
+       "        value = fetch(self._url, key)\n        self._cache[key] = value\n        return value\n", 9 + n,
+       sited) for extra, n, sited in [("", 0, False), ("    def use(self, url):\n        self._url = url\n", 2, True)]],
+    # a path-keyed cache whose docstring promises a new result once the file changes
+    *[("stale_cache_key", "def probe(self, path):\n    '''Probe again whenever the file is modified.'''\n"
+       f"    key = {key}\n"
+       "    if key in self._entries:\n        return self._entries[key]\n    info = run(path)\n"
+       "    self._entries[key] = info\n    return info\n", 3, sited)
+      for key, sited in [("str(path.resolve())", True), ("(str(path), path.stat().st_mtime_ns)", False)]],
 ])
 
 

@@ -1,5 +1,5 @@
 """Sites of bounds that can be off by one: a ``+ 1``/``- 1`` in a slice, range, index or comparison, an index that
-can reach the length, a count that rounds down, an HTTP byte range's end, a split that keeps its separator.
+can reach the length, a count that rounds down (where spans end: :mod:`reviewer.judge.site_extents`).
 
 Each site says what the bound does, worked out (``range(1, n)`` gives 1 up to n - 1), so that the model's
 question is about what the function means to do and not about arithmetic.
@@ -12,35 +12,24 @@ import re
 
 from reviewer.judge.features import call_name
 from reviewer.judge.site import Site, reads_at
+from reviewer.judge.site_extents import count_name, extent_sites, is_len, plus_minus_one
 from reviewer.judge.site_values import tested
 from reviewer.judge.units import Unit
 
 __all__ = ["bound_sites"]
 
-def _plus_minus_one(node: ast.AST) -> bool:
-    """``x + 1`` / ``x - 1`` with a variable on the other side (``[1:]`` and ``[:-1]`` are idioms, not bounds)."""
-    return any(isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Add, ast.Sub)) and (
-        (isinstance(n.right, ast.Constant) and n.right.value == 1 and not isinstance(n.left, ast.Constant))
-        or (isinstance(n.left, ast.Constant) and n.left.value == 1 and not isinstance(n.right, ast.Constant)))
-        for n in ast.walk(node))
-
-
-def _is_len(node: ast.AST) -> bool:
-    return isinstance(node, ast.Call) and call_name(node) == "len"
-
-
 def _bound(node: ast.AST) -> str | None:
     """The bound expression at this node that could be off by one, as text."""
     if isinstance(node, ast.Slice):
         parts = [p for p in (node.lower, node.upper) if p is not None]
-        if any(_plus_minus_one(p) for p in parts):
+        if any(plus_minus_one(p) for p in parts):
             return ast.unparse(node)
     if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
         index = node.slice
-        if _is_len(index) or (_plus_minus_one(index) and not _last_element(node) and not _clamped(node)):
+        if is_len(index) or (plus_minus_one(index) and not _last_element(node) and not _clamped(node)):
             return ast.unparse(node)
     if isinstance(node, ast.Call) and call_name(node) == "range" and node.args and not _one_to_n(node):
-        if any(_plus_minus_one(a) for a in node.args) or (
+        if any(plus_minus_one(a) for a in node.args) or (
                 len(node.args) >= 2 and isinstance(node.args[0], ast.Constant) and node.args[0].value == 1) or \
                 _numbered_rest(node):
             return ast.unparse(node)
@@ -51,8 +40,8 @@ def _bound(node: ast.AST) -> str | None:
     if isinstance(node, ast.Compare) and any(isinstance(o, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for o in node.ops):
         sides = [node.left, *node.comparators]
         inclusive = any(isinstance(o, (ast.LtE, ast.GtE)) for o in node.ops)
-        if (inclusive and any(_is_len(x) for x in sides) and not _non_empty(node)) or any(
-                _plus_minus_one(x) for x in sides):
+        if (inclusive and any(is_len(x) for x in sides) and not _non_empty(node)) or any(
+                plus_minus_one(x) for x in sides):
             return ast.unparse(node)
     return None
 
@@ -63,7 +52,7 @@ def _evicts(unit: Unit, node: ast.AST) -> bool:
     parent = unit.parents.get(id(node))
     if not (isinstance(node, ast.Compare) and isinstance(parent, (ast.If, ast.While)) and parent.test is node):
         return False
-    lens = [x.args[0] for x in [node.left, *node.comparators] if _is_len(x) and x.args]
+    lens = [x.args[0] for x in [node.left, *node.comparators] if is_len(x) and x.args]
     return bool(lens) and any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr in (
         "pop", "popitem", "popleft", "clear", "remove") and ast.unparse(c.func.value) == ast.unparse(lens[0])
         for s in parent.body for c in ast.walk(s)) or bool(lens) and any(
@@ -73,13 +62,13 @@ def _evicts(unit: Unit, node: ast.AST) -> bool:
 def _guards_index(unit: Unit, node: ast.AST) -> bool:
     """``i >= len(xs)`` (or ``0 <= i < len(xs)``) where the unit reads ``xs[i]``: the test that keeps the index
     inside the sequence, written right."""
-    if not isinstance(node, ast.Compare) or _plus_minus_one(node):
+    if not isinstance(node, ast.Compare) or plus_minus_one(node):
         return False
     sides, ops = [node.left, *node.comparators], node.ops
     for k, op in enumerate(ops):
         a, b = sides[k], sides[k + 1]
-        pair = (a, b.args[0]) if isinstance(op, (ast.GtE, ast.Lt)) and _is_len(b) and b.args else \
-            (b, a.args[0]) if isinstance(op, (ast.LtE, ast.Gt)) and _is_len(a) and a.args else None
+        pair = (a, b.args[0]) if isinstance(op, (ast.GtE, ast.Lt)) and is_len(b) and b.args else \
+            (b, a.args[0]) if isinstance(op, (ast.LtE, ast.Gt)) and is_len(a) and a.args else None
         if pair is not None and reads_at(unit, ast.unparse(pair[1]), ast.unparse(pair[0])):
             return True
     return False
@@ -92,7 +81,7 @@ def _non_empty(node: ast.Compare) -> bool:
     left, right, op = node.left, node.comparators[0], node.ops[0]
     if isinstance(op, ast.LtE):
         left, right = right, left
-    return isinstance(op, (ast.GtE, ast.LtE)) and _is_len(left) and isinstance(right, ast.Constant) and \
+    return isinstance(op, (ast.GtE, ast.LtE)) and is_len(left) and isinstance(right, ast.Constant) and \
         right.value == 1
 
 
@@ -100,8 +89,8 @@ def _scaled_len(sub: ast.Subscript) -> bool:
     """``ordered[int(len(ordered) * pct / 100)]``: an index computed from the length of the same sequence that
     can reach the length itself (not ``len(x) // 2`` or ``len(x) - 1``, which stay below it)."""
     index, seq = sub.slice, ast.unparse(sub.value)
-    lens = [n for n in ast.walk(index) if _is_len(n) and n.args and ast.unparse(n.args[0]) == seq]
-    if not lens or _is_len(index):
+    lens = [n for n in ast.walk(index) if is_len(n) and n.args and ast.unparse(n.args[0]) == seq]
+    if not lens or is_len(index):
         return False
     halves = [n for n in ast.walk(index) if isinstance(n, (ast.BinOp)) and isinstance(n.op, (ast.FloorDiv, ast.RShift))
               and isinstance(n.right, ast.Constant) and isinstance(n.right.value, int) and n.right.value >= 1]
@@ -121,20 +110,12 @@ def _clamped(sub: ast.Subscript) -> bool:
     return isinstance(index, ast.Call) and call_name(index) == "min" and any(ast.unparse(a) == last for a in index.args)
 
 
-_COUNTED = re.compile(r"(^|_)(total|pages|page_count|num_pages|last_page|count|n_pages)$", re.I)
-
-
 def _numbered_rest(call: ast.Call) -> bool:
     """``range(2, total_pages)`` after the first page was read: the rest of the numbers from 1, stopping one short
     of the count (``total_pages`` is the last page's number)."""
     if len(call.args) != 2 or not (isinstance(call.args[0], ast.Constant) and call.args[0].value == 2):
         return False
-    stop = call.args[1]
-    while isinstance(stop, ast.Call) and call_name(stop) == "int" and stop.args:
-        stop = stop.args[0]
-    name = stop.slice.value if isinstance(stop, ast.Subscript) and isinstance(stop.slice, ast.Constant) else \
-        stop.attr if isinstance(stop, ast.Attribute) else stop.id if isinstance(stop, ast.Name) else None
-    return isinstance(name, str) and bool(_COUNTED.search(name))
+    return count_name(call.args[1]) is not None
 
 
 def _one_to_n(call: ast.Call) -> bool:
@@ -143,13 +124,13 @@ def _one_to_n(call: ast.Call) -> bool:
         return False
     first, stop = call.args
     return isinstance(first, ast.Constant) and first.value == 1 and isinstance(stop, ast.BinOp) and isinstance(
-        stop.op, ast.Add) and isinstance(stop.right, ast.Constant) and stop.right.value == 1 and not _is_len(stop.left)
+        stop.op, ast.Add) and isinstance(stop.right, ast.Constant) and stop.right.value == 1 and not is_len(stop.left)
 
 
 def _last_element(sub: ast.Subscript) -> bool:
     """``items[len(items) - 1]``: the last element, not a bound."""
     index = sub.slice
-    return isinstance(index, ast.BinOp) and _is_len(index.left) and ast.unparse(index.left.args[0]) == ast.unparse(
+    return isinstance(index, ast.BinOp) and is_len(index.left) and ast.unparse(index.left.args[0]) == ast.unparse(
         sub.value) if isinstance(index, ast.BinOp) and isinstance(index.left, ast.Call) and index.left.args else False
 
 
@@ -194,124 +175,8 @@ def _negated_bounds(unit: Unit) -> list[Site]:
     return out
 
 
-_RANGE_TEXT = re.compile(r"bytes[ =]\s*$|^\s*-\s*$", re.I)
-
-
-def _range_ends(node: ast.AST) -> list[ast.AST]:
-    """The end of an HTTP byte range being formatted: ``f"bytes {a}-{a + len(c)}/{n}"``,
-    ``"bytes=%d-%d" % (a, b)``, ``"bytes={}-{}".format(a, b)``."""
-    if isinstance(node, ast.JoinedStr):
-        parts = node.values
-        text = "".join(p.value if isinstance(p, ast.Constant) else "\0" for p in parts)
-        fields = [p.value for p in parts if isinstance(p, ast.FormattedValue)]
-        return [fields[1]] if re.search(r"bytes[ =]\s*\0-\0", text, re.I) and len(fields) >= 2 else []
-    template, args = None, []
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
-        template, args = node.left.value, node.right.elts if isinstance(node.right, ast.Tuple) else []
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" and \
-            isinstance(node.func.value, ast.Constant):
-        template, args = node.func.value.value, node.args
-    if isinstance(template, str) and re.search(r"bytes[ =]\s*(%\w|\{\w*\})-(%\w|\{\w*\})", template, re.I) and \
-            len(args) >= 2:
-        return [args[1]]
-    return []
-
-
-def _byte_ranges(unit: Unit) -> list[Site]:
-    """An HTTP byte range's end is the last byte, inclusive: ``start + len(chunk)`` names one byte past it."""
-    out = []
-    for node in unit.nodes:
-        for end in _range_ends(node):
-            if isinstance(end, ast.BinOp) and isinstance(end.op, ast.Add) and not _plus_minus_one(end):
-                text = ast.unparse(end)
-                out.append(Site("off_by_one", node.lineno, f"`{text}` ends an HTTP byte range, whose end is the last "
-                                "byte itself (inclusive): a range of n bytes from `start` ends at `start + n - 1`",
-                                f"Use `{text} - 1` as the range's end"))
-    return out
-
-
-_FINDS = frozenset({"find", "rfind", "index", "rindex"})
-
-
-def _separator_kept(unit: Unit) -> list[Site]:
-    """``name[:dot], name[dot:]`` where ``dot = name.rfind(".")``: split in two at the separator, the second part
-    starts with the separator itself (a splice between two markers, ``[:start]`` and ``[end:]``, is not a split)."""
-    found = {t.id: n.value for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
-             and isinstance(n.value.func, ast.Attribute) and n.value.func.attr in _FINDS
-             for t in n.targets if isinstance(t, ast.Name)}
-    slices = [n for n in unit.nodes if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Slice)]
-    uppers = {(ast.unparse(n.value), ast.unparse(n.slice.upper)) for n in slices if n.slice.upper is not None}
-    out = []
-    for node in slices:
-        lower = node.slice.lower
-        if isinstance(lower, ast.Name) and lower.id in found and (ast.unparse(node.value), lower.id) in uppers:
-            call = found[lower.id]
-            sep = ast.unparse(call.args[0]) if call.args else "the separator"
-            out.append(Site("off_by_one", node.lineno, f"`{lower.id}` is where `{ast.unparse(call)}` found {sep}, so "
-                            f"`{ast.unparse(node)}` starts with {sep} itself", f"Start the slice after the separator "
-                            f"(`{lower.id} + len({sep})`) if it should not be kept"))
-    return out
-
-
-def _range_ends_short(unit: Unit) -> list[Site]:
-    """``range(0, len(data) - size, size)`` never reaches the last chunk; ``range((end - start).days)`` stops the
-    day before ``end``."""
-    out = []
-    spans = {t.id: n.value for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Attribute)
-             and n.value.attr == "days" for t in n.targets if isinstance(t, ast.Name)}  # ``span = (end - start).days``
-    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n) == "range" and n.args):
-        stop = call.args[1] if len(call.args) > 1 else call.args[0]
-        stop = spans.get(stop.id, stop) if isinstance(stop, ast.Name) else stop
-        step = call.args[2] if len(call.args) > 2 else None
-        if step is not None and isinstance(stop, ast.BinOp) and isinstance(stop.op, ast.Sub) and \
-                _is_len(stop.left) and ast.unparse(stop.right) == ast.unparse(step):
-            out.append(Site("off_by_one", call.lineno, f"`{ast.unparse(call)}` stops before `{ast.unparse(stop)}`, so "
-                            f"the chunk that starts there (and a shorter tail) is never visited",
-                            f"Use `{ast.unparse(stop.left)}` as the stop"))
-        elif isinstance(stop, ast.Attribute) and stop.attr == "days" and isinstance(stop.value, ast.BinOp) and \
-                isinstance(stop.value.op, ast.Sub):
-            first, last = ast.unparse(stop.value.right), ast.unparse(stop.value.left)
-            out.append(Site("off_by_one", call.lineno, f"`{ast.unparse(call)}` counts the days from `{first}` up to "
-                            f"the day before `{last}`: `{last}` itself is left out", f"Use `{ast.unparse(stop)} + 1` "
-                            f"if `{last}` is included"))
-    return out
-
-
-def _offset(node: ast.AST | None) -> tuple[str, int] | None:
-    """``offset + 4`` as ("offset", 4), ``offset`` as ("offset", 0), ``4`` as ("", 4)."""
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return "", node.value
-    if isinstance(node, (ast.Name, ast.Attribute)):
-        return ast.unparse(node), 0
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and isinstance(node.right, ast.Constant) and \
-            type(node.right.value) is int and isinstance(node.left, (ast.Name, ast.Attribute)):
-        return ast.unparse(node.left), node.right.value
-    return None
-
-
-def _field_gaps(unit: Unit) -> list[Site]:
-    """Fields read one after another from the same buffer (``data[o:o + 3]``, then ``data[o + 4:o + 8]``): a field
-    that ends one byte before the next begins leaves that byte unread, one that ends one after overlaps it."""
-    fields: dict[tuple[str, str], list[tuple[int, int, ast.Subscript]]] = {}
-    for sub in (n for n in unit.nodes if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Slice)
-                and n.slice.step is None):
-        low, high = _offset(sub.slice.lower), _offset(sub.slice.upper)
-        if low is not None and high is not None and low[0] == high[0] and high[1] > low[1]:
-            fields.setdefault((ast.unparse(sub.value), low[0]), []).append((low[1], high[1], sub))
-    for (buf, base), spans in fields.items():
-        spans.sort(key=lambda f: f[0])
-        for (a, end, sub), (start, _, nxt) in zip(spans, spans[1:]):
-            if abs(end - start) == 1 and 0 < start - a:  # (a wider gap is a field skipped on purpose)
-                what = f"leaves byte {end} unread" if end < start else "overlaps it"
-                return [Site("off_by_one", sub.lineno, f"`{ast.unparse(sub)}` reads {end - a} bytes and ends at "
-                             f"{end}, while the next field `{ast.unparse(nxt)}` starts at {start}: it {what}",
-                             f"Make `{ast.unparse(sub)}` end where the next field starts ({start})")]
-    return []
-
-
 def bound_sites(unit: Unit) -> list[Site]:
-    out = _field_gaps(unit) + _byte_ranges(unit) + _range_ends_short(unit) + _separator_kept(unit) + \
-        _floor_counts(unit) + _negated_bounds(unit)
+    out = extent_sites(unit) + _floor_counts(unit) + _negated_bounds(unit)
     for node in unit.nodes:
         if isinstance(node, ast.Subscript) and _scaled_len(node):
             index, seq = ast.unparse(node.slice), ast.unparse(node.value)
@@ -355,7 +220,7 @@ def _index_facts(sub: ast.Subscript) -> str | None:
     """What an index next to a position reads: ``lines[n - 1]`` the element before position n (right when n
     counts from 1), ``xs[i + 1]`` the one after i, ``xs[len(xs) - i - 1]`` the i-th from the end."""
     text, seq, index = ast.unparse(sub), ast.unparse(sub.value), sub.slice
-    if _is_len(index) and index.args:
+    if is_len(index) and index.args:
         counted = ast.unparse(index.args[0])
         return f"`{text}` reads position `len({counted})`, " + (
             "which is always one past the last element" if counted == seq else
@@ -364,7 +229,7 @@ def _index_facts(sub: ast.Subscript) -> str | None:
     if step is None:
         return None
     base, k = step
-    if k < 0 and isinstance(base, ast.BinOp) and isinstance(base.op, ast.Sub) and _is_len(base.left):
+    if k < 0 and isinstance(base, ast.BinOp) and isinstance(base.op, ast.Sub) and is_len(base.left):
         i = ast.unparse(base.right)
         return (f"`{text}` reads the `{i}`-th element from the end of `{seq}`, counting from 0 (`{i}` = 0 gives the "
                 "last)")
@@ -428,7 +293,7 @@ def _bound_facts(node: ast.AST, text: str) -> str:
 def _pairwise(unit: Unit, node: ast.AST) -> bool:
     """``for i in range(1, len(xs)): ... xs[i - 1] ... xs[i]``: each element with the one before it."""
     if not (isinstance(node, ast.Call) and call_name(node) == "range" and len(node.args) == 2
-            and isinstance(node.args[0], ast.Constant) and node.args[0].value == 1 and _is_len(node.args[1])):
+            and isinstance(node.args[0], ast.Constant) and node.args[0].value == 1 and is_len(node.args[1])):
         return False
     loop = unit.parents.get(id(node))
     if not (isinstance(loop, ast.For) and isinstance(loop.target, ast.Name)):

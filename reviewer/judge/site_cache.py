@@ -9,7 +9,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site, code_at, parameters
+from reviewer.judge.site import Site, code_at, docstring, parameters
 from reviewer.judge.site_stale import CACHEISH as _CACHEISH, stale_sites
 from reviewer.judge.units import Unit
 
@@ -230,7 +230,8 @@ def cache_sites(unit: Unit) -> list[Site]:
     if memoised:
         return memoised
     stores = _stores(unit)  # walked once, for each check below
-    keyed = _keywords_left_out(unit, stores) or _dict_keys_only(unit, stores) or _narrowed_keys(unit, stores)
+    keyed = _keywords_left_out(unit, stores) or _dict_keys_only(unit, stores) or _narrowed_keys(unit, stores) or \
+        _path_only_key(unit, stores)
     params = [a.arg for a in parameters(unit)]
     if keyed or not params:
         return keyed or stale_sites(unit)
@@ -253,7 +254,8 @@ def cache_sites(unit: Unit) -> list[Site]:
         if _named_object(node, key):
             continue
         feeds = _feeds(unit, node)
-        missing = sorted(m for m in used - key_names if m != ast.unparse(cache) and (not feeds or m in feeds))
+        missing = sorted(m for m in used - key_names if m != ast.unparse(cache) and (not feeds or m in feeds)
+                         and not _fixed_for_instance(unit, cache, m))
         if missing and key_names:
             names = ", ".join(f"`{m}`" for m in missing)
             return [Site("stale_cache_key", _built_at(unit, key, node.lineno), f"the key `{ast.unparse(key)}` of "
@@ -262,6 +264,41 @@ def cache_sites(unit: Unit) -> list[Site]:
                          f"Put {names} in the cache key, or leave out of the cache what depends on it",
                          _depends(" and ".join(f"`{m}`" for m in missing)))]
     return stale_sites(unit)
+
+
+_FRESH_PROMISE = re.compile(r"\b(modified|changed|replaced|updated|rewritten|touched|edited)\b", re.I)
+_FILE_STATE = re.compile(r"stat|mtime|getmtime|getsize|st_size|etag|hash|digest|checksum|version", re.I)
+
+
+def _path_only_key(unit: Unit, stores: list[_Store]) -> list[Site]:
+    """``key = str(path.resolve())`` in a function whose docstring promises a new result once the file is modified:
+    nothing in the unit reads the file's state (``stat()``, mtime, size, a hash), so a file changed in place keeps
+    its old entry."""
+    doc = docstring(unit) or ""
+    if not _FRESH_PROMISE.search(doc) or _FILE_STATE.search(ast.unparse(unit.node)):
+        return []
+    paths = {a.arg for a in parameters(unit) if re.search(r"path|file", a.arg, re.I)}
+    for node, cache, key in stores:
+        names = {n.id for n in ast.walk(key) if isinstance(n, ast.Name)} | _derived(unit, {n.id for n in ast.walk(key)
+                                                                                          if isinstance(n, ast.Name)})
+        if names & paths:
+            return [Site("stale_cache_key", _built_at(unit, key, node.lineno), f"the key of `{ast.unparse(cache)}` is "
+                         f"made from the path alone, and nothing here reads the file's state (mtime, size, a hash), "
+                         f"while the docstring says \"{_FRESH_PROMISE.search(doc).group(0)}\": a file changed in place "
+                         "keeps its old entry", "Put the file's mtime and size (`stat()`) in the key")]
+    return []
+
+
+def _fixed_for_instance(unit: Unit, cache: ast.AST, name: str) -> bool:
+    """``self._url`` left out of the key of ``self._cache``: set in ``__init__`` and never again, it is the same
+    for every entry of this instance's cache."""
+    cls = unit.class_node
+    if cls is None or not name.startswith("self.") or not ast.unparse(cache).startswith("self."):
+        return False
+    written = [m.name for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in ast.walk(m)
+               if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and any(
+                   ast.unparse(t) == name for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+    return bool(written) and set(written) <= {"__init__", "__post_init__"}
 
 
 def _named_object(store: ast.AST, key: ast.AST) -> bool:
@@ -285,14 +322,14 @@ def _identity_key(unit: Unit, key: ast.AST) -> str | None:
 
 
 def _feeds(unit: Unit, store: ast.AST, besides: str = "") -> set[str]:
-    """The names and ``self.x`` attributes the stored value is computed from, two assignments deep (empty when
+    """The names and ``self.x`` attributes the stored value is computed from, three assignments deep (empty when
     the store is not an assignment), not through the name ``besides``."""
     value = store.value if isinstance(store, ast.Assign) else store.args[1] if isinstance(store, ast.Call) else None
     if value is None:
         return set()
     out = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)} | {
         ast.unparse(n) for n in ast.walk(value) if isinstance(n, ast.Attribute)}
-    for _ in range(2):
+    for _ in range(3):  # ``found`` <- ``area`` <- ``low`` <- ``bounding_box(..., radius_m)``
         out.discard(besides)
         out |= _derived(unit, out) | _derived_attrs(unit, out)
     return out

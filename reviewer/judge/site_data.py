@@ -143,6 +143,16 @@ def _reply_waits(unit: Unit) -> list[Site]:
             return [Site("missing_timeout", call.lineno, f"`{call_text(call)}(...)` has no time limit of its own and "
                          "is not wrapped in `asyncio.wait_for` or `asyncio.timeout`", f"Wrap `{call_text(call)}` in "
                          "`asyncio.wait_for(..., timeout=...)`")]
+    waited = _waited_for(calls)
+    limited = [c for c in calls if id(c) in waited and isinstance(c.func, ast.Attribute) and c.func.attr in
+               _STREAM_READS]
+    for bare in (c for c in calls if limited and id(c) not in waited and isinstance(c.func, ast.Attribute)
+                 and c.func.attr in _STREAM_READS and ast.unparse(c.func.value) == ast.unparse(limited[0].func.value)
+                 and isinstance(unit.parents.get(id(c)), ast.Await)):
+        return [Site("missing_timeout", bare.lineno, f"`await {ast.unparse(bare)}` has no time limit, while "
+                     f"`{ast.unparse(limited[0])}` (line {limited[0].lineno}) is wrapped in `asyncio.wait_for`: a peer "
+                     "that stops sending holds this read forever", f"Wrap `{call_text(bare)}` in "
+                     "`asyncio.wait_for(..., timeout=...)` as well")]
     puts = [c for c in calls if isinstance(c.func, ast.Attribute) and c.func.attr in ("put", "put_nowait", "send")]
     for get in (c for c in calls if isinstance(c.func, ast.Attribute) and c.func.attr == "get" and not c.args
                 and not c.keywords):

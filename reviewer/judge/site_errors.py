@@ -170,8 +170,50 @@ def _failure_as_text(unit: Unit, handler: ast.ExceptHandler | None, r: ast.Retur
     return names_exc and logs_error(handler)
 
 
+def _is_none(node: ast.AST | None) -> bool:
+    return node is None or isinstance(node, ast.Constant) and node.value is None
+
+
+def _none_for_nothing(unit: Unit, handled: set[int]) -> ast.Return | None:
+    """A return outside the handlers that gives None for "nothing there": ``return to_pos(row) if row else None``,
+    or ``return None`` under ``if row is None:``."""
+    for r in (n for n in unit.nodes if isinstance(n, ast.Return) and id(n) not in handled and n.value is not None):
+        if isinstance(r.value, ast.IfExp) and (_is_none(r.value.orelse) or _is_none(r.value.body)):
+            return r
+        guard = unit.parents.get(id(r))
+        if _is_none(r.value) and isinstance(guard, ast.If) and guard.body[0] is r:
+            return r
+    return None
+
+
+def _failure_as_absence(unit: Unit) -> list[Site]:
+    """``except sqlite3.Error: log.exception(...); return None`` where the function also returns None for "no such
+    row": the caller reads a failed query as a missing record. Only where the handler logs the failure as an
+    error and the docstring does not say that None means failure too."""
+    if _SAYS_EMPTY.search(docstring(unit) or ""):
+        return []
+    handlers = [h for _, h in unit_handlers(unit) if not reraises(h) and logs_error(h)]
+    handled = {id(r) for h in handlers for r in ast.walk(h) if isinstance(r, ast.Return)}
+    for h in handlers:
+        failures = {n for n in caught_names(h.type) or ["BaseException"] if n not in _LOOKUP_ERRORS
+                    and not n.endswith(("NotFound", "NotFoundError", "DoesNotExist"))}
+        returned = next((r for s in h.body for r in ast.walk(s) if isinstance(r, ast.Return) and _is_none(r.value)),
+                        None)
+        nothing = _none_for_nothing(unit, handled) if failures and returned is not None else None
+        if nothing is not None:
+            return [Site("error_as_value", returned.lineno, f"`{code_at(unit, returned.lineno)}` returns None from the "
+                         f"{', '.join(caught_names(h.type)) or 'bare'} handler, the same None that "
+                         f"`{code_at(unit, nothing.lineno)}` returns when there is nothing there: the caller takes "
+                         "the failure for an absence", "Let the error propagate (or raise one of your own) instead "
+                         "of returning None")]
+    return []
+
+
 def error_value_sites(unit: Unit) -> list[Site]:
     """An error message, error code or exception returned where the function's other returns give results."""
+    absent = _failure_as_absence(unit)
+    if absent:
+        return absent
     others = _other_results(unit)
     if not others:
         return []

@@ -224,6 +224,27 @@ def _redirect_as_success(unit: Unit) -> list[Site]:
     return []
 
 
+_ALIVE = re.compile(r"health|alive|reachable|ping|up$|available|retry|retriable|retryable|transient", re.I)
+
+
+def _client_errors_as_success(unit: Unit) -> list[Site]:
+    """``return resp.status_code < 500`` from a function that reports whether the request was done: every 4xx
+    (400 invalid, 404 unknown, 409 conflict) is a refusal, and it counts as success. (A health check or a retry
+    test that asks only whether the server itself failed is left out.)"""
+    if _ALIVE.search(unit.qualname.rsplit(".", 1)[-1]):
+        return []
+    for r in (n for n in unit.nodes if isinstance(n, ast.Return) and isinstance(n.value, ast.Compare)):
+        test = r.value
+        bound = test.comparators[0]
+        if len(test.ops) == 1 and isinstance(bound, ast.Constant) and (
+                isinstance(test.ops[0], ast.Lt) and bound.value == 500 or isinstance(test.ops[0], ast.LtE)
+                and bound.value == 499) and ast.unparse(test.left).endswith(("status_code", "status")):
+            return [Site("success_on_failure", r.lineno, f"`{ast.unparse(test)}` is true for every 4xx answer too "
+                         "(400, 404, 409: the server refused the request), so a refusal is reported as done",
+                         f"Test for 2xx (`200 <= {ast.unparse(test.left)} < 300`)")]
+    return []
+
+
 _FAILURES = re.compile(r"^(failed|failures|errors|errored|problems|rejected|not_\w+|could_not\w*|unable\w*)$", re.I)
 
 
@@ -277,6 +298,42 @@ def _flagged_success(node: ast.AST | None) -> str | None:
     return None
 
 
+def _nothing(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value in (None, 0, "") or isinstance(
+        node, (ast.List, ast.Tuple, ast.Dict)) and not getattr(node, "elts", getattr(node, "keys", None))
+
+
+def _success_of_nothing(unit: Unit) -> list[Site]:
+    """``if current is None: return Result(ok=True, closed=None, opened=None)`` where the function's last return
+    is ``Result(ok=True, closed=closed, opened=opened)``: the flag says the work was done when there was nothing
+    to do it on."""
+    calls = [(r, f) for r in unit.nodes if isinstance(r, ast.Return) and isinstance(r.value, ast.Call)
+             and (f := _flagged_success(r.value))]
+    done = [r for r, _ in calls if not all(_nothing(k.value) for k in r.value.keywords if k.arg and not _FLAGS.match(
+        k.arg))]
+    for r, flag in calls:
+        rest = [k.value for k in r.value.keywords if k.arg and not _FLAGS.match(k.arg)] + list(r.value.args)
+        guard = unit.parents.get(id(r))
+        if rest and all(_nothing(v) for v in rest) and done and isinstance(guard, ast.If) and guard.body[0] is r \
+                and (absent := _absent_test(guard.test)):
+            return [Site("success_on_failure", r.lineno, f"`{ast.unparse(r.value)[:80]}` says `{flag}` when `{absent}` "
+                         f"is missing, with nothing done, as `{ast.unparse(done[-1].value)[:60]}` (line "
+                         f"{done[-1].lineno}) says after the work", f"Report that there was nothing to do "
+                         f"(`{flag.split('=')[0]}=False`, or raise) when `{absent}` is missing")]
+    return []
+
+
+def _absent_test(test: ast.AST) -> str | None:
+    """``x is None`` or ``not x``: the name found missing."""
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is) and isinstance(
+            test.comparators[0], ast.Constant) and test.comparators[0].value is None:
+        return ast.unparse(test.left)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, (ast.Name,
+                                                                                                   ast.Attribute)):
+        return ast.unparse(test.operand)
+    return None
+
+
 def _verdict_elsewhere(unit: Unit) -> str | None:
     """Where the class says its replies carry a verdict: another method reads ``status`` (or ``error``...) from a
     reply, or the class's docstring says a reply can carry a failed status."""
@@ -323,4 +380,5 @@ def _exit_code_zero(unit: Unit, value: ast.AST) -> bool:
 def exit_sites(unit: Unit) -> list[Site]:
     return _exit_true(unit) + _generator_stops(unit) + _finally_success(unit) + _unfiltered_gather(unit) + \
         _status_for_data(unit) + _ignored_errors(unit) + _error_reply_ok(unit) + _redirect_as_success(unit) + \
-        _failures_then_success(unit) + _verdict_unread(unit)
+        _failures_then_success(unit) + _verdict_unread(unit) + _client_errors_as_success(unit) + \
+        _success_of_nothing(unit)

@@ -136,7 +136,10 @@ def _return_after(node: ast.AST, parents: dict[int, ast.AST]) -> ast.Return | No
 _CLEANUP = re.compile(r"(^|_)(close|cleanup|clean_up|teardown|reset|shutdown|dispose|release|__exit__|"
                       r"__aexit__|__del__)$|^_?(abort|cancel|rollback|discard)(_|$)")
 _IDEMPOTENT = {"FileNotFoundError": ("unlink", "remove", "rmdir", "rmtree", "delete"),
-               "ProcessLookupError": ("kill", "terminate", "send_signal"), "BrokenPipeError": ("write", "flush", "close")}
+               "ProcessLookupError": ("kill", "terminate", "send_signal"),
+               "BrokenPipeError": ("write", "flush", "close"),
+               "Empty": ("get", "get_nowait"), "queue.Empty": ("get", "get_nowait"),  # nothing arrived: poll again
+               "QueueEmpty": ("get_nowait",), "asyncio.QueueEmpty": ("get_nowait",)}
 
 
 def _in_finally(node: ast.AST | None, parents: dict[int, ast.AST]) -> bool:

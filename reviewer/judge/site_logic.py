@@ -10,6 +10,8 @@ import re
 from reviewer.judge.features import call_name
 from reviewer.judge.site import Site
 from reviewer.judge.site_types import ENV_READS
+from reviewer.judge.site_refusals import (all_must_fail, any_of_required, both_checks_fail, each_refuses,
+                                          inverted_window, wrapped)
 from reviewer.judge.units import Unit
 
 __all__ = ["boolean_sites"]
@@ -253,203 +255,19 @@ def _text_truth(unit: Unit) -> list[Site]:
     return []
 
 
-class _Blank(ast.NodeTransformer):
-    """Every name and attribute name blanked: what is left is the shape of a test."""
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        return ast.Name(id="_", ctx=ast.Load())
-
-    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
-        return ast.Attribute(value=self.visit(node.value), attr="_", ctx=ast.Load())
-
-
-_BOUND_TESTS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.NotEq, ast.In, ast.NotIn)
-
-
-def _rule_test(part: ast.AST) -> bool:
-    """A rule a value must meet (``w % 2``, ``w <= 0``, ``c not in ALLOWED``), not whether it was given at all
-    (``not w``, ``w is None``, ``w == 0``): ``if not email and not phone: raise`` asks for at least one."""
-    return isinstance(part, ast.BinOp) or isinstance(part, ast.Compare) and all(
-        isinstance(op, _BOUND_TESTS) for op in part.ops) and not any(
-        isinstance(c, ast.Constant) and c.value is None for c in part.comparators)
-
-
-def _rejects(body: list[ast.stmt]) -> bool:
-    last = body[-1] if body else None
-    return isinstance(last, ast.Raise) or isinstance(last, ast.Return) and isinstance(last.value, ast.Constant) \
-        and last.value.value in (False, None)
-
-
-def _all_must_fail(unit: Unit) -> list[Site]:
-    """``if req.width % 2 and req.height % 2: raise ...``: the same rule tested on each of several values, joined
-    with ``and`` in a rejection, rejects only when every value breaks it; a value that breaks it alone passes."""
-    for node in (n for n in unit.nodes if isinstance(n, ast.If) and _rejects(n.body)):
-        test = node.test
-        if not (isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and all(_rule_test(p)
-                                                                                       for p in test.values)):
-            continue
-        shapes = {ast.dump(_Blank().visit(ast.parse(ast.unparse(p), mode="eval").body)) for p in test.values}
-        texts = [ast.unparse(p) for p in test.values]
-        if len(shapes) == 1 and len(set(texts)) == len(texts):
-            return [Site("wrong_boolean_logic", node.lineno, f"`{ast.unparse(test)}` tests the same rule on "
-                         f"{len(texts)} values and rejects only when every one of them breaks it: a value that breaks "
-                         "it alone passes", "Join the tests with `or`, if each value must meet the rule")]
-    return []
-
-
-_DISQUALIFIED = re.compile(r"^(is_)?(used|consumed|revoked|disabled|banned|blocked|deleted|expired|cancel+ed|"
-                          r"suspended|redeemed)$", re.I)
-_EXPIRY = re.compile(r"expir|valid_until|not_after|deadline", re.I)
-
-
-def _disqualifier(part: ast.AST) -> str | None:
-    """What makes a record unusable on its own: a flag (``token.used``, ``user.disabled``) or an expiry passed
-    (``token.expires_at <= now``); the word it is about."""
-    if isinstance(part, ast.Attribute) and _DISQUALIFIED.match(part.attr):
-        return part.attr.lower().removeprefix("is_")
-    if isinstance(part, ast.Compare) and len(part.ops) == 1 and isinstance(part.ops[0], (ast.Lt, ast.LtE, ast.Gt,
-                                                                                         ast.GtE)):
-        named = [x.attr for x in (part.left, part.comparators[0]) if isinstance(x, ast.Attribute)]
-        if any(_EXPIRY.search(n) for n in named):
-            return "expired"
-    return None
-
-
-def _each_refuses(unit: Unit) -> list[Site]:
-    """``if record.used and record.expires_at <= now: raise``: a used token and an expired one are each unusable,
-    and joined with ``and`` the check refuses only a token that is both."""
-    for node in (n for n in unit.nodes if isinstance(n, ast.If) and _rejects(n.body)):
-        test = node.test
-        if not (isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)):
-            continue
-        words = [_disqualifier(p) for p in test.values]
-        if all(words) and len(set(words)) == len(words):
-            return [Site("wrong_boolean_logic", node.lineno, f"`{ast.unparse(test)}` refuses only when all of "
-                         f"{', '.join(f'`{w}`' for w in words)} hold, while each alone makes it unusable: a record "
-                         "that is only one of them passes", "Join the tests with `or`")]
-    return []
-
-
-_VERIFIES = re.compile(r"(^|\.)(compare_digest|verify\w*|check\w*|is_valid\w*|validate\w*)$")
-
-
-def _verification(value: ast.AST) -> bool:
-    """A check worked out here: an ordering (``abs(now - ts) <= tolerance``) or a verification call
-    (``hmac.compare_digest(...)``, inside ``any(...)`` too); not a lookup (``key in cache``, ``path.exists()``),
-    where either of two places would do."""
-    if isinstance(value, ast.Compare):
-        return all(isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for op in value.ops)
-    return any(isinstance(n, ast.Call) and _VERIFIES.search(call_name(n)) for n in ast.walk(value))
-
-
-def _both_checks_fail(unit: Unit) -> list[Site]:
-    """``valid = any(compare_digest(...))``, ``fresh = abs(now - ts) <= tolerance``, then ``if not valid and not
-    fresh: raise``: two checks each of which must pass, refused only when both fail."""
-    checks = {t.id: n.value for n in unit.nodes if isinstance(n, ast.Assign) and _verification(n.value)
-              for t in n.targets if isinstance(t, ast.Name)}
-    for node in (n for n in unit.nodes if isinstance(n, ast.If) and _rejects(n.body)):
-        test = node.test
-        if not (isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)):
-            continue
-        names = [p.operand.id for p in test.values if isinstance(p, ast.UnaryOp) and isinstance(p.op, ast.Not)
-                 and isinstance(p.operand, ast.Name) and p.operand.id in checks]
-        if len(names) == len(test.values) >= 2:
-            worked = "; ".join(f"`{n} = {ast.unparse(checks[n])[:70]}`" for n in names)
-            return [Site("wrong_boolean_logic", node.lineno, f"`if {ast.unparse(test)}` refuses only when every one "
-                         f"of the checks worked out here fails ({worked}): what fails one check and passes the other "
-                         "is let through, though each alone should refuse it",
-                         "Join the tests with `or`, if each check must pass")]
-    return []
-
-
-_LOWER = {ast.Lt: "<", ast.LtE: "<="}
-_FLIP = {ast.Gt: ast.Lt, ast.GtE: ast.LtE}
-
-
-def _pairs(node: ast.AST) -> list[tuple[str, str]]:
-    """``a <= x < b`` or ``a <= x and x < b`` (or ``x >= a``): the (smaller, larger) text pairs it tests."""
-    parts = node.values if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And) else [node]
-    out = []
-    for c in (p for p in parts if isinstance(p, ast.Compare)):
-        sides = [c.left, *c.comparators]
-        for i, op in enumerate(c.ops):
-            a, b = (sides[i], sides[i + 1]) if type(op) in _LOWER else (sides[i + 1], sides[i]) \
-                if type(op) in _FLIP else (None, None)
-            if a is not None:
-                out.append((ast.unparse(a), ast.unparse(b)))
-    return out
-
-
-def _between(node: ast.AST) -> tuple[str, str, str] | None:
-    """(low, value, high) for a test that ``value`` lies between ``low`` and ``high``."""
-    pairs = _pairs(node)
-    for low, x in pairs:
-        high = next((b for a, b in pairs if a == x and b != low), None)
-        if high is not None:
-            return low, x, high
-    return None
-
-
-def _wrapped(unit: Unit) -> list[tuple[ast.If, str, str, list[ast.AST]]]:
-    """``if self.start < self.end: return ...``: (the guard, low, high, the tests that run only when it is false,
-    that is when ``low`` is after ``high``: a window that wraps around, past midnight)."""
-    body = getattr(unit.node, "body", [])
-    out = []
-    for guard in (s for s in body if isinstance(s, ast.If)):
-        test = guard.test
-        if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _LOWER
-                and guard.body and isinstance(guard.body[-1], ast.Return)):
-            continue
-        after = guard.orelse or [s for s in body if s.lineno > (guard.end_lineno or guard.lineno)]
-        tests: list[ast.AST] = [n for s in after for n in ast.walk(s) if isinstance(n, (ast.BoolOp, ast.Compare))]
-        out.append((guard, ast.unparse(test.left), ast.unparse(test.comparators[0]), tests))
-    return out
-
-
-def _inverted_window(unit: Unit) -> list[Site]:
-    """``if self.start < self.end: return start <= t < end`` then ``return start <= t and t < end``: the second
-    test runs only when the window wraps (start after end), where no value is both after the start and before the
-    end; it is always false."""
-    for guard, lo, hi, tests in _wrapped(unit):
-        test = guard.test
-        for node in tests:
-            window = _between(node)
-            if window and (window[0], window[2]) == (lo, hi):
-                return [Site("wrong_boolean_logic", node.lineno, f"`{ast.unparse(node)}` runs only when `{lo}` is not "
-                             f"before `{hi}` (`if {ast.unparse(test)}:` at line {guard.lineno} returned), and then no "
-                             f"`{window[1]}` is both from `{lo}` on and before `{hi}`: it is always false",
-                             f"A window that wraps around holds when `{window[1]}` is from `{lo}` on OR before `{hi}`")]
-    return []
-
-
-_REQUIRED = re.compile(r"(^|_)(required|needed|mandatory|must)(_|$)", re.I)
-
-
-def _any_of_required(unit: Unit) -> list[Site]:
-    """``any(s in granted for s in required)``: one of the required items is taken as all of them."""
-    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n) == "any" and n.args
-                 and isinstance(n.args[0], ast.GeneratorExp)):
-        walked = ast.unparse(call.args[0].generators[0].iter)
-        if _REQUIRED.search(walked.rsplit(".", 1)[-1]):
-            return [Site("wrong_boolean_logic", call.lineno, f"`{ast.unparse(call)[:80]}` holds when any one of "
-                         f"`{walked}` is there, while the name says every one of them is required",
-                         "Use `all(...)` if each required item must be there")]
-    return []
-
-
 def boolean_sites(unit: Unit) -> list[Site]:
     everywhere = [b for b in unit.nodes if isinstance(b, ast.BoolOp) and _always(b)]
     out = [Site("wrong_boolean_logic", c.lineno, f"`{ast.unparse(c)}` is always false as meant (always true with "
                 "`is not`): `is` tests identity, and a value made at run time is equal to the literal but not the "
                 "same object", "Compare with `==` (or `!=`), not `is`") for c in _identity_literal(unit)]
-    wrapped = {id(t) for _, _, _, tests in _wrapped(unit) for t in tests}
+    in_wrap = {id(t) for _, _, _, tests in wrapped(unit) for t in tests}
     for op in everywhere + _decides(unit):
         text = ast.unparse(op)
-        always = _always(op) if id(op) not in wrapped else None  # (its names' order is the other way round there)
+        always = _always(op) if id(op) not in in_wrap else None  # (its names' order is the other way round there)
         facts = (f"`{text}` is {always}" if always else
                  f"the condition `{text}` combines {len(op.values)} parts with `{'and' if isinstance(op.op, ast.And) else 'or'}`")
         out.append(Site("wrong_boolean_logic", op.lineno, facts, f"Correct the condition `{text}`"))
-    return sorted(_inverted_window(unit) + _any_of_required(unit) + _each_refuses(unit) + _both_checks_fail(unit) + out
-                  + _text_truth(unit)
-                  + _all_must_fail(unit),
+    return sorted(inverted_window(unit) + any_of_required(unit) + each_refuses(unit) + both_checks_fail(unit) + out
+                  + _text_truth(unit) + all_must_fail(unit),
                   key=lambda s: "always" not in s.facts and "required" not in s.facts
                   and "each alone" not in s.facts)[:1]

@@ -392,7 +392,6 @@ def _clock_names(unit: Unit) -> dict[str, str]:
 
 _DATED = frozenset({"naive datetimes", "aware datetimes", "datetimes", "days"})
 
-
 def unit_mix_sites(unit: Unit) -> list[Site]:
     """Seconds added to or compared with milliseconds (or minutes, bytes...), or a sleep given milliseconds."""
     out = _suffix_mix(unit)

@@ -34,7 +34,20 @@ def _never_zero(divisor: ast.AST) -> bool:
         return _never_zero(divisor.values[-1])  # ``n or 1``
     if isinstance(divisor, ast.BinOp) and isinstance(divisor.op, ast.Pow):
         return _never_zero(divisor.left)  # ``10 ** digits``
+    if isinstance(divisor, ast.Call) and call_name(divisor).rsplit(".", 1)[-1] == "timedelta" and divisor.keywords \
+            and not divisor.args:  # ``timedelta(milliseconds=1)``
+        return all(_never_zero(k.value) for k in divisor.keywords)
     return False
+
+
+def _module_constant(unit: Unit, divisor: ast.AST) -> bool:
+    """``EARTH_RADIUS_M``: a module-level name in capitals set once, to a number that is not zero."""
+    if not (isinstance(divisor, ast.Name) and divisor.id.isupper()):
+        return False
+    values = [n.value for n in unit.source.tree.body if isinstance(n, (ast.Assign, ast.AnnAssign)) and any(
+        isinstance(t, ast.Name) and t.id == divisor.id
+        for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+    return len(values) == 1 and values[0] is not None and _never_zero(values[0])
 
 
 def _checked_on_creation(unit: Unit, divisor: ast.AST) -> bool:
@@ -213,7 +226,7 @@ def division_sites(unit: Unit) -> list[Site]:
         divisor = _divisor(node)
         if _never_zero(divisor) or tested(unit, divisor, node.lineno) or _caught(unit, node.lineno) or \
                 _loop_bounded(unit, node, divisor) or _safe_name(unit, divisor, node.lineno) or \
-                _checked_on_creation(unit, divisor):
+                _checked_on_creation(unit, divisor) or _module_constant(unit, divisor):
             continue
         text = ast.unparse(divisor)
         out.append(Site("division_by_zero", node.lineno, f"`{text}` is the divisor, and nothing before line "

@@ -26,6 +26,7 @@ from reviewer.judge.site_exits import exit_sites
 from reviewer.judge.site_exposed import exposed_sites
 from reviewer.judge.site_flow import handler_sites, status_sites
 from reviewer.judge.site_logic import boolean_sites
+from reviewer.judge.site_measures import measure_sites
 from reviewer.judge.site_resources import acquire_sites
 from reviewer.judge.site_retries import retry_sites
 from reviewer.judge.site_secrets import logged_sites
@@ -208,6 +209,7 @@ _FINDERS: list[tuple[str, _Finder]] = [
     ("resource_not_released", acquire_sites),
     ("type_confusion", unit_mix_sites),
     ("clocks", clock_sites),              # type_confusion: naive against aware, seconds as milliseconds
+    ("measures", measure_sites),          # type_confusion: a conversion factor into another unit than named
     ("error_as_value", error_value_sites),
     ("stale_cache_key", cache_sites),
     ("missing_timeout", timeout_sites),
