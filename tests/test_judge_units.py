@@ -1401,6 +1401,10 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
        "    if key in self._entries:\n        return self._entries[key]\n    info = run(path)\n"
        "    self._entries[key] = info\n    return info\n", 3, sited)
       for key, sited in [("str(path.resolve())", True), ("(str(path), path.stat().st_mtime_ns)", False)]],
+    # the object's own worker thread, made by the call that starts it
+    *[("race_on_shared_state", f"import threading\nclass W:\n    def {name}(self):\n        if self._t is not None:\n"
+       "            raise RuntimeError('started')\n        self._t = threading.Thread(target=self._loop)\n"
+       "        self._t.start()\n", 6, sited) for name, sited in [("start", False), ("submit", True)]],
 ])
 
 

@@ -155,6 +155,19 @@ def _await_before(unit: Unit, line: int) -> bool:
     return bool(reads) and any(isinstance(n, ast.Await) and min(reads) <= n.lineno <= line for n in unit.nodes)
 
 
+_LIFECYCLE = re.compile(r"^(start|run|launch|spawn|begin|serve|open|start_\w+)$")
+_THREAD_MAKERS = frozenset({"Thread", "Process", "Timer"})
+
+
+def _starts_own_thread(unit: Unit, line: int) -> bool:
+    """``self._thread = threading.Thread(...)`` in ``start()``: the object's own worker thread, made by the call
+    that starts it (a lazily made pool in a method many threads call is another matter)."""
+    if not _LIFECYCLE.match(unit.qualname.rsplit(".", 1)[-1]):
+        return False
+    return any(isinstance(n, ast.Assign) and n.lineno == line and isinstance(n.value, ast.Call)
+               and call_name(n.value).rsplit(".", 1)[-1] in _THREAD_MAKERS for n in unit.nodes)
+
+
 def _called_under_lock(unit: Unit) -> bool:
     """A private method (``_enable_redirect_io``) that its class calls only inside ``with self._lock:``: the
     caller holds the lock for it."""
@@ -182,7 +195,7 @@ def race_sites(unit: Unit) -> list[Site]:
     locked = lock_withs(unit.node)
     open_writes = [w for w in writes if not any(a <= w <= b for a, b in locked)
                    and not any(f".{name}." in unit.source.line(w) for name in local)]
-    open_writes = [w for w in open_writes if _read_modify_write(unit, w)]
+    open_writes = [w for w in open_writes if _read_modify_write(unit, w) and not _starts_own_thread(unit, w)]
     if _event_loop_only(unit.source.tree):  # one thread: a task switch happens only at an await
         open_writes = [w for w in open_writes if _await_before(unit, w)]
     if not open_writes or _called_under_lock(unit):  # (the class's other methods are walked only when needed)
