@@ -1405,6 +1405,19 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     *[("race_on_shared_state", f"import threading\nclass W:\n    def {name}(self):\n        if self._t is not None:\n"
        "            raise RuntimeError('started')\n        self._t = threading.Thread(target=self._loop)\n"
        "        self._t.start()\n", 6, sited) for name, sited in [("start", False), ("submit", True)]],
+    # a product divisor whose factors are a constant and a value tested before
+    *[("division_by_zero", f"R = 6371.0\ndef dlon(r, lat):\n    c = math.cos(lat)\n{guard}    return r / (R * c)\n",
+       4 + guard.count("\n"), sited) for guard, sited in [("    if c < 1e-9:\n        return 180.0\n", False),
+                                                         ("", True)]],
+    # each element with the one before it, inside range(1, len(xs))
+    *[("off_by_one", f"def gaps(xs, g):\n    out = []\n    for i in range({start}, len(xs)):\n"
+       "        if xs[i] - xs[i - 1] > g:\n            out.append(i)\n    return out\n", 4, sited)
+      for start, sited in [(1, False), (0, True)]],
+    # a ring's closing pair left out by pairing from index 1
+    *[("off_by_one", f"def area(vertices):\n    '''{doc}'''\n    total = 0.0\n    for i in range(1, len(vertices)):\n"
+       "        total += cross(vertices[i - 1], vertices[i])\n    return abs(total) / 2\n", 4, sited)
+      for doc, sited in [("Area of a polygon given as an open ring of points.", True),
+                         ("Summed steps between consecutive readings.", False)]],
 ])
 
 

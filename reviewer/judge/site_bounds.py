@@ -291,7 +291,20 @@ def _bound_facts(node: ast.AST, text: str) -> str:
 
 
 def _pairwise(unit: Unit, node: ast.AST) -> bool:
-    """``for i in range(1, len(xs)): ... xs[i - 1] ... xs[i]``: each element with the one before it."""
+    """``for i in range(1, len(xs)): ... xs[i - 1] ... xs[i]``: each element with the one before it (the range, or
+    the ``xs[i - 1]`` read inside such a loop)."""
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.BinOp) and isinstance(node.slice.op, ast.Sub) \
+            and isinstance(node.slice.left, ast.Name) and isinstance(node.slice.right, ast.Constant) \
+            and node.slice.right.value == 1:
+        loops = [n for n in unit.nodes if isinstance(n, ast.For) and isinstance(n.target, ast.Name)
+                 and n.target.id == node.slice.left.id and isinstance(n.iter, ast.Call)]
+        return any(_pairwise(unit, loop.iter) for loop in loops)
+    if isinstance(node, ast.Compare):  # ``xs[i] - xs[i - 1] > gap``: only such reads are +1/-1 in it
+        reads = [n for n in ast.walk(node) if isinstance(n, ast.Subscript) and plus_minus_one(n.slice)]
+        inside = {id(x) for r in reads for x in ast.walk(r.slice)}
+        ones = [n for n in ast.walk(node) if isinstance(n, ast.BinOp) and id(n) not in inside and any(
+            isinstance(x, ast.Constant) and x.value == 1 for x in (n.left, n.right))]
+        return bool(reads) and not ones and all(_pairwise(unit, r) for r in reads)
     if not (isinstance(node, ast.Call) and call_name(node) == "range" and len(node.args) == 2
             and isinstance(node.args[0], ast.Constant) and node.args[0].value == 1 and is_len(node.args[1])):
         return False

@@ -9,7 +9,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site
+from reviewer.judge.site import Site, docstring
 from reviewer.judge.units import Unit
 
 __all__ = ["count_name", "extent_sites", "is_len", "plus_minus_one"]
@@ -173,6 +173,30 @@ def _field_gaps(unit: Unit) -> list[Site]:
     return []
 
 
+_RING = re.compile(r"\b(ring|polygon|closed (path|loop|shape)|cyclic|circular|wraps around)\b", re.I)
+
+
+def _ring_left_open(unit: Unit) -> list[Site]:
+    """``for i in range(1, len(vertices)): ... vertices[i - 1]`` where the docstring (or name) says the sequence is
+    a ring or polygon: each vertex is paired with the one before it, and the edge from the last back to the first
+    is left out."""
+    doc = f"{unit.qualname} {docstring(unit) or ''}"
+    said = _RING.search(doc.replace("_", " "))
+    if not said:
+        return []
+    for loop in (n for n in unit.nodes if isinstance(n, ast.For) and isinstance(n.target, ast.Name)
+                 and isinstance(n.iter, ast.Call) and call_name(n.iter) == "range" and len(n.iter.args) == 2):
+        first, stop = loop.iter.args
+        if isinstance(first, ast.Constant) and first.value == 1 and is_len(stop) and stop.args:
+            seq, i = ast.unparse(stop.args[0]), loop.target.id
+            if any(isinstance(n, ast.Subscript) and ast.unparse(n) == f"{seq}[{i} - 1]" for n in ast.walk(loop)):
+                return [Site("off_by_one", loop.lineno, f"`{ast.unparse(loop.iter)}` pairs each element of `{seq}` "
+                             f"with the one before it, from the second on: the pair of the last element and the first, "
+                             f"which closes a {said.group(1).lower()} (as the docstring or name calls `{seq}`), is "
+                             "left out", f"Use `range(len({seq}))`, so that `{seq}[-1]` pairs with `{seq}[0]`")]
+    return []
+
+
 def extent_sites(unit: Unit) -> list[Site]:
-    return _stops_before_last(unit) + _field_gaps(unit) + _byte_ranges(unit) + _range_ends_short(unit) + \
+    return _ring_left_open(unit) + _stops_before_last(unit) + _field_gaps(unit) + _byte_ranges(unit) + _range_ends_short(unit) + \
         _separator_kept(unit)

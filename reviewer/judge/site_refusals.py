@@ -121,7 +121,9 @@ def both_checks_fail(unit: Unit) -> list[Site]:
             return [Site("wrong_boolean_logic", node.lineno, f"`if {ast.unparse(test)}` refuses only when every one "
                          f"of the checks worked out here fails ({worked}): with `{first}` failed and `{second}` passed, "
                          f"the condition is false and nothing is refused, so what fails one check is let through, "
-                         "though each alone should refuse it", "Join the tests with `or`, if each check must pass")]
+                         "though each alone should refuse it", "Join the tests with `or`, if each check must pass",
+                         f"Should a value that fails `{first}` be refused even when `{second}` passes, so that letting "
+                         "it through here is wrong?")]
     return []
 
 
@@ -184,7 +186,9 @@ def inverted_window(unit: Unit) -> list[Site]:
                              f"`{x}` is both from `{lo}` on and before `{hi}`: it is always false (with `{lo}` = 22 "
                              f"and `{hi}` = 7, a window past midnight, `{x}` = 23 fails `{x} < {hi}` and `{x}` = 3 "
                              f"fails `{lo} <= {x}`), so a value inside the window is never found in it",
-                             f"A window that wraps around holds when `{window[1]}` is from `{lo}` on OR before `{hi}`")]
+                             f"A window that wraps around holds when `{window[1]}` is from `{lo}` on OR before `{hi}`",
+                             f"When `{lo}` is after `{hi}` (a window past midnight), is a `{x}` that lies inside the "
+                             "window (after the start, or before the end) wrongly found outside it here?")]
     return []
 
 

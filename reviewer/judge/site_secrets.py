@@ -310,9 +310,11 @@ def _raw_beside_masked(unit: Unit) -> list[Site]:
         same = text in texts and ("." in text or word in _KIN)  # a bare local (``value``) in another function
         if (same or word in words) and text not in masked_here:
             where = call_text(node) if isinstance(node, ast.Call) else "raise"
+            carries = "; a connection URL carries its password when it has one (`scheme://user:password@host`)" \
+                if word in ("url", "uri", "dsn") else ""
             return [Site("sensitive_data_logged", node.lineno, f"`{text}` is passed raw to `{where}`, which writes "
                          f"it out, where the module masks values like it ({_kin_said(texts, text, word)}) before "
-                         "they are shown", f"Mask `{text}` here too")]
+                         f"they are shown{carries}", f"Mask `{text}` here too")]
     return []
 
 

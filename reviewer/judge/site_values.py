@@ -40,6 +40,15 @@ def _never_zero(divisor: ast.AST) -> bool:
     return False
 
 
+def _factors_safe(unit: Unit, divisor: ast.AST, line: int) -> bool:
+    """``EARTH_RADIUS_M * cos_lat`` after ``if cos_lat < 1e-9: return ...``: a product is zero only when a factor
+    is, and each factor is a non-zero number or tested before the division."""
+    if not (isinstance(divisor, ast.BinOp) and isinstance(divisor.op, ast.Mult)):
+        return False
+    return all(_never_zero(f) or _module_constant(unit, f) or tested(unit, f, line) or _factors_safe(unit, f, line)
+               for f in (divisor.left, divisor.right))
+
+
 def _module_constant(unit: Unit, divisor: ast.AST) -> bool:
     """``EARTH_RADIUS_M``: a module-level name in capitals set once, to a number that is not zero."""
     if not (isinstance(divisor, ast.Name) and divisor.id.isupper()):
@@ -226,7 +235,8 @@ def division_sites(unit: Unit) -> list[Site]:
         divisor = _divisor(node)
         if _never_zero(divisor) or tested(unit, divisor, node.lineno) or _caught(unit, node.lineno) or \
                 _loop_bounded(unit, node, divisor) or _safe_name(unit, divisor, node.lineno) or \
-                _checked_on_creation(unit, divisor) or _module_constant(unit, divisor):
+                _checked_on_creation(unit, divisor) or _module_constant(unit, divisor) or \
+                _factors_safe(unit, divisor, node.lineno):
             continue
         text = ast.unparse(divisor)
         out.append(Site("division_by_zero", node.lineno, f"`{text}` is the divisor, and nothing before line "
