@@ -5,7 +5,7 @@
 
 Runs the unit pipeline of ``reviewer run`` (the sites the AST finds in each unit, one question per site behind
 the shared prefix; no cache, no time budget) over the judgement fixture (tests/fixtures/judgement) and prints,
-per set (tuning, heldout, fresh, third, variants to variants12; blind to blind7: aggregate only) and overall:
+per set (tuning, heldout, fresh, third, variants to variants14; blind to blind7: aggregate only) and overall:
 
 * recall: defects with a kept finding in their unit within ±2 lines of the defective line (and how many of
   those named the right kind);
@@ -47,9 +47,9 @@ FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "judge
 PERSONAS = ["product_engineer", "qa_engineer", "architect", "test_engineer", "security_engineer"]
 LINE_WINDOW = 2
 SETS = ["tuning", "heldout", "fresh", "third", "variants", "variants2", "variants3", "variants4", "variants5",
-        "variants6", "variants7", "variants8", "variants9", "variants10", "variants11", "variants12", "blind", "blind2",
-        "blind3", "blind4", "blind5", "blind6", "blind7"]
-"""tuning, fresh, third, variants to variants12: used while writing prompts and site finders; heldout: not
+        "variants6", "variants7", "variants8", "variants9", "variants10", "variants11", "variants12", "variants13",
+        "variants14", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7"]
+"""tuning, fresh, third, variants to variants14: used while writing prompts and site finders; heldout: not
 tuned on, details read; blind to blind7: never seen by whoever tunes (see the README)."""
 BLIND = frozenset({"blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7"})
 """Sets whose per-site lines are never printed: only their aggregate figures, so that they stay held out."""

@@ -1418,6 +1418,70 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
        "        total += cross(vertices[i - 1], vertices[i])\n    return abs(total) / 2\n", 4, sited)
       for doc, sited in [("Area of a polygon given as an open ring of points.", True),
                          ("Summed steps between consecutive readings.", False)]],
+    # a write to state the class's other methods touch only under its lock
+    *[("race_on_shared_state", "import threading\nclass W:\n    def __init__(self):\n"
+       "        self._lock = threading.Lock()\n        self._ready = {}\n    def poll(self, path, m):\n"
+       f"        self._ready[path] = m\n    def drain(self):\n{body}", 7, sited)
+      for body, sited in [("        with self._lock:\n            ready, self._ready = self._ready, {}\n"
+                           "        return ready\n", True),
+                          ("        ready, self._ready = self._ready, {}\n        return ready\n", False)]],
+    # one of two properties unchanged taken for both
+    *[("wrong_boolean_logic", f"def stable(self, size, mtime, prev_size, prev_mtime):\n    if {test}:\n"
+       "        self.polls += 1\n", 2, sited)
+      for test, sited in [("size == prev_size or mtime == prev_mtime", True),
+                          ("size == prev_size and mtime == prev_mtime", False)]],
+    # a cache filled through a method named for it, its key leaving out a parameter
+    *[("stale_cache_key", f"def results(self, sid, qc=False):\n    key = f'results:{{{key}}}'\n"
+       "    hit = self._cache_get(key)\n    if hit is not None:\n        return hit\n"
+       "    params = {'qc': qc}\n    resp = self._get(sid, params=params)\n"
+       "    rows: list = resp.json()['results']\n    self._cache_put(key, rows)\n    return rows\n", 2, sited)
+      for key, sited in [("sid", True), ("sid}:{qc", False)]],
+    # NaN returned where the text did not parse
+    *[("error_as_value", "def parse_quantity(text) -> tuple[float, str]:\n    m = RX.match(text)\n    if m is None:\n"
+       f"        {ret}\n    return float(m[1]), m[2]\n", 4, sited)
+      for ret, sited in [("return math.nan, ''", True), ("raise ValueError(text)", False)]],
+    # one struct format in the other byte order than the module's others
+    *[("type_confusion", f"import struct\nHEAD = struct.Struct('<4sHH')\nTAIL = struct.Struct('<I')\n"
+       f"def crc(buf):\n    return struct.unpack_from('{order}I', buf, len(buf) - 4)[0]\n", 5, sited)
+      for order, sited in [(">", True), ("<", False)]],
+    # a method declared -> str gives text, which hmac does not take
+    *[("type_confusion", f"class S:\n    def _text(self, a) -> {ret}:\n        return a\n"
+       "    def sign(self, key, a):\n        msg = self._text(a)\n"
+       "        return hmac.new(key, msg, 'sha256').hexdigest()\n",
+       6, sited) for ret, sited in [("str", True), ("bytes", False)]],
+    # personal data in a data class's repr
+    *[("sensitive_data_logged", "@dataclass\nclass Sample:\n    sample_id: str\n"
+       f"    {field}: str\n\ndef register(s: Sample):\n    log.warning('already registered: %r', s)\n", 7, sited)
+      for field, sited in [("patient_mrn", True), ("matrix", False)]],
+    # a handler of a failure that answers 200 ok
+    *[("success_on_failure", "def dispatch(self, event):\n    try:\n        self._handle(event)\n"
+       "    except Exception:\n"
+       f"        log.exception('failed')\n        return WebhookResponse({code}, 'ok')\n"
+       "    return WebhookResponse(200, 'processed')\n", 6, sited) for code, sited in [(200, True), (500, False)]],
+    # empty bytes from a download that failed
+    *[("error_as_value", "def download(self, url) -> bytes:\n    try:\n        return self._open(url).read()\n"
+       f"    except {caught} as exc:\n        return b''\n", 5, sited)
+      for caught, sited in [("urllib.error.HTTPError", True), ("FileNotFoundError", False)]],
+    # a key left out of a cache read through self._cached and written through self._store
+    *[("stale_cache_key", f"def available(self, sku, wh):\n    key = ({key})\n    hit = self._cached(key)\n"
+       "    if hit is not None:\n        return hit\n    value = self._query(sku, wh)\n    self._store(key, value)\n"
+       "    return value\n", 2, sited) for key, sited in [("'avail', sku", True), ("'avail', sku, wh", False)]],
+    # a value both above a tolerance and below its negative
+    *[("wrong_boolean_logic", f"def verify(self, age):\n    if {test}:\n        raise Stale()\n", 2, sited)
+      for test, sited in [("age > self._tolerance and age < -self._tolerance", True),
+                          ("age > self._tolerance or age < -self._tolerance", False)]],
+    # a price truncated to whole units where the API takes cents
+    *[("type_confusion", f"def charge(self, order):\n    return self._post({{'amount': {value}, 'currency': 'usd'}})\n",
+       2, sited) for value, sited in [("int(order.total)", True), ("int(order.total * 100)", False)]],
+    # a payload's card data in an error message
+    *[("sensitive_data_logged", "def tokenize(self, payload):\n    raise PaymentError(f\"declined for {" + shown
+       + "}\")\n", 2, sited) for shown, sited in [("payload['card']", True), ("payload['order_id']", False)]],
+    # a minimum left out by a strict test
+    *[("off_by_one", f"def percent_for(self, quantity, tier):\n    if quantity {op} tier.min_qty:\n"
+       "        return tier.percent\n    return 0\n", 2, sited) for op, sited in [(">", True), (">=", False)]],
+    # the last entry returned as the previous one
+    *[("off_by_one", f"def {name}(self):\n    return self.history[-1].status\n", 2, sited)
+      for name, sited in [("previous_status", True), ("current_status", False)]],
 ])
 
 

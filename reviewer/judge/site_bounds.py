@@ -175,8 +175,48 @@ def _negated_bounds(unit: Unit) -> list[Site]:
     return out
 
 
+_MIN_NAME = re.compile(r"(^|_)(min|minimum|least|floor)(_|$)", re.I)
+_COUNTERS = re.compile(r"attempt|retr|tries|try|round|iteration|step|count|n$|^i$", re.I)
+
+
+def _strict_limit(unit: Unit) -> list[Site]:
+    """``if quantity > tier.min_qty:``: a minimum is normally reached at the value itself, and the strict test leaves
+    that value out. (Not ``x < max_x``: a maximum is as often an exclusive end, ``span.end < max_offset``.)"""
+    tests = [n.test for n in unit.nodes if isinstance(n, (ast.If, ast.IfExp))]
+    tests += [n.value for n in unit.nodes if isinstance(n, ast.Return) and isinstance(n.value, ast.Compare)]
+    for test in (t for t in tests if isinstance(t, ast.Compare) and len(t.ops) == 1):
+        left, right, op = test.left, test.comparators[0], test.ops[0]
+        leaf = ast.unparse(right).rsplit(".", 1)[-1]
+        if _COUNTERS.search(ast.unparse(left).rsplit(".", 1)[-1]):
+            continue  # ``attempt < max_attempts``: a loop's count
+        if isinstance(op, ast.Gt) and _MIN_NAME.search(leaf):
+            return [Site("off_by_one", test.lineno, f"`{ast.unparse(test)}` is false when `{ast.unparse(left)}` equals "
+                         f"`{ast.unparse(right)}`: a minimum is normally reached at the value itself, and the strict "
+                         "test leaves that value out", f"Use `>=` if `{ast.unparse(right)}` itself counts")]
+    return []
+
+
+_BEFORE_LAST = re.compile(r"(^|_)(previous|prev|penultimate|second_last|before_last|last_but_one)(_|$)", re.I)
+
+
+def _previous_is_last(unit: Unit) -> list[Site]:
+    """``def previous_status(self): return self.history[-1].status``: ``[-1]`` is the last entry, the current one."""
+    if not _BEFORE_LAST.search(unit.qualname.rsplit(".", 1)[-1]):
+        return []
+    for r in (n for n in unit.nodes if isinstance(n, ast.Return) and n.value is not None):
+        sub = next((s for s in ast.walk(r.value) if isinstance(s, ast.Subscript) and isinstance(s.slice, ast.UnaryOp)
+                    and isinstance(s.slice.operand, ast.Constant) and s.slice.operand.value == 1), None)
+        if sub is not None:
+            name = unit.qualname.rsplit(".", 1)[-1]
+            return [Site("off_by_one", r.lineno, f"`{ast.unparse(sub)}` is the last entry of "
+                         f"`{ast.unparse(sub.value)}`, the current one, while the name `{name}` asks for the one "
+                         "before it (`[-2]`)", f"Use `{ast.unparse(sub.value)}[-2]` (and handle a history of one entry)")]
+    return []
+
+
 def bound_sites(unit: Unit) -> list[Site]:
-    out = extent_sites(unit) + _floor_counts(unit) + _negated_bounds(unit)
+    out = _previous_is_last(unit) + _strict_limit(unit) + extent_sites(unit) + _floor_counts(unit) + \
+        _negated_bounds(unit)
     for node in unit.nodes:
         if isinstance(node, ast.Subscript) and _scaled_len(node):
             index, seq = ast.unparse(node.slice), ast.unparse(node.value)

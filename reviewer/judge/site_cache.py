@@ -45,10 +45,16 @@ def _stores(unit: Unit) -> list[_Store]:
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args and \
                 node.func.attr.lstrip("_") in ("setdefault", "set", "put", "add", "store") and len(node.args) >= 2:
             out.append((node, node.func.value, node.args[0]))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and len(node.args) >= 2 and \
+                re.match(r"^_?(\w+_)?cache_(put|set|store|add)$", node.func.attr):  # ``self._cache_put(key, rows)``
+            out.append((node, node.func, node.args[0]))
     memo = _memo_maps(unit)
     cache_class = unit.class_node is not None and bool(_CACHEISH.search(unit.class_node.name))
+    looked_up = {ast.unparse(c.args[0]) for c in unit.nodes if isinstance(c, ast.Call) and c.args and isinstance(
+        c.func, ast.Attribute) and ast.unparse(c.func.value) == "self" and _CACHEISH.search(c.func.attr)}
     return [(n, c, k) for n, c, k in out if _CACHEISH.search(ast.unparse(c)) or ast.unparse(c) in memo
-            or cache_class and ast.unparse(c) == "self"]  # ``self._put(key, value)`` in a StatsCache
+            or ast.unparse(c) == "self" and (cache_class or ast.unparse(k) in looked_up)]
+    # (``self._put(key, value)`` in a StatsCache; ``self._store(key, v)`` after ``self._cached(key)``)
 
 
 def _memo_maps(unit: Unit) -> set[str]:
@@ -359,7 +365,9 @@ def _derived(unit: Unit, names: set[str]) -> set[str]:
     run (``cur.execute(sql, (user_id, tenant_id))``)."""
     out: set[str] = set()
     for node in unit.nodes:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in names for t in node.targets) or \
+                isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name) \
+                and node.target.id in names:  # ``rows: list[dict] = resp.json()["results"]``
             out |= {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and any(
                 isinstance(t, ast.Name) and t.id in names for t in ast.walk(node.target)):

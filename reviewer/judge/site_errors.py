@@ -27,7 +27,7 @@ def _declares_result(unit: Unit) -> bool:
 
 
 def _empty(node: ast.AST | None) -> bool:
-    if node is None or (isinstance(node, ast.Constant) and node.value in (None, "", 0)):
+    if node is None or (isinstance(node, ast.Constant) and node.value in (None, "", b"", 0)):
         return True
     return isinstance(node, (ast.List, ast.Dict, ast.Tuple, ast.Set)) and not getattr(
         node, "elts", getattr(node, "keys", None))
@@ -96,6 +96,19 @@ def _boolish(node: ast.AST | None) -> bool:
 _PARSES = re.compile(r"(^|\.)(match|fullmatch|search|parse|strptime|loads|literal_eval|urlparse|parse_qs)$")
 
 
+def _nan(node: ast.AST) -> bool:
+    """``math.nan``, ``float("nan")``, ``np.nan``."""
+    return isinstance(node, ast.Attribute) and node.attr == "nan" or isinstance(node, ast.Call) and call_name(
+        node) == "float" and bool(node.args) and isinstance(node.args[0], ast.Constant) and str(
+        node.args[0].value).lower() == "nan"
+
+
+def _nan_marked(value: ast.AST) -> bool:
+    """NaN, or a tuple of NaN and empty values (``math.nan, ""``): a number the caller computes on as if measured."""
+    parts = value.elts if isinstance(value, ast.Tuple) else [value]
+    return any(_nan(p) for p in parts) and all(_nan(p) or _empty(p) for p in parts)
+
+
 def _failed_parses(unit: Unit) -> dict[int, str]:
     """Returns of an empty or zero value right under ``if m is None:`` / ``if not m:`` where ``m`` is the result of
     a match or parse: the input was bad, and the caller gets 0 as if it had said 0."""
@@ -109,7 +122,7 @@ def _failed_parses(unit: Unit) -> dict[int, str]:
                 ast.unparse(test.left) if isinstance(test, ast.Compare) and isinstance(test.ops[0], ast.Is) and
                 isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None else None)
         value = node.body[0].value
-        if name in parsed and value is not None and _empty(value) and not (
+        if name in parsed and value is not None and (_empty(value) or _nan_marked(value)) and not (
                 isinstance(value, ast.Constant) and value.value is None):
             out[node.body[0].lineno] = f"when `{parsed[name]}` finds nothing (`{ast.unparse(test)}`)"
     return out

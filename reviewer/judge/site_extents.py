@@ -198,5 +198,5 @@ def _ring_left_open(unit: Unit) -> list[Site]:
 
 
 def extent_sites(unit: Unit) -> list[Site]:
-    return _ring_left_open(unit) + _stops_before_last(unit) + _field_gaps(unit) + _byte_ranges(unit) + _range_ends_short(unit) + \
-        _separator_kept(unit)
+    return _ring_left_open(unit) + _stops_before_last(unit) + _field_gaps(unit) + _byte_ranges(unit) + \
+        _range_ends_short(unit) + _separator_kept(unit)

@@ -84,6 +84,9 @@ def is_success_value(node: ast.AST | None) -> bool:
     if isinstance(node, ast.Dict):
         return any(isinstance(k, ast.Constant) and str(k.value).lower() in ("ok", "success", "status", "succeeded")
                    and is_success_value(v) for k, v in zip(node.keys, node.values))
+    if isinstance(node, ast.Call) and re.search(r"(Response|Reply)$", call_name(node)) and node.args and isinstance(
+            node.args[0], ast.Constant) and type(node.args[0].value) is int:
+        return 200 <= node.args[0].value < 300  # ``WebhookResponse(200, "ok")``
     if isinstance(node, ast.Tuple) and node.elts:
         head = node.elts[0]  # ``(True, data)``, or an HTTP reply ``(202, "accepted")``
         return is_success_value(head) or len(node.elts) > 1 and isinstance(head, ast.Constant) and type(

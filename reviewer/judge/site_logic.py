@@ -11,7 +11,7 @@ from reviewer.judge.features import call_name
 from reviewer.judge.site import Site
 from reviewer.judge.site_types import ENV_READS
 from reviewer.judge.site_refusals import (all_must_fail, any_of_required, both_checks_fail, each_refuses,
-                                          inverted_window, wrapped)
+                                          either_unchanged, inverted_window, wrapped)
 from reviewer.judge.units import Unit
 
 __all__ = ["boolean_sites"]
@@ -183,6 +183,10 @@ _LOW = re.compile(r"(^|_)(low|lo|min|minimum|lower|start|begin|first|floor|least
 _HIGH = re.compile(r"(^|_)(high|hi|max|maximum|upper|end|stop|last|ceil|ceiling|most|to|until)(_|$)", re.I)
 
 
+_MARGIN = re.compile(r"tol|tolerance|leeway|skew|margin|window|limit|max|threshold|delta|epsilon|eps", re.I)
+"""Names of amounts that are not negative: ``-tolerance`` is at most ``tolerance``."""
+
+
 def _order(low: str, high: str) -> bool | None:
     """True when ``low`` is known (from literals or names) to be at most ``high``, False when at least, else None."""
     try:
@@ -192,6 +196,10 @@ def _order(low: str, high: str) -> bool | None:
     shifted = _shifted_order(low, high)
     if shifted is not None:
         return shifted
+    if low == f"-{high}" and _MARGIN.search(high.rsplit(".", 1)[-1]):  # ``-self._tolerance`` <= ``self._tolerance``
+        return True
+    if high == f"-{low}" and _MARGIN.search(low.rsplit(".", 1)[-1]):
+        return False
     low_leaf, high_leaf = low.rsplit(".", 1)[-1], high.rsplit(".", 1)[-1]
     if _LOW.search(low_leaf) and _HIGH.search(high_leaf):
         return True
@@ -267,7 +275,8 @@ def boolean_sites(unit: Unit) -> list[Site]:
         facts = (f"`{text}` is {always}" if always else
                  f"the condition `{text}` combines {len(op.values)} parts with `{'and' if isinstance(op.op, ast.And) else 'or'}`")
         out.append(Site("wrong_boolean_logic", op.lineno, facts, f"Correct the condition `{text}`"))
-    return sorted(inverted_window(unit) + any_of_required(unit) + each_refuses(unit) + both_checks_fail(unit) + out
+    return sorted(inverted_window(unit) + any_of_required(unit) + each_refuses(unit) + both_checks_fail(unit)
+                  + either_unchanged(unit) + out
                   + _text_truth(unit) + all_must_fail(unit),
                   key=lambda s: "always" not in s.facts and "required" not in s.facts
                   and "each alone" not in s.facts)[:1]

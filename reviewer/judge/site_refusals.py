@@ -12,7 +12,8 @@ from reviewer.judge.features import call_name
 from reviewer.judge.site import Site
 from reviewer.judge.units import Unit
 
-__all__ = ["all_must_fail", "any_of_required", "both_checks_fail", "each_refuses", "inverted_window", "wrapped"]
+__all__ = ["all_must_fail", "any_of_required", "both_checks_fail", "each_refuses", "either_unchanged",
+           "inverted_window", "wrapped"]
 
 
 class _Blank(ast.NodeTransformer):
@@ -119,7 +120,8 @@ def both_checks_fail(unit: Unit) -> list[Site]:
             worked = "; ".join(f"`{n} = {ast.unparse(checks[n])[:70]}`" if n in checks else f"`{n}`" for n in names)
             first, second = names[0], names[1]
             return [Site("wrong_boolean_logic", node.lineno, f"`if {ast.unparse(test)}` refuses only when every one "
-                         f"of the checks worked out here fails ({worked}): with `{first}` failed and `{second}` passed, "
+                         f"of the checks worked out here fails ({worked}): with `{first}` failed and `{second}` "
+                         "passed, "
                          f"the condition is false and nothing is refused, so what fails one check is let through, "
                          "though each alone should refuse it", "Join the tests with `or`, if each check must pass",
                          f"Should a value that fails `{first}` be refused even when `{second}` passes, so that letting "
@@ -189,6 +191,38 @@ def inverted_window(unit: Unit) -> list[Site]:
                              f"A window that wraps around holds when `{window[1]}` is from `{lo}` on OR before `{hi}`",
                              f"When `{lo}` is after `{hi}` (a window past midnight), is a `{x}` that lies inside the "
                              "window (after the start, or before the end) wrongly found outside it here?")]
+    return []
+
+
+_EARLIER = re.compile(r"^(prev|previous|old|last|before|orig|original|saved|known|seen)_(\w+)$")
+
+
+def _same_as_before(part: ast.AST, op: type) -> str | None:
+    """``size == prev_size`` (with ``op`` ``ast.Eq``) or ``size != prev_size`` (``ast.NotEq``): the value's name."""
+    if not (isinstance(part, ast.Compare) and len(part.ops) == 1 and isinstance(part.ops[0], op)):
+        return None
+    a, b = ast.unparse(part.left), ast.unparse(part.comparators[0])
+    for now, then in ((a, b), (b, a)):
+        m = _EARLIER.match(then.rsplit(".", 1)[-1])
+        if m and now.rsplit(".", 1)[-1] == m.group(2):
+            return now
+    return None
+
+
+def either_unchanged(unit: Unit) -> list[Site]:
+    """``if size == prev_size or mtime == prev_mtime:`` counts as unchanged what changed in one of the two (and
+    ``size != prev_size and mtime != prev_mtime`` as changed only what changed in both)."""
+    for node in (n for n in unit.nodes if isinstance(n, ast.BoolOp)):
+        op = ast.Eq if isinstance(node.op, ast.Or) else ast.NotEq
+        names = [_same_as_before(p, op) for p in node.values]
+        if len(names) >= 2 and all(names) and len(set(names)) == len(names):
+            shown = ", ".join(f"`{n}`" for n in names)
+            what = ("unchanged when only one of" if op is ast.Eq else "changed only when every one of")
+            held = "unchanged" if op is ast.Eq else "not changed"
+            return [Site("wrong_boolean_logic", node.lineno, f"`{ast.unparse(node)}` counts as {what} {shown} "
+                         f"{'is' if op is ast.Eq else 'has changed'}: each alone decides, so a value whose "
+                         f"{names[0]} stays while its {names[1]} moves passes as {held}",
+                         f"Join the comparisons with `{'and' if op is ast.Eq else 'or'}`")]
     return []
 
 

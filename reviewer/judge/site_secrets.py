@@ -35,6 +35,8 @@ def _masked(node: ast.AST) -> bool:
                for n in ast.walk(node))
 
 
+_CARD_KEYS = re.compile(r"^(card|card_number|cardnumber|pan|cvc|cvv|cvv2|security_code)$", re.I)
+"""Keys of payment card data: a request payload's ``["card"]`` holds the number and the code."""
 _TELLS_NOTHING = frozenset({"len", "bool", "type", "id", "hash", "isinstance", "callable", "hasattr"})
 
 
@@ -67,6 +69,9 @@ def _sensitive_names(node: ast.AST) -> list[str]:
         leaf = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else None
         if leaf and _SENSITIVE.search(leaf):
             out.append(ast.unparse(n))
+        if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant) and isinstance(n.slice.value, str) and (
+                _SENSITIVE.search(n.slice.value) or _CARD_KEYS.match(n.slice.value)):
+            out.append(ast.unparse(n))  # ``payload['card']``, ``form["password"]``
         if isinstance(n, ast.Dict):
             out.extend(ast.unparse(v) for k, v in zip(n.keys, n.values) if isinstance(k, ast.Constant)
                        and isinstance(k.value, str) and _SENSITIVE.search(k.value) and not isinstance(v, ast.Constant))
@@ -74,7 +79,10 @@ def _sensitive_names(node: ast.AST) -> list[str]:
 
 
 _SECRET_FIELD = re.compile(r"pass(word|wd|phrase)?$|(^|_)pwd$|secret|(^|_)token$|api_?key|credential|private_?key"
-                           r"|access_key", re.I)
+                           r"|access_key|(^|_)(ssn|mrn|dob|date_of_birth|birth_date|passport(_no|_number)?|national_id"
+                           r"|tax_id|card_number|cvv|cvc|iban|medical_record(_number)?)$|^patient_(name|mrn)$", re.I)
+"""Fields a data class's repr must not show: secrets, and personal data that identifies someone (a record number,
+a birth date, a card number)."""
 _DATA_CLASSES = re.compile(r"(^|\.)(dataclass|NamedTuple|TypedDict|BaseModel|BaseSettings|define|frozen|attrs|s)$")
 
 

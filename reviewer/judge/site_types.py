@@ -360,12 +360,24 @@ def _text_kind(node: ast.AST, names: dict[str, str]) -> bool:
     return _value_kind(node, names) == "text"
 
 
+def _returns_str(unit: Unit, value: ast.AST) -> bool:
+    """``self._string_to_sign(...)`` where the class's method is declared ``-> str`` (or a function of the module)."""
+    if not isinstance(value, ast.Call):
+        return False
+    name = call_name(value)
+    scope = unit.class_node if name.startswith("self.") and unit.class_node is not None else unit.source.tree
+    leaf = name.removeprefix("self.")
+    return any(isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == leaf and f.returns is not None
+               and ast.unparse(f.returns) == "str" for f in getattr(scope, "body", []))
+
+
 def _text_hashed(unit: Unit) -> list[Site]:
     """``hashlib.sha256(json.dumps(meta))``, ``hmac.new(secret_str, ...)``, ``base64.b64encode(f"{u}:{p}")``: these
     take bytes, and text raises TypeError."""
     names = _bound_kinds(unit)
     names |= {t.id: "text" for n in unit.nodes if isinstance(n, ast.Assign) for t in n.targets
-              if isinstance(t, ast.Name) and t.id not in names and _text_kind(n.value, {})}
+              if isinstance(t, ast.Name) and t.id not in names
+              and (_text_kind(n.value, {}) or _returns_str(unit, n.value))}
     for node in (n for n in unit.nodes if isinstance(n, ast.Call) and _HASHES_BYTES.search(call_name(n))):
         for arg in node.args[:2 if call_name(node).startswith("hmac.") else 1]:
             if _text_kind(arg, names):

@@ -155,6 +155,30 @@ def _await_before(unit: Unit, line: int) -> bool:
     return bool(reads) and any(isinstance(n, ast.Await) and min(reads) <= n.lineno <= line for n in unit.nodes)
 
 
+def _written_state(unit: Unit, line: int) -> set[str]:
+    """The ``self.x`` state the write at ``line`` changes."""
+    out = {_container(t) for n in unit.nodes if isinstance(n, (ast.Assign, ast.AugAssign)) and n.lineno == line
+           for t in (n.targets if isinstance(n, ast.Assign) else [n.target])}
+    return {x for x in out if x.startswith("self.")}
+
+
+def _guarded_elsewhere(unit: Unit) -> set[str]:
+    """``self.x`` state the class's other methods touch only inside ``with self._lock:`` blocks (``drain()`` swaps
+    ``self._ready`` under the lock): a write to it here without the lock breaks the class's own rule."""
+    cls = unit.class_node
+    if cls is None:
+        return set()
+    inside: set[str] = set()
+    outside: set[str] = set()
+    for method in (m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   and m is not unit.node and m.name not in FRESH_OBJECT):
+        spans = lock_withs(method)
+        for n in (n for n in ast.walk(method) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+                  and n.value.id == "self"):
+            (inside if any(a <= n.lineno <= b for a, b in spans) else outside).add(ast.unparse(n))
+    return inside - outside
+
+
 _LIFECYCLE = re.compile(r"^(start|run|launch|spawn|begin|serve|open|start_\w+)$")
 _THREAD_MAKERS = frozenset({"Thread", "Process", "Timer"})
 
@@ -195,14 +219,20 @@ def race_sites(unit: Unit) -> list[Site]:
     locked = lock_withs(unit.node)
     open_writes = [w for w in writes if not any(a <= w <= b for a, b in locked)
                    and not any(f".{name}." in unit.source.line(w) for name in local)]
-    open_writes = [w for w in open_writes if _read_modify_write(unit, w) and not _starts_own_thread(unit, w)]
+    guarded = _guarded_elsewhere(unit)
+    open_writes = [w for w in open_writes if (_read_modify_write(unit, w) or _written_state(unit, w) & guarded)
+                   and not _starts_own_thread(unit, w)]
     if _event_loop_only(unit.source.tree):  # one thread: a task switch happens only at an await
         open_writes = [w for w in open_writes if _await_before(unit, w)]
     if not open_writes or _called_under_lock(unit):  # (the class's other methods are walked only when needed)
         return []
-    line = open_writes[0]
+    ruled = [w for w in open_writes if _written_state(unit, w) & guarded]
+    line = (ruled or open_writes)[0]
     code = unit.source.line(line).strip()
     why = "its docstring says threads share it" if said else "its class or module makes a lock or starts threads"
+    if ruled:
+        state = sorted(_written_state(unit, line) & guarded)[0]
+        why = f"the class's other methods touch `{state}` only inside `with` blocks of its lock"
     return [Site("race_on_shared_state", line, f"`{code}` writes shared state and no lock is held there, while "
                  f"{why}", "Hold the lock that guards this state "
                  "(`with self._lock:`) around the read and the write")]
