@@ -1482,6 +1482,13 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     # the last entry returned as the previous one
     *[("off_by_one", f"def {name}(self):\n    return self.history[-1].status\n", 2, sited)
       for name, sited in [("previous_status", True), ("current_status", False)]],
+    # a file listed a moment ago and gone before its stat: not there, nothing failed
+    *[("error_swallowed", "def scan(root):\n    total = 0\n    for p in root.rglob('*'):\n        try:\n"
+       f"            total += p.{call}().st_size\n        except FileNotFoundError:\n            continue\n"
+       "    return total\n", 6, sited) for call, sited in [("stat", False), ("open", True)]],
+    # a text cut to its width with an ellipsis
+    *[("off_by_one", f"def truncate(text, width):\n    if len(text) <= width:\n        return text\n"
+       f"    return text[:width - 1] + {mark!r}\n", 4, sited) for mark, sited in [("\u2026", False), ("", True)]],
 ])
 
 

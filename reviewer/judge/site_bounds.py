@@ -214,6 +214,33 @@ def _previous_is_last(unit: Unit) -> list[Site]:
     return []
 
 
+def _cuts(unit: Unit) -> dict[str, ast.Subscript]:
+    """``text[:width - 1] + "…"`` (or ``[:n - 3] + "..."``): the limit whose cut leaves room for the mark, by text."""
+    out = {}
+    for add in (n for n in unit.nodes if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add)):
+        mark = add.right
+        cut = add.left.func.value if isinstance(add.left, ast.Call) and isinstance(add.left.func, ast.Attribute) \
+            and add.left.func.attr in ("rstrip", "strip") else add.left  # ``text[:n - 1].rstrip() + "…"``
+        if isinstance(mark, ast.Constant) and isinstance(mark.value, str) and mark.value.strip(" ") in ("…", "...") \
+                and isinstance(cut, ast.Subscript) and isinstance(cut.slice, ast.Slice) and cut.slice.lower is None:
+            upper = cut.slice.upper
+            if isinstance(upper, ast.BinOp) and isinstance(upper.op, ast.Sub) and isinstance(
+                    upper.right, ast.Constant) and upper.right.value == len(mark.value):
+                out[ast.unparse(upper.left)] = cut
+    return out
+
+
+def _ellipsis_cut(unit: Unit, node: ast.AST) -> bool:
+    """``if len(text) <= width: return text`` and ``text[:width - 1] + "…"``: a text cut to exactly ``width``
+    with its mark, the idiom of a truncation (both the test and the cut are right)."""
+    cuts = _cuts(unit) if isinstance(node, (ast.Slice, ast.Compare)) else {}
+    if isinstance(node, ast.Slice):
+        return any(c.slice is node for c in cuts.values())
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.LtE, ast.Gt)):
+        return is_len(node.left) and ast.unparse(node.comparators[0]) in cuts
+    return False
+
+
 def bound_sites(unit: Unit) -> list[Site]:
     out = _previous_is_last(unit) + _strict_limit(unit) + extent_sites(unit) + _floor_counts(unit) + \
         _negated_bounds(unit)
@@ -226,7 +253,7 @@ def bound_sites(unit: Unit) -> list[Site]:
             continue
         text = _bound(node)
         if text is not None and hasattr(node, "lineno") and not _pairwise(unit, node) and \
-                not _guards_index(unit, node) and not _evicts(unit, node):
+                not _guards_index(unit, node) and not _evicts(unit, node) and not _ellipsis_cut(unit, node):
             out.append(Site("off_by_one", node.lineno, _bound_facts(node, text),
                             f"Correct the bound in `{text}` so that no element is skipped, repeated or out of range"))
     return out

@@ -138,7 +138,8 @@ def _return_after(node: ast.AST, parents: dict[int, ast.AST]) -> ast.Return | No
 
 _CLEANUP = re.compile(r"(^|_)(close|cleanup|clean_up|teardown|reset|shutdown|dispose|release|__exit__|"
                       r"__aexit__|__del__)$|^_?(abort|cancel|rollback|discard)(_|$)")
-_IDEMPOTENT = {"FileNotFoundError": ("unlink", "remove", "rmdir", "rmtree", "delete"),
+_IDEMPOTENT = {"FileNotFoundError": ("unlink", "remove", "rmdir", "rmtree", "delete",
+                                     "stat", "lstat", "utime", "getmtime", "getsize"),  # a file gone: not there
                "ProcessLookupError": ("kill", "terminate", "send_signal"),
                "BrokenPipeError": ("write", "flush", "close"),
                "Empty": ("get", "get_nowait"), "queue.Empty": ("get", "get_nowait"),  # nothing arrived: poll again
