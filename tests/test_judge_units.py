@@ -1489,6 +1489,18 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     # a text cut to its width with an ellipsis
     *[("off_by_one", f"def truncate(text, width):\n    if len(text) <= width:\n        return text\n"
        f"    return text[:width - 1] + {mark!r}\n", 4, sited) for mark, sited in [("\u2026", False), ("", True)]],
+    # a Decimal made from a float
+    *[("type_confusion", f"@dataclass\nclass Off:\n    percent: {ann}\n    def amount_off(self, sub):\n"
+       "        return sub * Decimal(self.percent) / 100\n", 5, sited) for ann, sited in [("float", True),
+                                                                                      ("Decimal", False)]],
+    # a batch sent once it is full
+    ("off_by_one", "def add(self, row):\n    self._buf.append(row)\n    if len(self._buf) >= self._size:\n"
+     "        self.flush()\n", 3, False),
+    # a registry stores what it is given
+    ("stale_cache_key", "def register(self, name, fn):\n    if name in self._registry:\n        raise KeyError(name)\n"
+     "    self._registry[name] = fn\n", 4, False),
+    # a divisor that is a Decimal constant of the module
+    ("division_by_zero", "_HUNDRED = Decimal(100)\ndef pct(x):\n    return x / _HUNDRED\n", 3, False),
 ])
 
 

@@ -56,7 +56,13 @@ def _evicts(unit: Unit, node: ast.AST) -> bool:
     return bool(lens) and any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr in (
         "pop", "popitem", "popleft", "clear", "remove") and ast.unparse(c.func.value) == ast.unparse(lens[0])
         for s in parent.body for c in ast.walk(s)) or bool(lens) and any(
-        isinstance(d, ast.Delete) for s in parent.body for d in ast.walk(s))
+        isinstance(d, ast.Delete) for s in parent.body for d in ast.walk(s)) or bool(lens) and isinstance(
+        node.ops[0], ast.GtE) and any(isinstance(c, ast.Call) and call_name(c).rsplit(".", 1)[-1].lstrip("_")
+                                      in _FLUSHES for s in parent.body for c in ast.walk(s))
+
+
+_FLUSHES = frozenset({"flush", "send_batch", "commit", "drain", "emit", "write_batch", "_flush", "flush_batch"})
+"""``if len(self._pending) >= self._batch_size: self.flush()``: a batch sent once it is full, the idiom."""
 
 
 def _guards_index(unit: Unit, node: ast.AST) -> bool:

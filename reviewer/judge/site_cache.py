@@ -257,8 +257,9 @@ def cache_sites(unit: Unit) -> list[Site]:
                          "reference to it, e.g. a WeakKeyDictionary)")]
         key_names |= {ast.unparse(n) for n in ast.walk(key) if isinstance(n, ast.Attribute)}
         key_names |= _derived_attrs(unit, key_names)
-        if _named_object(node, key):
-            continue
+        if _named_object(node, key) or isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and \
+                node.value.id in params:
+            continue  # ``self._registry[name] = fn``: what is stored is what was given, nothing computed
         feeds = _feeds(unit, node)
         missing = sorted(m for m in used - key_names if m != ast.unparse(cache) and (not feeds or m in feeds)
                          and not _fixed_for_instance(unit, cache, m))

@@ -222,8 +222,14 @@ def _failure_as_absence(unit: Unit) -> list[Site]:
     return []
 
 
+_MAKES_ERRORS = re.compile(r"(^|_)(error|errors|failure|problem|fault)(_|$)", re.I)
+
+
 def error_value_sites(unit: Unit) -> list[Site]:
-    """An error message, error code or exception returned where the function's other returns give results."""
+    """An error message, error code or exception returned where the function's other returns give results (not in
+    a function whose job is to make one: ``_error_body``, ``format_error``)."""
+    if _MAKES_ERRORS.search(unit.qualname.rsplit(".", 1)[-1]):
+        return []
     absent = _failure_as_absence(unit)
     if absent:
         return absent

@@ -113,5 +113,30 @@ def _cents_dropped(unit: Unit) -> list[Site]:
     return []
 
 
+def _declared_float(unit: Unit, node: ast.AST) -> bool:
+    """``percent`` declared ``float`` as a parameter of the unit, or ``self.percent`` as a field of its class."""
+    if isinstance(node, ast.Name):
+        args = getattr(getattr(unit.node, "args", None), "args", [])
+        return any(a.arg == node.id and a.annotation is not None and ast.unparse(a.annotation) == "float" for a in args)
+    if isinstance(node, ast.Attribute) and ast.unparse(node.value) == "self" and unit.class_node is not None:
+        return any(isinstance(f, ast.AnnAssign) and isinstance(f.target, ast.Name) and f.target.id == node.attr
+                   and ast.unparse(f.annotation) == "float" for f in unit.class_node.body)
+    return False
+
+
+def _decimal_of_float(unit: Unit) -> list[Site]:
+    """``Decimal(self.percent)`` with ``percent: float``: the Decimal takes the float's binary value exactly
+    (``Decimal(7.3)`` is 7.29999999999999982236431605997495353221893310546875), so money rounds wrong."""
+    for call in (n for n in unit.nodes if isinstance(n, ast.Call) and call_name(n).rsplit(".", 1)[-1] == "Decimal"
+                 and len(n.args) == 1):
+        if _declared_float(unit, call.args[0]):
+            arg = ast.unparse(call.args[0])
+            return [Site("type_confusion", call.lineno, f"`{ast.unparse(call)}` is made from `{arg}`, declared a "
+                         f"float: a Decimal takes a float's binary value exactly (`Decimal(7.3)` is "
+                         "7.2999999999999998...), so amounts computed with it round wrong",
+                         f"Use `Decimal(str({arg}))` (or keep `{arg}` a Decimal)")]
+    return []
+
+
 def measure_sites(unit: Unit) -> list[Site]:
-    return _factor_into_other_unit(unit) + _odd_byte_order(unit) + _cents_dropped(unit)
+    return _factor_into_other_unit(unit) + _odd_byte_order(unit) + _cents_dropped(unit) + _decimal_of_float(unit)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from reviewer.judge.features import call_name, is_division
 from reviewer.judge.site import Site
@@ -34,6 +35,11 @@ def _never_zero(divisor: ast.AST) -> bool:
         return _never_zero(divisor.values[-1])  # ``n or 1``
     if isinstance(divisor, ast.BinOp) and isinstance(divisor.op, ast.Pow):
         return _never_zero(divisor.left)  # ``10 ** digits``
+    if isinstance(divisor, ast.Call) and call_name(divisor).rsplit(".", 1)[-1] in ("Decimal", "Fraction", "float",
+                                                                                "int") and len(divisor.args) == 1:
+        arg = divisor.args[0]  # ``Decimal(100)``, ``Decimal("100")``
+        return isinstance(arg, ast.Constant) and str(arg.value).strip() not in ("0", "0.0", "") and bool(
+            re.fullmatch(r"-?\d+(\.\d*)?", str(arg.value).strip()))
     if isinstance(divisor, ast.Call) and call_name(divisor).rsplit(".", 1)[-1] == "timedelta" and divisor.keywords \
             and not divisor.args:  # ``timedelta(milliseconds=1)``
         return all(_never_zero(k.value) for k in divisor.keywords)
