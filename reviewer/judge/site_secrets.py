@@ -385,9 +385,27 @@ def _helper_result(unit: Unit, value: ast.AST) -> ast.AST | None:
 _AUTH_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"})
 
 
+def _entry_held(unit: Unit, name: str) -> str:
+    """``payload['card']`` where the unit built ``payload = {"card": {"number": number, "cvc": cvc}}``: say so."""
+    try:
+        sub = ast.parse(name, mode="eval").body
+    except SyntaxError:
+        return ""
+    if not (isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Constant)):
+        return ""
+    for node in (n for n in unit.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Dict)
+                 and any(ast.unparse(t) == ast.unparse(sub.value) for t in n.targets)):
+        for k, v in zip(node.value.keys, node.value.values):
+            if isinstance(k, ast.Constant) and k.value == sub.slice.value:
+                return f"; `{name}` holds `{ast.unparse(v)[:80]}` (line {node.lineno})"
+    return ""
+
+
 def _holds(unit: Unit, name: str, depth: int = 2) -> str:
     """``headers`` was set in the unit from something sensitive (or from a method of the class that returns
     something sensitive): say what it holds (``; `headers` holds `self.token` (line 4)``)."""
+    if "[" in name and (held := _entry_held(unit, name)):
+        return held
     if name.endswith("request.headers"):  # what was sent: the headers the unit gave the request
         sent = next((f"; the request was sent with `{ast.unparse(t)}` (line {n.lineno}), whose `{k.value}` entry "
                      f"holds `{ast.unparse(v)[:60]}`" for n in unit.nodes if isinstance(n, ast.Assign)
