@@ -1501,6 +1501,12 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
      "    self._registry[name] = fn\n", 4, False),
     # a divisor that is a Decimal constant of the module
     ("division_by_zero", "_HUNDRED = Decimal(100)\ndef pct(x):\n    return x / _HUNDRED\n", 3, False),
+    # an entry of a module table of non-zero numbers as divisor
+    *[("division_by_zero", f"TO_L = {{'ml': 0.001, 'l': {value}}}\ndef convert(v, unit):\n    return v / TO_L[unit]\n",
+       3, sited) for value, sited in [("1.0", False), ("0", True)]],
+    # a command's exit code on Ctrl-C
+    ("error_as_value", "def cmd_watch(args) -> int:\n    try:\n        run(args)\n    except KeyboardInterrupt:\n"
+     "        return 0\n    return finish(args)\n", 5, False),
 ])
 
 

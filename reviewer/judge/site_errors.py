@@ -77,6 +77,8 @@ def _returns_text(unit: Unit, others: list[ast.Return]) -> bool:
     return any(isinstance(o.value, ast.Call) and call_name(o.value).rsplit(".", 1)[-1] in _TEXT_CALLS for o in others)
 
 
+_STOPS = frozenset({"KeyboardInterrupt", "SystemExit", "CancelledError", "asyncio.CancelledError"})
+"""Being told to stop: a command that returns its exit code on Ctrl-C reports no failure."""
 _ABSENT = frozenset({"FileNotFoundError"})
 """A handler of these that returns an empty result says "nothing there yet" (no outbox file: nothing pending)."""
 
@@ -237,8 +239,8 @@ def error_value_sites(unit: Unit) -> list[Site]:
     if not others:
         return []
     failed = _failed_parses(unit) if _declares_result(unit) else {}
-    in_handler = {id(r): h for _, h in unit_handlers(unit) if not reraises(h) for r in ast.walk(h)
-                  if isinstance(r, ast.Return)}
+    in_handler = {id(r): h for _, h in unit_handlers(unit) if not reraises(h) and not set(
+        caught_names(h.type)) <= _STOPS for r in ast.walk(h) if isinstance(r, ast.Return)}
     for r in (n for n in unit.nodes if isinstance(n, ast.Return)):
         handler = in_handler.get(id(r))
         what = _error_value(r.value, handler)

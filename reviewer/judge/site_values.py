@@ -56,7 +56,14 @@ def _factors_safe(unit: Unit, divisor: ast.AST, line: int) -> bool:
 
 
 def _module_constant(unit: Unit, divisor: ast.AST) -> bool:
-    """``EARTH_RADIUS_M``: a module-level name in capitals set once, to a number that is not zero."""
+    """``EARTH_RADIUS_M``: a module-level name in capitals set once, to a number that is not zero; or an entry of
+    such a table (``VOLUME_TO_L[unit]``, every value a number that is not zero)."""
+    if isinstance(divisor, ast.Subscript) and isinstance(divisor.value, ast.Name) and divisor.value.id.isupper():
+        table = [n.value for n in unit.source.tree.body if isinstance(n, (ast.Assign, ast.AnnAssign)) and any(
+            isinstance(t, ast.Name) and t.id == divisor.value.id
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+        return len(table) == 1 and isinstance(table[0], ast.Dict) and bool(table[0].values) and all(
+            _never_zero(v) for v in table[0].values)
     if not (isinstance(divisor, ast.Name) and divisor.id.isupper()):
         return False
     values = [n.value for n in unit.source.tree.body if isinstance(n, (ast.Assign, ast.AnnAssign)) and any(
