@@ -219,23 +219,26 @@ def race_sites(unit: Unit) -> list[Site]:
     locked = lock_withs(unit.node)
     open_writes = [w for w in writes if not any(a <= w <= b for a, b in locked)
                    and not any(f".{name}." in unit.source.line(w) for name in local)]
-    guarded = _guarded_elsewhere(unit)
-    open_writes = [w for w in open_writes if (_read_modify_write(unit, w) or _written_state(unit, w) & guarded)
+    plain = [w for w in open_writes if not _read_modify_write(unit, w)]
+    guarded = _guarded_elsewhere(unit) if any(_written_state(unit, w) for w in open_writes) else set()  # (the class)
+    open_writes = [w for w in open_writes if (w not in plain or _written_state(unit, w) & guarded)
                    and not _starts_own_thread(unit, w)]
     if _event_loop_only(unit.source.tree):  # one thread: a task switch happens only at an await
         open_writes = [w for w in open_writes if _await_before(unit, w)]
     if not open_writes or _called_under_lock(unit):  # (the class's other methods are walked only when needed)
         return []
     ruled = [w for w in open_writes if _written_state(unit, w) & guarded]
-    line = (ruled or open_writes)[0]
+    lines = [open_writes[0]] + [w for w in ruled[:1] if w != open_writes[0]]  # the first write, and a ruled one
+    return [_race_site(unit, line, said, sorted(_written_state(unit, line) & guarded)) for line in lines]
+
+
+def _race_site(unit: Unit, line: int, said: bool, ruled: list[str]) -> Site:
     code = unit.source.line(line).strip()
     why = "its docstring says threads share it" if said else "its class or module makes a lock or starts threads"
     if ruled:
-        state = sorted(_written_state(unit, line) & guarded)[0]
-        why = f"the class's other methods touch `{state}` only inside `with` blocks of its lock"
-    return [Site("race_on_shared_state", line, f"`{code}` writes shared state and no lock is held there, while "
-                 f"{why}", "Hold the lock that guards this state "
-                 "(`with self._lock:`) around the read and the write")]
+        why = f"the class's other methods touch `{ruled[0]}` only inside `with` blocks of its lock"
+    return Site("race_on_shared_state", line, f"`{code}` writes shared state and no lock is held there, while {why}",
+                "Hold the lock that guards this state (`with self._lock:`) around the read and the write")
 
 
 _Finder = Callable[[Unit], list[Site]]
