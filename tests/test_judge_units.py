@@ -1510,7 +1510,8 @@ def test_script_blocks_and_maintainer_tools_are_read_after_product_code(tmp_path
     # the first unlocked write keeps its site when a write to lock-guarded state comes later
     ("race_on_shared_state", "import threading\nclass W:\n    def __init__(self):\n"
      "        self._lock = threading.Lock()\n        self._ready = {}\n        self._seen = set()\n"
-     "    def poll(self, path, m):\n        if path in self._seen:\n            return\n        self._seen.add(path)\n        self._ready[path] = m\n    def drain(self):\n"
+     "    def poll(self, path, m):\n        if path in self._seen:\n            return\n"
+     "        self._seen.add(path)\n        self._ready[path] = m\n    def drain(self):\n"
      "        with self._lock:\n            ready, self._ready = self._ready, {}\n        return ready\n", 10, True),
 ])
 
