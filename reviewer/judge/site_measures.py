@@ -8,7 +8,7 @@ import ast
 import re
 
 from reviewer.judge.features import call_name
-from reviewer.judge.site import Site
+from reviewer.judge.site import Site, parameters
 from reviewer.judge.units import Unit
 
 __all__ = ["measure_sites"]
@@ -116,8 +116,8 @@ def _cents_dropped(unit: Unit) -> list[Site]:
 def _declared_float(unit: Unit, node: ast.AST) -> bool:
     """``percent`` declared ``float`` as a parameter of the unit, or ``self.percent`` as a field of its class."""
     if isinstance(node, ast.Name):
-        args = getattr(getattr(unit.node, "args", None), "args", [])
-        return any(a.arg == node.id and a.annotation is not None and ast.unparse(a.annotation) == "float" for a in args)
+        return any(a.arg == node.id and a.annotation is not None and ast.unparse(a.annotation) == "float"
+                   for a in parameters(unit))
     if isinstance(node, ast.Attribute) and ast.unparse(node.value) == "self" and unit.class_node is not None:
         return any(isinstance(f, ast.AnnAssign) and isinstance(f.target, ast.Name) and f.target.id == node.attr
                    and ast.unparse(f.annotation) == "float" for f in unit.class_node.body)
